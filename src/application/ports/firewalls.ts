@@ -1,0 +1,99 @@
+// The port through which the application reads and writes Compute Engine firewall rules.
+// Implemented by the GCE adapter (src/adapters/gce), which talks to the real API or to the
+// project's Compute emulator; there is deliberately no in-memory fake: tests use the emulator.
+
+/** One `allowed` entry of a rule: a protocol and its ports ("30920" or "30000-30100"). */
+export interface FirewallAllowed {
+  protocol: 'tcp' | 'udp';
+  ports: string[];
+}
+
+/** The fields of a compute#firewall rule that exposure-api owns and compares. */
+export interface FirewallRuleSpec {
+  name: string;
+  /** Ownership JSON (exposure id, cluster id, namespace/name); GCE rules have no labels. */
+  description: string;
+  /** Relative form `projects/P/global/networks/N`; observed full URLs are normalised to it. */
+  network: string;
+  priority: number;
+  direction: 'INGRESS';
+  sourceRanges: string[];
+  allowed: FirewallAllowed[];
+  /** Exactly one of targetTags / targetServiceAccounts is non-empty (an empty target set
+   * would open the ports on every VM of the network). */
+  targetTags: string[];
+  targetServiceAccounts: string[];
+  disabled: boolean;
+}
+
+/** A rule as read back from GCE, with the server-assigned fields. */
+export interface ObservedFirewallRule extends FirewallRuleSpec {
+  id: string;
+  selfLink: string;
+  creationTimestamp: string;
+}
+
+export interface FirewallPage {
+  rules: ObservedFirewallRule[];
+  nextPageToken?: string;
+}
+
+export type FirewallErrorKind =
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'QuotaExceeded'
+  | 'PermissionDenied'
+  | 'Invalid'
+  | 'RateLimited'
+  | 'Unavailable'
+  | 'Unknown';
+
+const retryableKinds: ReadonlySet<FirewallErrorKind> = new Set(['RateLimited', 'Unavailable', 'Unknown']);
+
+/** Every failure of the port is one of these, classified so callers never parse messages. */
+export class FirewallError extends Error {
+  readonly kind: FirewallErrorKind;
+  /** HTTP status GCE answered (or the operation's httpErrorStatusCode), when known. */
+  readonly httpStatus: number | undefined;
+  /** GCE's own error code or reason (`QUOTA_EXCEEDED`, `alreadyExists`, ...), when known. */
+  readonly code: string | undefined;
+
+  constructor(
+    kind: FirewallErrorKind,
+    message: string,
+    options: { httpStatus?: number; code?: string; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'FirewallError';
+    this.kind = kind;
+    this.httpStatus = options.httpStatus;
+    this.code = options.code;
+  }
+
+  get retryable(): boolean {
+    return retryableKinds.has(this.kind);
+  }
+}
+
+export interface ListFirewallsOptions {
+  /** Only rules whose name starts with this prefix (sent to GCE as a `name eq "prefix.*"` filter). */
+  namePrefix?: string;
+  pageToken?: string;
+  /** Page size; GCE allows at most 500. */
+  maxResults?: number;
+}
+
+export interface Firewalls {
+  /** The project that holds the rules (the network's host project under shared VPC). */
+  readonly project: string;
+  get(name: string): Promise<ObservedFirewallRule | undefined>;
+  listPage(options?: ListFirewallsOptions): Promise<FirewallPage>;
+  /** Inserts the rule and waits until its operation is DONE; an operation error throws. */
+  insert(rule: FirewallRuleSpec): Promise<void>;
+  /** Changes the given fields in place (lists given replace the stored lists), waiting for DONE. */
+  patch(name: string, changes: Partial<Omit<FirewallRuleSpec, 'name'>>): Promise<void>;
+  /** Replaces the whole rule (needed when switching between target tags and service accounts). */
+  update(rule: FirewallRuleSpec): Promise<void>;
+  /** Deletes the rule; a rule that is already gone is `absent`, not an error. */
+  delete(name: string): Promise<'deleted' | 'absent'>;
+}
