@@ -2,36 +2,9 @@
 // Implemented by the GCE adapter (src/adapters/gce), which talks to the real API or to the
 // project's Compute emulator; there is deliberately no in-memory fake: tests use the emulator.
 
-/** One `allowed` entry of a rule: a protocol and its ports ("30920" or "30000-30100"). */
-export interface FirewallAllowed {
-  protocol: 'tcp' | 'udp';
-  ports: string[];
-}
+import type { FirewallRuleSpec, ObservedFirewallRule } from '../../domain/firewall-rule.ts';
 
-/** The fields of a compute#firewall rule that exposure-api owns and compares. */
-export interface FirewallRuleSpec {
-  name: string;
-  /** Ownership JSON (exposure id, cluster id, namespace/name); GCE rules have no labels. */
-  description: string;
-  /** Relative form `projects/P/global/networks/N`; observed full URLs are normalised to it. */
-  network: string;
-  priority: number;
-  direction: 'INGRESS';
-  sourceRanges: string[];
-  allowed: FirewallAllowed[];
-  /** Exactly one of targetTags / targetServiceAccounts is non-empty (an empty target set
-   * would open the ports on every VM of the network). */
-  targetTags: string[];
-  targetServiceAccounts: string[];
-  disabled: boolean;
-}
-
-/** A rule as read back from GCE, with the server-assigned fields. */
-export interface ObservedFirewallRule extends FirewallRuleSpec {
-  id: string;
-  selfLink: string;
-  creationTimestamp: string;
-}
+export type { FirewallAllowed, FirewallRuleSpec, ObservedFirewallRule } from '../../domain/firewall-rule.ts';
 
 export interface FirewallPage {
   rules: ObservedFirewallRule[];

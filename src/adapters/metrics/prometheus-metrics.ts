@@ -1,0 +1,121 @@
+// Prometheus metrics, one registry per service instance (tests run many instances in one
+// process). Adapters report upstream calls, the health checker its probes, the reconciler its
+// passes, and the HTTP edge its requests; /metrics exposes them.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProbeObserver, ProbeOutcome } from '../../application/health-checker.ts';
+import type { UpstreamCall, UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import type { ReconcileObserver } from '../../application/reconciler.ts';
+
+export class PrometheusMetrics implements UpstreamCallRecorder, ProbeObserver, ReconcileObserver {
+  readonly registry = new Registry();
+  readonly #httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly #upstreamCalls: Counter<'system' | 'operation' | 'outcome'>;
+  readonly #upstreamDuration: Histogram<'system' | 'operation'>;
+  readonly #probes: Counter<'result'>;
+  readonly #probeDuration: Histogram;
+  readonly #reconciles: Counter<'outcome'>;
+  readonly #reconcileDuration: Histogram;
+  readonly #leader: Gauge;
+
+  constructor(options: { defaultMetrics?: boolean; exposureCount?: () => number } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'exposure_api_' });
+    this.#httpDuration = new Histogram({
+      name: 'exposure_api_http_request_duration_seconds',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#upstreamCalls = new Counter({
+      name: 'exposure_api_upstream_requests_total',
+      help: 'Calls to the Kubernetes and GCE APIs by operation and outcome',
+      labelNames: ['system', 'operation', 'outcome'],
+      registers,
+    });
+    this.#upstreamDuration = new Histogram({
+      name: 'exposure_api_upstream_request_duration_seconds',
+      help: 'Latency of calls to the Kubernetes and GCE APIs',
+      labelNames: ['system', 'operation'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.#probes = new Counter({
+      name: 'exposure_api_probes_total',
+      help: 'Endpoint health probes by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#probeDuration = new Histogram({
+      name: 'exposure_api_probe_duration_seconds',
+      help: 'Latency of endpoint health probes',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.#reconciles = new Counter({
+      name: 'exposure_api_reconciles_total',
+      help: 'Reconciliation passes by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#reconcileDuration = new Histogram({
+      name: 'exposure_api_reconcile_duration_seconds',
+      help: 'Duration of reconciliation passes',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.#leader = new Gauge({
+      name: 'exposure_api_leader',
+      help: '1 when this replica is the one that writes to GCE',
+      registers,
+    });
+    const exposureCount = options.exposureCount;
+    if (exposureCount) {
+      new Gauge({
+        name: 'exposure_api_exposures',
+        help: 'Exposures managed by this installation (from the cache)',
+        registers,
+        collect() {
+          this.set(exposureCount());
+        },
+      });
+    }
+  }
+
+  record(call: UpstreamCall): void {
+    this.#upstreamCalls.inc({ system: call.system, operation: call.operation, outcome: call.outcome });
+    this.#upstreamDuration.observe({ system: call.system, operation: call.operation }, call.seconds);
+  }
+
+  observe(outcome: ProbeOutcome): void {
+    this.#probes.inc({ result: outcome.ok ? 'healthy' : 'unhealthy' });
+    this.#probeDuration.observe(outcome.latencyMs / 1000);
+  }
+
+  reconciled(outcome: 'ok' | 'error', seconds: number): void {
+    this.#reconciles.inc({ outcome });
+    this.#reconcileDuration.observe(seconds);
+  }
+
+  observeHttp(method: string, route: string, statusCode: number, seconds: number): void {
+    this.#httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  setLeader(isLeader: boolean): void {
+    this.#leader.set(isLeader ? 1 : 0);
+  }
+
+  /** Total upstream calls to a system so far (for tests and benchmarks that count them). */
+  async upstreamCallCount(system: UpstreamCall['system']): Promise<number> {
+    const metric = await this.#upstreamCalls.get();
+    return metric.values.filter((v) => v.labels.system === system).reduce((sum, v) => sum + v.value, 0);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,130 @@
+// Turns what the cluster answered into what the caller should hear. Two rules matter: the
+// service's own missing permissions are an outage (503), never the caller's 403; and a conflict
+// names the Service holding a node port only when the caller may see that namespace.
+import type { ServiceRef } from '../domain/cluster-objects.ts';
+import { invalid, pointerToken, type Violation } from '../domain/violation.ts';
+import type { ExposureIndex } from './exposure-index.ts';
+import { type Cluster, ClusterError, type ClusterFieldCause } from './ports/cluster.ts';
+import { mayUseNamespace, type Principal } from './principal.ts';
+import { ExposureProblem } from './problems.ts';
+
+/** How long a caller should wait before retrying after the cluster was unreachable. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
+/** How long a node port typically stays held by a Service that is being deleted. */
+const RELEASING_RETRY_SECONDS = 5;
+
+interface ErrorContext {
+  cluster: Cluster;
+  principal: Principal;
+  index: ExposureIndex;
+  ref?: ServiceRef & { ports?: readonly { nodePort?: number; protocol: 'TCP' | 'UDP' }[] };
+}
+
+export async function mapClusterWriteError(error: unknown, context: ErrorContext): Promise<Error> {
+  if (!(error instanceof ClusterError)) return error instanceof Error ? error : new Error(String(error));
+  const ref = context.ref;
+  switch (error.kind) {
+    case 'AlreadyExists':
+      return new ExposureProblem(
+        'name-taken',
+        ref ? `a Service named ${ref.namespace}/${ref.name} already exists` : error.message,
+        {
+          violations: [invalid('/name', 'choose another name, or delete the existing Service first')],
+          cause: error,
+        },
+      );
+    case 'NodePortTaken':
+      return nodePortProblem(error, context);
+    case 'NamespaceNotFound':
+      return new ExposureProblem(
+        'namespace-not-found',
+        ref ? `namespace '${ref.namespace}' does not exist` : error.message,
+        {
+          violations: [invalid('/namespace', 'create the namespace first')],
+          cause: error,
+        },
+      );
+    case 'Invalid':
+      return new ExposureProblem('validation-failed', `the cluster refused the Service: ${error.message}`, {
+        violations: error.causes.map(violationFromCause),
+        cause: error,
+      });
+    case 'NotFound':
+      return new ExposureProblem('exposure-not-found', 'the exposure no longer exists', { cause: error });
+    case 'Conflict':
+      return new ExposureProblem('kubernetes-unavailable', 'the Service changed concurrently; retry', {
+        retryAfterSeconds: 1,
+        cause: error,
+      });
+    case 'Forbidden':
+      return new ExposureProblem(
+        'kubernetes-misconfigured',
+        `exposure-api's own Kubernetes identity is not allowed to do this (${error.message}); an administrator must grant it the RBAC permissions of the Helm chart`,
+        { retryAfterSeconds: 30, cause: error },
+      );
+    default:
+      return new ExposureProblem(
+        'kubernetes-unavailable',
+        `the Kubernetes API is unavailable: ${error.message}`,
+        {
+          retryAfterSeconds: error.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS,
+          cause: error,
+        },
+      );
+  }
+}
+
+async function nodePortProblem(error: ClusterError, context: ErrorContext): Promise<ExposureProblem> {
+  const ports = context.ref?.ports ?? [];
+  const index = ports.findIndex((port) => port.nodePort === error.nodePort);
+  const port = ports[index];
+  const pointer = index >= 0 ? `/ports/${index}/nodePort` : '/ports';
+  const portText = error.nodePort === undefined ? 'a requested node port' : `node port ${error.nodePort}`;
+  let holder: Awaited<ReturnType<Cluster['nodePortHolder']>>;
+  if (error.nodePort !== undefined) {
+    try {
+      holder = await context.cluster.nodePortHolder(error.nodePort, port?.protocol ?? 'TCP');
+    } catch {
+      holder = undefined; // naming the holder is a courtesy; the conflict stands without it
+    }
+  }
+  if (holder?.terminating) {
+    return new ExposureProblem(
+      'node-port-releasing',
+      `${portText} is still held by a Service that is being deleted; retry shortly`,
+      {
+        violations: [invalid(pointer, 'the port frees up once the other Service is gone')],
+        retryAfterSeconds: RELEASING_RETRY_SECONDS,
+        cause: error,
+      },
+    );
+  }
+  let detail = `${portText} is already allocated`;
+  if (holder && mayUseNamespace(context.principal, holder.namespace)) {
+    const exposure = context.index.byService(holder);
+    detail += ` to Service ${holder.namespace}/${holder.name}${exposure ? ` (exposure ${exposure.id})` : ''}`;
+  }
+  return new ExposureProblem('node-port-taken', detail, {
+    violations: [invalid(pointer, 'choose another node port, or omit nodePort to have one allocated')],
+    cause: error,
+  });
+}
+
+/** Maps an apiserver field path (`spec.ports[0].nodePort`) to a pointer into our request body. */
+export function violationFromCause(cause: ClusterFieldCause): Violation {
+  const field = cause.field;
+  const portMatch = /^spec\.ports\[(\d+)\]\.(\w+)$/.exec(field);
+  if (portMatch) return invalid(`/ports/${portMatch[1]}/${portMatch[2]}`, cause.message);
+  const labelMatch = /^metadata\.labels(?:\.|\[)?(.*?)\]?$/.exec(field);
+  if (labelMatch?.[1]) return invalid(`/labels/${pointerToken(labelMatch[1])}`, cause.message);
+  const direct: Record<string, string> = {
+    'metadata.name': '/name',
+    'metadata.namespace': '/namespace',
+    'metadata.labels': '/labels',
+    'spec.selector': '/selector',
+    'spec.ports': '/ports',
+    'spec.externalTrafficPolicy': '/externalTrafficPolicy',
+  };
+  const pointer = direct[field];
+  return invalid(pointer ?? '', pointer ? cause.message : `${field}: ${cause.message}`);
+}

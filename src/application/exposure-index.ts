@@ -1,0 +1,113 @@
+// Exposure records indexed by id, kept current from the cluster's informer events. Each Service
+// is parsed once per change (not once per read), so reads are map lookups.
+import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
+import { serviceKey } from '../domain/cluster-objects.ts';
+import { type ExposureRecord, readExposureRecord } from '../domain/exposure-record.ts';
+import type { Cluster, ClusterEvent } from './ports/cluster.ts';
+
+export interface IndexLog {
+  warn(details: object, message: string): void;
+}
+
+export class ExposureIndex {
+  readonly #cluster: Cluster;
+  readonly #clusterId: string;
+  readonly #log: IndexLog;
+  readonly #byId = new Map<string, ExposureRecord>();
+  readonly #idByService = new Map<string, string>();
+  readonly #listeners = new Set<(id: string) => void>();
+  #sortedIds: string[] | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(cluster: Cluster, clusterId: string, log: IndexLog) {
+    this.#cluster = cluster;
+    this.#clusterId = clusterId;
+    this.#log = log;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
+    for (const service of this.#cluster.cachedServices()) this.upsert(service);
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+  }
+
+  get(id: string): ExposureRecord | undefined {
+    return this.#byId.get(id);
+  }
+
+  byService(ref: ServiceRef): ExposureRecord | undefined {
+    const id = this.#idByService.get(serviceKey(ref));
+    return id === undefined ? undefined : this.#byId.get(id);
+  }
+
+  /** All records in id (= creation) order. */
+  all(): ExposureRecord[] {
+    this.#sortedIds ??= [...this.#byId.keys()].sort();
+    return this.#sortedIds.map((id) => this.#byId.get(id) as ExposureRecord);
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Adds or replaces the record a Service holds; returns it, or undefined if it is not ours. */
+  upsert(service: ObservedService): ExposureRecord | undefined {
+    const existingId = this.#idByService.get(serviceKey(service));
+    const existing = existingId === undefined ? undefined : this.#byId.get(existingId);
+    // Events can arrive out of order with a direct API read (the cache-miss path); never let an
+    // older copy replace a newer one.
+    if (existing && isOlder(service.resourceVersion, existing.service.resourceVersion)) return existing;
+    const read = readExposureRecord(service);
+    if (!read.ok) {
+      this.#log.warn(
+        { service: serviceKey(service), problem: read.problem },
+        'ignoring a managed Service that does not hold an exposure',
+      );
+      return undefined;
+    }
+    if (read.record.clusterId !== this.#clusterId) return undefined;
+    if (existingId !== undefined && existingId !== read.record.id) this.#remove(existingId);
+    if (!this.#byId.has(read.record.id)) this.#sortedIds = undefined;
+    this.#byId.set(read.record.id, read.record);
+    this.#idByService.set(serviceKey(service), read.record.id);
+    this.#notify(read.record.id);
+    return read.record;
+  }
+
+  onChange(listener: (id: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #onEvent(event: ClusterEvent): void {
+    if (event.kind !== 'service') return;
+    if (event.type === 'upsert') {
+      this.upsert(event.service);
+      return;
+    }
+    const id = this.#idByService.get(serviceKey(event.service));
+    if (id !== undefined) this.#remove(id);
+  }
+
+  #remove(id: string): void {
+    const record = this.#byId.get(id);
+    if (!record) return;
+    this.#byId.delete(id);
+    this.#idByService.delete(serviceKey(record.service));
+    this.#sortedIds = undefined;
+    this.#notify(id);
+  }
+
+  #notify(id: string): void {
+    for (const listener of this.#listeners) listener(id);
+  }
+}
+
+/** resourceVersions are opaque, but in practice etcd revisions; compare numerically when they are. */
+function isOlder(candidate: string, current: string): boolean {
+  if (!/^\d+$/.test(candidate) || !/^\d+$/.test(current)) return false;
+  return BigInt(candidate) < BigInt(current);
+}

@@ -1,0 +1,247 @@
+// The use cases of the API: create, read, list and delete exposures. Writes go to the Kubernetes
+// API (the Service is the record); GCE is never called on the request path — the reconciler does
+// that. Reads are served from caches.
+import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
+import { newExposureId } from '../domain/exposure-id.ts';
+import { type ExposureRecord, isTerminating, serviceManifestFor } from '../domain/exposure-record.ts';
+import { acceptCreateRequest, type SpecRules } from '../domain/exposure-spec.ts';
+import { matchesSelector, parseLabelSelector } from '../domain/label-selector.ts';
+import { etagOf } from '../domain/spec-hash.ts';
+import { invalid, type Violation } from '../domain/violation.ts';
+import type {
+  CreateExposureRequest,
+  Exposure,
+  ExposureList,
+  ListExposuresQuery,
+} from '../schemas/exposure.ts';
+import { mapClusterWriteError } from './cluster-errors.ts';
+import type { ExposureIndex } from './exposure-index.ts';
+import type { ExposureViews } from './exposure-views.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Cluster } from './ports/cluster.ts';
+import { mayUseNamespace, type Principal } from './principal.ts';
+import { ExposureProblem } from './problems.ts';
+
+export interface ExposureServiceSettings {
+  clusterId: string;
+  spec: SpecRules;
+}
+
+/** Something that reconciles an exposure soon (the reconciler, when this replica runs it). */
+export interface ReconcileTrigger {
+  enqueue(ref: ServiceRef): void;
+}
+
+export interface ExposureWithEtag {
+  exposure: Exposure;
+  etag: string;
+}
+
+export type DeleteOutcome = { state: 'deleted' } | { state: 'deleting'; exposure: Exposure; etag: string };
+
+const SETTLED_POLL_MS = 200;
+
+export class ExposureService {
+  readonly #cluster: Cluster;
+  readonly #index: ExposureIndex;
+  readonly #views: ExposureViews;
+  readonly #settings: ExposureServiceSettings;
+  readonly #clock: Clock;
+  readonly #reconcile: ReconcileTrigger;
+
+  constructor(deps: {
+    cluster: Cluster;
+    index: ExposureIndex;
+    views: ExposureViews;
+    settings: ExposureServiceSettings;
+    clock: Clock;
+    reconcile: ReconcileTrigger;
+  }) {
+    this.#cluster = deps.cluster;
+    this.#index = deps.index;
+    this.#views = deps.views;
+    this.#settings = deps.settings;
+    this.#clock = deps.clock;
+    this.#reconcile = deps.reconcile;
+  }
+
+  async create(principal: Principal, request: CreateExposureRequest): Promise<ExposureWithEtag> {
+    if (!mayUseNamespace(principal, request.namespace)) {
+      throw new ExposureProblem('forbidden-namespace', `you may not use namespace '${request.namespace}'`, {
+        violations: [invalid('/namespace', `not one of your namespaces`)],
+      });
+    }
+    const decision = acceptCreateRequest(request, this.#settings.spec);
+    if (!decision.ok) throw problemForViolations(decision.violations);
+    const id = newExposureId(this.#clock.now());
+    const manifest = serviceManifestFor({
+      id,
+      clusterId: this.#settings.clusterId,
+      spec: decision.spec,
+      createdBy: principal.subject,
+    });
+    let created: ObservedService;
+    try {
+      created = await this.#cluster.createService(manifest);
+    } catch (error) {
+      throw await mapClusterWriteError(error, {
+        cluster: this.#cluster,
+        principal,
+        index: this.#index,
+        ref: manifest,
+      });
+    }
+    // This replica answers reads of the new exposure at once, before its informer catches up.
+    const record = this.#index.upsert(created);
+    if (!record) throw new Error('a just-created Service did not read back as an exposure');
+    this.#reconcile.enqueue(manifest);
+    return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
+  }
+
+  async get(
+    principal: Principal,
+    id: string,
+    options: { refresh?: boolean } = {},
+  ): Promise<ExposureWithEtag> {
+    const record = await this.#find(principal, id);
+    return { exposure: await this.#views.full(record, options), etag: etagOf(record.specHash) };
+  }
+
+  list(principal: Principal, query: ListExposuresQuery): ExposureList {
+    const limit = query.limit ?? 50;
+    let requirements: ReturnType<typeof parseLabelSelector> | undefined;
+    if (query.labelSelector !== undefined) {
+      requirements = parseLabelSelector(query.labelSelector);
+      if (!requirements.ok) {
+        throw new ExposureProblem('validation-failed', 'the label selector cannot be parsed', {
+          violations: [invalid('/labelSelector', requirements.detail)],
+          location: 'query',
+        });
+      }
+    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const items: ExposureList['items'] = [];
+    let nextCursor: string | undefined;
+    for (const record of this.#index.all()) {
+      if (after !== undefined && record.id <= after) continue;
+      if (!mayUseNamespace(principal, record.spec.namespace)) continue;
+      if (query.namespace !== undefined && record.spec.namespace !== query.namespace) continue;
+      if (requirements?.ok && !matchesSelector(record.service.labels, requirements.requirements)) continue;
+      const summary = this.#views.summary(record);
+      if (query.phase !== undefined && summary.status.phase !== query.phase) continue;
+      if (items.length === limit) {
+        nextCursor = encodeCursor(items[items.length - 1]?.id ?? record.id);
+        break;
+      }
+      items.push(summary);
+    }
+    return nextCursor === undefined ? { items } : { items, nextCursor };
+  }
+
+  /**
+   * Requests deletion (the reconciler deletes the rules, then lets the Service go) and waits up
+   * to `waitMs` for it to finish.
+   */
+  async delete(principal: Principal, id: string, options: { waitMs: number }): Promise<DeleteOutcome> {
+    const record = await this.#find(principal, id);
+    if (!isTerminating(record)) {
+      try {
+        await this.#cluster.deleteService(record.service, { uid: record.service.uid });
+      } catch (error) {
+        throw await mapClusterWriteError(error, {
+          cluster: this.#cluster,
+          principal,
+          index: this.#index,
+          ref: record.service,
+        });
+      }
+      this.#reconcile.enqueue(record.service);
+    }
+    const gone = await this.#waitFor(id, options.waitMs, (current) => current === undefined);
+    if (gone) return { state: 'deleted' };
+    const current = this.#index.get(id) ?? record;
+    return { state: 'deleting', exposure: await this.#views.full(current), etag: etagOf(current.specHash) };
+  }
+
+  /** Waits until the exposure is Ready or Failed (or `waitMs` passed), then reads it. */
+  async waitUntilSettled(principal: Principal, id: string, waitMs: number): Promise<ExposureWithEtag> {
+    const deadline = this.#clock.now() + waitMs;
+    for (;;) {
+      const result = await this.get(principal, id);
+      const phase = result.exposure.status.phase;
+      if (phase === 'Ready' || phase === 'Failed' || this.#clock.now() >= deadline) return result;
+      await this.#waitFor(id, Math.min(SETTLED_POLL_MS, deadline - this.#clock.now()), () => false);
+    }
+  }
+
+  /** Resolves true as soon as `done(record)` holds (checked on every change), false at the deadline. */
+  #waitFor(
+    id: string,
+    waitMs: number,
+    done: (record: ExposureRecord | undefined) => boolean,
+  ): Promise<boolean> {
+    if (done(this.#index.get(id))) return Promise.resolve(true);
+    if (waitMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish(false), waitMs);
+      const unsubscribe = this.#index.onChange((changed) => {
+        if (changed === id && done(this.#index.get(id))) finish(true);
+      });
+    });
+  }
+
+  /** An exposure the caller may see; anything else (including other tenants') is a 404. */
+  async #find(principal: Principal, id: string): Promise<ExposureRecord> {
+    let record = this.#index.get(id);
+    if (!record) {
+      // Created through another replica a moment ago? Ask the API once before saying 404.
+      let service: ObservedService | undefined;
+      try {
+        service = await this.#cluster.findServiceByExposureId(id);
+      } catch (error) {
+        throw await mapClusterWriteError(error, { cluster: this.#cluster, principal, index: this.#index });
+      }
+      if (service) record = this.#index.upsert(service);
+    }
+    if (!record || !mayUseNamespace(principal, record.spec.namespace)) {
+      throw new ExposureProblem('exposure-not-found', `exposure ${id} does not exist`);
+    }
+    return record;
+  }
+}
+
+function problemForViolations(violations: Violation[]): ExposureProblem {
+  const invalidOnes = violations.filter((v) => v.kind === 'invalid');
+  if (invalidOnes.length > 0) {
+    return new ExposureProblem('validation-failed', 'the request is not valid', { violations });
+  }
+  return new ExposureProblem(
+    'policy-violation',
+    'the request is valid but not allowed by this installation',
+    {
+      violations,
+    },
+  );
+}
+
+function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof decoded.after === 'string') return decoded.after;
+  } catch {
+    // fall through to the problem below
+  }
+  throw new ExposureProblem('validation-failed', 'the cursor is not one this API returned', {
+    violations: [invalid('/cursor', 'pass the nextCursor of a previous page unchanged')],
+    location: 'query',
+  });
+}

@@ -1,0 +1,188 @@
+// Composes what a read returns from caches only: the exposure record (the Service), the
+// reconciler's firewall status, nodes and EndpointSlices from the informers, and probe results.
+// Nothing here calls the Kubernetes or GCE API.
+import type { ServiceEndpoint } from '../domain/cluster-objects.ts';
+import {
+  desiredFirewallRules,
+  type FirewallSettings,
+  ipFamilyOfRuleName,
+} from '../domain/desired-firewall.ts';
+import {
+  countEndpoints,
+  type EndpointCandidate,
+  endpointCandidates,
+  orderEndpoints,
+  type ProbeAddressType,
+  type ProbeTarget,
+  probeTargetKey,
+} from '../domain/endpoints.ts';
+import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
+import { selectorText } from '../domain/label-selector.ts';
+import { deriveStatus } from '../domain/status.ts';
+import type { Endpoint, Exposure, ExposureSummary, FirewallView } from '../schemas/exposure.ts';
+import { type HealthChecker, healthFromOutcome, type ProbeOutcome } from './health-checker.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Cluster } from './ports/cluster.ts';
+import type { ReachabilityTracker } from './reachability-tracker.ts';
+
+export interface ViewSettings {
+  firewall: FirewallSettings;
+  probeAddressType: ProbeAddressType;
+}
+
+export class ExposureViews {
+  readonly #cluster: Cluster;
+  readonly #health: HealthChecker;
+  readonly #settings: ViewSettings;
+  readonly #clock: Clock;
+  readonly #reachability: ReachabilityTracker;
+
+  constructor(
+    cluster: Cluster,
+    health: HealthChecker,
+    settings: ViewSettings,
+    clock: Clock,
+    reachability: ReachabilityTracker,
+  ) {
+    this.#cluster = cluster;
+    this.#health = health;
+    this.#settings = settings;
+    this.#clock = clock;
+    this.#reachability = reachability;
+  }
+
+  /** The whole exposure, with every endpoint; stale or missing probe results are probed now. */
+  async full(record: ExposureRecord, options: { refresh?: boolean } = {}): Promise<Exposure> {
+    const candidates = this.#candidates(record);
+    const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
+    const outcomes = await this.#health.check(targets, options);
+    const endpoints = this.#withHealth(candidates, (target) => outcomes.get(probeTargetKey(target)));
+    return { ...this.#summary(record, endpoints, this.#readyPods(record)), endpoints };
+  }
+
+  /** The exposure without its endpoint list, with health from the probe cache only (never probes). */
+  summary(record: ExposureRecord): ExposureSummary {
+    const candidates = this.#candidates(record);
+    const endpoints = this.#withHealth(candidates, (target) => this.#health.cached(target));
+    return this.#summary(record, endpoints, this.#readyPods(record));
+  }
+
+  #candidates(record: ExposureRecord): EndpointCandidate[] {
+    return endpointCandidates({
+      ports: record.service.ports,
+      externalTrafficPolicy: record.spec.externalTrafficPolicy,
+      ...(record.spec.healthCheck && { healthCheck: record.spec.healthCheck }),
+      nodes: this.#cluster.nodes(),
+      serviceEndpoints: this.#serviceEndpoints(record),
+      probeAddressType: this.#settings.probeAddressType,
+    });
+  }
+
+  #serviceEndpoints(record: ExposureRecord): readonly ServiceEndpoint[] {
+    return this.#cluster.serviceEndpoints(record.service);
+  }
+
+  #readyPods(record: ExposureRecord): number {
+    return this.#serviceEndpoints(record).filter((endpoint) => endpoint.ready).length;
+  }
+
+  #withHealth(
+    candidates: EndpointCandidate[],
+    outcomeOf: (target: ProbeTarget) => ProbeOutcome | undefined,
+  ): Endpoint[] {
+    return orderEndpoints(
+      candidates.map(({ probe, notProbedReason, ...endpoint }) => ({
+        ...endpoint,
+        health: probe
+          ? healthFromOutcome(outcomeOf(probe), 'not probed: this read reached its cap on probes')
+          : healthFromOutcome(undefined, notProbedReason),
+      })),
+    );
+  }
+
+  #summary(record: ExposureRecord, endpoints: readonly Endpoint[], readyPods: number): ExposureSummary {
+    const { spec, service } = record;
+    const counts = countEndpoints(endpoints, readyPods);
+    const nowIso = new Date(this.#clock.now()).toISOString();
+    const status = deriveStatus({
+      generation: record.generation,
+      specHash: record.specHash,
+      createdAt: record.createdAt,
+      terminating: isTerminating(record),
+      serviceDescription: `Service ${spec.namespace}/${spec.name} (NodePort ${service.ports.map((p) => `${p.nodePort}/${p.protocol}`).join(', ')})`,
+      firewall: record.firewallStatus,
+      endpoints: counts,
+      selectorText: selectorText(spec.selector),
+      reachableSince: (status, reason) => this.#reachability.since(record.id, status, reason, nowIso),
+    });
+    return {
+      id: record.id,
+      cluster: record.clusterId,
+      namespace: spec.namespace,
+      name: spec.name,
+      selector: spec.selector,
+      ports: service.ports.map((port) => ({
+        ...(port.name !== undefined && { name: port.name }),
+        port: port.port,
+        targetPort: port.targetPort,
+        nodePort: port.nodePort,
+        protocol: port.protocol,
+      })),
+      externalTrafficPolicy: spec.externalTrafficPolicy,
+      sourceRanges: spec.sourceRanges,
+      labels: spec.labels,
+      ...(spec.healthCheck && { healthCheck: spec.healthCheck }),
+      service: {
+        namespace: service.namespace,
+        name: service.name,
+        type: 'NodePort',
+        ...(service.clusterIP !== undefined && { clusterIP: service.clusterIP }),
+        uid: service.uid,
+      },
+      firewall: this.#firewallView(record),
+      status,
+      endpointSummary: {
+        total: counts.total,
+        serving: counts.serving,
+        healthy: counts.healthy,
+        unhealthy: counts.unhealthy,
+        unknown: counts.unknown,
+      },
+      createdBy: record.createdBy,
+      createdAt: record.createdAt,
+      expiresAt: null,
+      generation: record.generation,
+    };
+  }
+
+  #firewallView(record: ExposureRecord): FirewallView {
+    const settings = this.#settings.firewall;
+    const rules = desiredFirewallRules(
+      {
+        id: record.id,
+        namespace: record.spec.namespace,
+        name: record.spec.name,
+        sourceRanges: record.spec.sourceRanges,
+        ports: record.service.ports,
+      },
+      settings,
+    );
+    const status = record.firewallStatus;
+    const upToDate = status !== undefined && status.specHash === record.specHash;
+    return {
+      project: settings.project,
+      network: settings.network,
+      priority: settings.priority,
+      ...('targetTags' in settings.targets
+        ? { targetTags: [...settings.targets.targetTags] }
+        : { targetServiceAccounts: [...settings.targets.targetServiceAccounts] }),
+      rules: rules.map((rule) => ({
+        name: rule.name,
+        ipFamily: ipFamilyOfRuleName(rule.name),
+        sourceRanges: rule.sourceRanges,
+        allowed: rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)),
+      })),
+      state: isTerminating(record) ? 'Deleting' : upToDate ? status.state : 'Pending',
+    };
+  }
+}

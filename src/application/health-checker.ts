@@ -1,0 +1,127 @@
+// Endpoint health with bounded cost: results are cached for a short TTL, a probe already in
+// flight is shared by everyone who asks, at most `concurrency` probes run at once, and one read
+// probes at most `maxProbesPerRead` endpoints (the rest stay Unknown, and say so).
+import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
+import { type ProbeTarget, probeTargetKey } from '../domain/endpoints.ts';
+import type { EndpointHealth } from '../schemas/exposure.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ProbeResult, Prober } from './ports/prober.ts';
+
+export interface HealthCheckSettings {
+  timeoutMs: number;
+  cacheTtlMs: number;
+  concurrency: number;
+  maxProbesPerRead: number;
+  /** Upper bound on cached results (memory stays flat on very large clusters). */
+  cacheEntries: number;
+}
+
+export interface ProbeOutcome extends ProbeResult {
+  checkedAtMs: number;
+  target: ProbeTarget;
+}
+
+export interface ProbeObserver {
+  observe(outcome: ProbeOutcome): void;
+}
+
+export class HealthChecker {
+  readonly #prober: Prober;
+  readonly #clock: Clock;
+  readonly #settings: HealthCheckSettings;
+  readonly #cache: LRUCache<string, ProbeOutcome>;
+  readonly #inFlight = new Map<string, Promise<ProbeOutcome>>();
+  readonly #limit: ReturnType<typeof pLimit>;
+  readonly #observer: ProbeObserver | undefined;
+
+  constructor(prober: Prober, clock: Clock, settings: HealthCheckSettings, observer?: ProbeObserver) {
+    this.#prober = prober;
+    this.#clock = clock;
+    this.#settings = settings;
+    this.#cache = new LRUCache({ max: settings.cacheEntries });
+    this.#limit = pLimit(settings.concurrency);
+    this.#observer = observer;
+  }
+
+  /** The last result for a target, however old (never probes). */
+  cached(target: ProbeTarget): ProbeOutcome | undefined {
+    return this.#cache.get(probeTargetKey(target));
+  }
+
+  /**
+   * Results for every target: fresh cached ones as they are; the others probed now (all of them
+   * with `refresh`), up to the per-read cap. Targets beyond the cap get their last result, if any.
+   */
+  async check(
+    targets: readonly ProbeTarget[],
+    options: { refresh?: boolean } = {},
+  ): Promise<Map<string, ProbeOutcome>> {
+    const now = this.#clock.now();
+    const results = new Map<string, ProbeOutcome>();
+    const pending: Promise<void>[] = [];
+    let probes = 0;
+    for (const target of targets) {
+      const key = probeTargetKey(target);
+      if (results.has(key)) continue;
+      const cached = this.#cache.get(key);
+      const fresh = cached !== undefined && now - cached.checkedAtMs < this.#settings.cacheTtlMs;
+      if (fresh && !options.refresh) {
+        results.set(key, cached);
+        continue;
+      }
+      if (probes >= this.#settings.maxProbesPerRead) {
+        if (cached) results.set(key, cached);
+        continue;
+      }
+      probes++;
+      pending.push(
+        this.#probe(key, target).then((outcome) => {
+          results.set(key, outcome);
+        }),
+      );
+    }
+    await Promise.all(pending);
+    return results;
+  }
+
+  #probe(key: string, target: ProbeTarget): Promise<ProbeOutcome> {
+    const existing = this.#inFlight.get(key);
+    // A probe in flight is at most one timeout old: fresh enough to share, even for a refresh.
+    if (existing) return existing;
+    const started = this.#limit(async (): Promise<ProbeOutcome> => {
+      let result: ProbeResult;
+      try {
+        result = await this.#prober.probe(target, this.#settings.timeoutMs);
+      } catch (error) {
+        result = { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : String(error) };
+      }
+      const outcome: ProbeOutcome = { ...result, checkedAtMs: this.#clock.now(), target };
+      this.#cache.set(key, outcome);
+      this.#observer?.observe(outcome);
+      return outcome;
+    });
+    const tracked = started.finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, tracked);
+    return tracked;
+  }
+}
+
+/** The health shown for an endpoint, from a probe outcome (or why there is none). */
+export function healthFromOutcome(
+  outcome: ProbeOutcome | undefined,
+  notProbedReason?: string,
+): EndpointHealth {
+  if (!outcome) {
+    return { state: 'Unknown', reason: notProbedReason ?? 'not probed yet' };
+  }
+  const { target } = outcome;
+  return {
+    state: outcome.ok ? 'Healthy' : 'Unhealthy',
+    probedAddress: target.address,
+    probe: `${target.kind} ${target.address.includes(':') ? `[${target.address}]` : target.address}:${target.port}${target.path ?? ''}`,
+    latencyMs: Math.round(outcome.latencyMs * 10) / 10,
+    checkedAt: new Date(outcome.checkedAtMs).toISOString(),
+    ...(outcome.error !== undefined && { error: outcome.error }),
+  };
+}

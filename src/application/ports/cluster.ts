@@ -1,0 +1,108 @@
+// The port through which the application uses the Kubernetes cluster: writes go to the API,
+// reads come from informer caches. Implemented by the Kubernetes adapter (a real cluster) and by
+// the sandbox's in-memory cluster; one contract suite runs against both.
+import type {
+  ClusterNode,
+  ObservedService,
+  ServiceEndpoint,
+  ServiceManifest,
+  ServiceProtocol,
+  ServiceRef,
+} from '../../domain/cluster-objects.ts';
+
+export type ClusterErrorKind =
+  /** A Service of that name exists in the namespace. */
+  | 'AlreadyExists'
+  /** A requested node port is allocated to another Service. */
+  | 'NodePortTaken'
+  | 'NamespaceNotFound'
+  | 'NotFound'
+  /** The cluster refused a field (the apiserver's 422 Invalid). */
+  | 'Invalid'
+  /** An optimistic-concurrency conflict (resourceVersion or uid precondition). */
+  | 'Conflict'
+  /** exposure-api's own identity lacks a permission: an administrator must fix RBAC. */
+  | 'Forbidden'
+  | 'Unavailable'
+  | 'Unknown';
+
+export interface ClusterFieldCause {
+  /** The apiserver's field path, e.g. `spec.ports[0].nodePort`. */
+  field: string;
+  message: string;
+}
+
+export class ClusterError extends Error {
+  readonly kind: ClusterErrorKind;
+  readonly causes: ClusterFieldCause[];
+  /** For NodePortTaken: the port that is taken. */
+  readonly nodePort: number | undefined;
+  /** Seconds the cluster asked us to wait (Retry-After), when it said. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    kind: ClusterErrorKind,
+    message: string,
+    options: {
+      causes?: ClusterFieldCause[];
+      nodePort?: number;
+      retryAfterSeconds?: number;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ClusterError';
+    this.kind = kind;
+    this.causes = options.causes ?? [];
+    this.nodePort = options.nodePort;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export type ClusterEvent =
+  | { kind: 'service'; type: 'upsert' | 'delete'; service: ObservedService }
+  | { kind: 'nodes' }
+  | { kind: 'endpoints'; namespace: string; serviceName: string };
+
+export interface NodePortHolder extends ServiceRef {
+  /** The holder is being deleted: the port frees up once it is gone. */
+  terminating: boolean;
+}
+
+export interface ClusterEventRecord {
+  type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. `FirewallCreated`. */
+  reason: string;
+  message: string;
+}
+
+export interface Cluster {
+  /** Starts the informers; resolves once the caches hold a complete first listing. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Whether the caches are synced (readiness). */
+  synced(): boolean;
+
+  /** A plain create: a taken name is AlreadyExists, never a silent take-over. */
+  createService(manifest: ServiceManifest): Promise<ObservedService>;
+  /** Reads one Service from the API, bypassing the cache. */
+  readService(ref: ServiceRef): Promise<ObservedService | undefined>;
+  /** Finds a managed Service by its exposure id label through the API (a cache miss). */
+  findServiceByExposureId(id: string): Promise<ObservedService | undefined>;
+  /** Requests deletion; with finalizers the Service stays, terminating, until they are removed. */
+  deleteService(ref: ServiceRef, preconditions?: { uid?: string }): Promise<'deleted' | 'absent'>;
+  /** Writes the reconciler's firewall-status annotation under its own field manager. */
+  writeFirewallStatus(ref: ServiceRef, status: string): Promise<void>;
+  removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void>;
+  /** Which Service holds a node port, when a create found it taken. */
+  nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined>;
+  /** Records a Kubernetes Event on the Service, for `kubectl describe` and admins' tooling. */
+  recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void>;
+
+  /** Managed Services from the cache. */
+  cachedServices(): Iterable<ObservedService>;
+  cachedService(ref: ServiceRef): ObservedService | undefined;
+  nodes(): readonly ClusterNode[];
+  serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[];
+  subscribe(listener: (event: ClusterEvent) => void): () => void;
+}

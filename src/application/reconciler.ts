@@ -1,0 +1,446 @@
+// Level-triggered reconciliation of firewall rules, in the manner of a controller-runtime
+// reconciler: for each exposure, compare the world with the desired state and take the next
+// idempotent step — create the rule, patch what drifted, or (for a terminating Service) delete the
+// rules and then let the Service go. A crash at any point is repaired by the next pass.
+import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
+import { serviceKey } from '../domain/cluster-objects.ts';
+import { desiredFirewallRules, type FirewallSettings } from '../domain/desired-firewall.ts';
+import type { ExposureId } from '../domain/exposure-id.ts';
+import { type ExposureRecord, isTerminating, readExposureRecord } from '../domain/exposure-record.ts';
+import { firewallDifferences, needsReplacement } from '../domain/firewall-comparison.ts';
+import { isOwnedBy } from '../domain/firewall-ownership.ts';
+import type { FirewallRuleSpec } from '../domain/firewall-rule.ts';
+import { type FirewallStatusRecord, sameFirewallStatus } from '../domain/firewall-status.ts';
+import {
+  EXPOSURE_ID_LABEL,
+  FIREWALL_FINALIZER,
+  FIREWALL_STATUS_ANNOTATION,
+  firewallRuleName,
+} from '../domain/naming.ts';
+import { describeFirewallFailure, type FirewallAction } from './firewall-failure.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Cluster, ClusterEvent, ClusterEventRecord } from './ports/cluster.ts';
+import { FirewallError, type Firewalls } from './ports/firewalls.ts';
+import { type BackoffSettings, WorkQueue, type WorkResult } from './work-queue.ts';
+
+export interface ReconcilerSettings {
+  firewall: FirewallSettings;
+  workers: number;
+  backoff: BackoffSettings;
+  /** How often every exposure is looked at again, to repair drift nobody told us about. */
+  resyncIntervalMs: number;
+  /** How soon a failure only a person can fix is retried. */
+  needsPersonRecheckMs: number;
+}
+
+export interface ReconcilerLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface ReconcileObserver {
+  reconciled(outcome: 'ok' | 'error', seconds: number): void;
+}
+
+type RuleStep = 'created' | 'repaired' | 'updated' | 'unchanged';
+
+class StepFailure extends Error {
+  readonly action: FirewallAction;
+  readonly rule: FirewallRuleSpec;
+  constructor(action: FirewallAction, rule: FirewallRuleSpec, cause: unknown) {
+    super(`${action} ${rule.name} failed`, { cause });
+    this.action = action;
+    this.rule = rule;
+  }
+}
+
+class RuleNameTaken extends Error {
+  readonly rule: FirewallRuleSpec;
+  constructor(rule: FirewallRuleSpec) {
+    super(`rule ${rule.name} exists but is not owned by this exposure`);
+    this.rule = rule;
+  }
+}
+
+const SERVICE_KEY = 'svc:';
+const COLLECT_KEY = 'gc:';
+
+export class Reconciler {
+  readonly #cluster: Cluster;
+  readonly #firewalls: Firewalls;
+  readonly #clock: Clock;
+  readonly #settings: ReconcilerSettings;
+  readonly #log: ReconcilerLog;
+  readonly #observer: ReconcileObserver | undefined;
+  readonly #queue: WorkQueue;
+  /**
+   * What each Service looked like at its last reconciliation attempt. Events that change nothing
+   * the reconciler cares about (its own status writes, above all) are skipped, so a failing
+   * exposure waits for its backoff instead of being retried by the echo of its status update.
+   */
+  readonly #lastAttempted = new Map<string, string>();
+  #unsubscribe: (() => void) | undefined;
+  #resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(deps: {
+    cluster: Cluster;
+    firewalls: Firewalls;
+    clock: Clock;
+    settings: ReconcilerSettings;
+    log: ReconcilerLog;
+    observer?: ReconcileObserver;
+  }) {
+    this.#cluster = deps.cluster;
+    this.#firewalls = deps.firewalls;
+    this.#clock = deps.clock;
+    this.#settings = deps.settings;
+    this.#log = deps.log;
+    this.#observer = deps.observer;
+    this.#queue = new WorkQueue((key) => this.#process(key), {
+      workers: deps.settings.workers,
+      backoff: deps.settings.backoff,
+    });
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
+    this.resync();
+    this.#resyncTimer = setInterval(() => this.resync(), this.#settings.resyncIntervalMs);
+    this.#resyncTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    await this.#queue.stop();
+  }
+
+  enqueue(ref: ServiceRef): void {
+    this.#queue.add(SERVICE_KEY + serviceKey(ref));
+  }
+
+  /** Looks at every managed Service again. */
+  resync(): void {
+    this.#lastAttempted.clear();
+    for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+  }
+
+  /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  #onEvent(event: ClusterEvent): void {
+    if (event.kind !== 'service') return;
+    const key = serviceKey(event.service);
+    if (event.type === 'delete') {
+      this.#lastAttempted.delete(key);
+      // The Service is gone; if its finalizer was removed by someone else, its rules may remain.
+      const id = event.service.labels[EXPOSURE_ID_LABEL];
+      if (id) this.#queue.add(COLLECT_KEY + id);
+      return;
+    }
+    if (this.#lastAttempted.get(key) === fingerprint(event.service)) return;
+    this.enqueue(event.service);
+  }
+
+  async #process(key: string): Promise<WorkResult> {
+    const started = performance.now();
+    let result: WorkResult;
+    try {
+      if (key.startsWith(COLLECT_KEY))
+        result = await this.#collect(key.slice(COLLECT_KEY.length) as ExposureId);
+      else result = await this.#reconcileService(key.slice(SERVICE_KEY.length));
+    } catch (error) {
+      this.#log.warn({ key, err: error }, 'reconcile failed');
+      result = { kind: 'retry' };
+    }
+    this.#observer?.reconciled(
+      result.kind === 'retry' ? 'error' : 'ok',
+      (performance.now() - started) / 1000,
+    );
+    return result;
+  }
+
+  async #reconcileService(key: string): Promise<WorkResult> {
+    const [namespace = '', name = ''] = key.split('/');
+    const service = this.#cluster.cachedService({ namespace, name });
+    if (!service) return { kind: 'done' };
+    const read = readExposureRecord(service);
+    if (!read.ok || read.record.clusterId !== this.#settings.firewall.clusterId) return { kind: 'done' };
+    this.#lastAttempted.set(key, fingerprint(service));
+    const record = read.record;
+    return isTerminating(record) ? this.#finalize(record) : this.#ensureRules(record);
+  }
+
+  /** Creates or repairs the exposure's rules and removes rules of IP families it no longer has. */
+  async #ensureRules(record: ExposureRecord): Promise<WorkResult> {
+    const desired = desiredFirewallRules(
+      {
+        id: record.id,
+        namespace: record.spec.namespace,
+        name: record.spec.name,
+        sourceRanges: record.spec.sourceRanges,
+        ports: record.service.ports,
+      },
+      this.#settings.firewall,
+    );
+    const steps: { rule: FirewallRuleSpec; step: RuleStep }[] = [];
+    try {
+      for (const rule of desired) steps.push({ rule, step: await this.#ensureRule(rule, record) });
+      const wanted = new Set(desired.map((rule) => rule.name));
+      for (const name of this.#ruleNames(record.id)) {
+        if (!wanted.has(name)) await this.#deleteOwnedRule(name, record.id);
+      }
+    } catch (error) {
+      return this.#fail(record, error);
+    }
+    for (const { rule, step } of steps) await this.#announce(record, rule, step);
+    await this.#writeStatus(record, {
+      state: 'UpToDate',
+      status: 'True',
+      reason: 'UpToDate',
+      message: `firewall rule${desired.length > 1 ? 's' : ''} ${desired.map((rule) => rule.name).join(', ')} allow ${describeAllowed(desired)} from ${record.spec.sourceRanges.join(', ')}`,
+      rules: desired.map((rule) => rule.name),
+      failures: 0,
+    });
+    return { kind: 'done' };
+  }
+
+  async #ensureRule(rule: FirewallRuleSpec, record: ExposureRecord, attempt = 1): Promise<RuleStep> {
+    const observed = await this.#call('create', rule, () => this.#firewalls.get(rule.name));
+    if (!observed) {
+      try {
+        await this.#firewalls.insert(rule);
+      } catch (error) {
+        // Another pass (or a crashed one) may have created it meanwhile: look once more.
+        const raced = error instanceof FirewallError && error.kind === 'AlreadyExists' && attempt === 1;
+        if (!raced) throw new StepFailure('create', rule, error);
+        return this.#ensureRule(rule, record, attempt + 1);
+      }
+      return record.firewallStatus?.everReady ? 'repaired' : 'created';
+    }
+    if (!isOwnedBy(observed.description, this.#settings.firewall.clusterId, record.id))
+      throw new RuleNameTaken(rule);
+    const differences = firewallDifferences(rule, observed);
+    if (differences.length === 0) return 'unchanged';
+    if (needsReplacement(differences, rule, observed)) {
+      await this.#call('update', rule, () => this.#firewalls.update(rule));
+    } else {
+      const changes: Partial<FirewallRuleSpec> = {};
+      for (const field of differences) Object.assign(changes, { [field]: rule[field] });
+      await this.#call('update', rule, () => this.#firewalls.patch(rule.name, changes));
+    }
+    // A rule that matched the spec at the last pass and differs now was edited out of band.
+    const specUnchanged =
+      record.firewallStatus?.specHash === record.specHash && record.firewallStatus.state === 'UpToDate';
+    return specUnchanged ? 'repaired' : 'updated';
+  }
+
+  /** Deletes the rules, then removes the finalizer so that Kubernetes lets the Service go. */
+  async #finalize(record: ExposureRecord): Promise<WorkResult> {
+    try {
+      for (const name of this.#ruleNames(record.id)) await this.#deleteOwnedRule(name, record.id);
+    } catch (error) {
+      return this.#fail(record, error, 'Deleting');
+    }
+    if (record.service.finalizers.includes(FIREWALL_FINALIZER)) {
+      await this.#cluster.removeFinalizer(record.service, FIREWALL_FINALIZER);
+      this.#log.info(
+        { exposure: record.id, service: serviceKey(record.service) },
+        'firewall rules deleted; Service released',
+      );
+    }
+    return { kind: 'done' };
+  }
+
+  /** Deletes the rules of an exposure whose Service vanished without us. */
+  async #collect(id: ExposureId): Promise<WorkResult> {
+    try {
+      for (const name of this.#ruleNames(id)) await this.#deleteOwnedRule(name, id);
+    } catch (error) {
+      this.#log.warn(
+        { exposure: id, err: error },
+        'could not collect the firewall rules of a deleted exposure',
+      );
+      return { kind: 'retry' };
+    }
+    return { kind: 'done' };
+  }
+
+  async #deleteOwnedRule(name: string, id: ExposureId): Promise<void> {
+    const placeholder = this.#placeholderRule(name);
+    const observed = await this.#call('delete', placeholder, () => this.#firewalls.get(name));
+    if (!observed) return;
+    // Never touch a rule that does not prove, in its description, that it is ours.
+    if (!isOwnedBy(observed.description, this.#settings.firewall.clusterId, id)) {
+      this.#log.warn(
+        { rule: name, exposure: id },
+        'not deleting a firewall rule that this exposure does not own',
+      );
+      return;
+    }
+    await this.#call('delete', placeholder, () => this.#firewalls.delete(name));
+    this.#log.info({ rule: name, exposure: id }, 'firewall rule deleted');
+  }
+
+  #ruleNames(id: ExposureId): string[] {
+    const clusterId = this.#settings.firewall.clusterId;
+    return [firewallRuleName(clusterId, id, 'IPv4'), firewallRuleName(clusterId, id, 'IPv6')];
+  }
+
+  #placeholderRule(name: string): FirewallRuleSpec {
+    return {
+      name,
+      description: '',
+      network: '',
+      priority: 0,
+      direction: 'INGRESS',
+      sourceRanges: [],
+      allowed: [],
+      targetTags: [],
+      targetServiceAccounts: [],
+      disabled: false,
+    };
+  }
+
+  async #call<T>(action: FirewallAction, rule: FirewallRuleSpec, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new StepFailure(action, rule, error);
+    }
+  }
+
+  async #fail(
+    record: ExposureRecord,
+    error: unknown,
+    state: 'Failed' | 'Deleting' = 'Failed',
+  ): Promise<WorkResult> {
+    const failures =
+      (record.firewallStatus?.specHash === record.specHash ? record.firewallStatus.failures : 0) + 1;
+    let reason: string;
+    let message: string;
+    let needsPerson: boolean;
+    let notBeforeMs: number | undefined;
+    if (error instanceof RuleNameTaken) {
+      const project = this.#firewalls.project;
+      reason = 'RuleNameTaken';
+      message = `a firewall rule named ${error.rule.name} exists in project ${project} but its description does not name this exposure, so exposure-api will not adopt it; delete it (gcloud compute firewall-rules delete ${error.rule.name} --project=${project}) or delete this exposure`;
+      needsPerson = true;
+    } else if (error instanceof StepFailure) {
+      const failure = describeFirewallFailure(error.cause, error.action, error.rule, this.#firewalls.project);
+      ({ reason, message, needsPerson } = failure);
+      notBeforeMs = failure.notBeforeMs;
+    } else {
+      reason = 'ReconcileError';
+      message = error instanceof Error ? error.message : String(error);
+      needsPerson = false;
+    }
+    this.#log.warn({ exposure: record.id, reason, failures }, message);
+    await this.#event(record, {
+      type: 'Warning',
+      reason: state === 'Deleting' ? 'FirewallDeleteFailed' : 'FirewallFailed',
+      message,
+    });
+    try {
+      await this.#writeStatus(record, {
+        state: state === 'Deleting' ? 'Deleting' : needsPerson ? 'Failed' : 'Pending',
+        status: 'False',
+        reason,
+        message,
+        rules: record.firewallStatus?.rules ?? [],
+        failures,
+      });
+    } catch (writeError) {
+      this.#log.warn({ exposure: record.id, err: writeError }, 'could not record the firewall status');
+    }
+    if (needsPerson) return { kind: 'recheck', afterMs: this.#settings.needsPersonRecheckMs };
+    return notBeforeMs === undefined ? { kind: 'retry' } : { kind: 'retry', notBeforeMs };
+  }
+
+  async #writeStatus(
+    record: ExposureRecord,
+    next: Pick<FirewallStatusRecord, 'state' | 'rules' | 'failures'> & {
+      status: 'True' | 'False' | 'Unknown';
+      reason: string;
+      message: string;
+    },
+  ): Promise<void> {
+    const previous = record.firewallStatus;
+    const nowIso = new Date(this.#clock.now()).toISOString();
+    const transitioned =
+      !previous || previous.condition.status !== next.status || previous.condition.reason !== next.reason;
+    const status: FirewallStatusRecord = {
+      specHash: record.specHash,
+      generation: record.generation,
+      state: next.state,
+      condition: {
+        status: next.status,
+        reason: next.reason,
+        message: next.message,
+        lastTransitionTime: transitioned ? nowIso : previous.condition.lastTransitionTime,
+      },
+      rules: next.rules,
+      everReady: (previous?.everReady ?? false) || next.state === 'UpToDate',
+      failures: next.failures,
+      lastAttemptTime: nowIso,
+    };
+    if (sameFirewallStatus(previous, status)) return;
+    await this.#cluster.writeFirewallStatus(record.service, JSON.stringify(status));
+  }
+
+  async #announce(record: ExposureRecord, rule: FirewallRuleSpec, step: RuleStep): Promise<void> {
+    if (step === 'unchanged') return;
+    const allowed = describeAllowed([rule]);
+    const text: Record<Exclude<RuleStep, 'unchanged'>, ClusterEventRecord> = {
+      created: {
+        type: 'Normal',
+        reason: 'FirewallCreated',
+        message: `created firewall rule ${rule.name} allowing ${allowed} from ${rule.sourceRanges.join(', ')}`,
+      },
+      updated: {
+        type: 'Normal',
+        reason: 'FirewallUpdated',
+        message: `updated firewall rule ${rule.name} to the new spec`,
+      },
+      repaired: {
+        type: 'Warning',
+        reason: 'FirewallRepaired',
+        message: `firewall rule ${rule.name} was deleted or edited outside exposure-api; restored it (allowing ${allowed} from ${rule.sourceRanges.join(', ')})`,
+      },
+    };
+    this.#log.info({ exposure: record.id, rule: rule.name, step }, text[step].message);
+    await this.#event(record, text[step]);
+  }
+
+  async #event(record: ExposureRecord, event: ClusterEventRecord): Promise<void> {
+    try {
+      await this.#cluster.recordEvent(record.service, event);
+    } catch (error) {
+      // Events are for people; failing to record one must not fail the reconciliation.
+      this.#log.warn({ exposure: record.id, err: error }, 'could not record a Kubernetes event');
+    }
+  }
+}
+
+/** The parts of a Service that matter to the reconciler (everything but its own status annotation). */
+function fingerprint(service: ObservedService): string {
+  const { [FIREWALL_STATUS_ANNOTATION]: _status, ...annotations } = service.annotations;
+  return JSON.stringify([
+    annotations,
+    service.ports,
+    service.deletionTimestamp ?? null,
+    service.finalizers,
+    service.labels,
+  ]);
+}
+
+function describeAllowed(rules: readonly FirewallRuleSpec[]): string {
+  const ports = new Set(
+    rules.flatMap((rule) =>
+      rule.allowed.flatMap((entry) => entry.ports.map((p) => `${entry.protocol}:${p}`)),
+    ),
+  );
+  return [...ports].join(', ');
+}

@@ -1,0 +1,217 @@
+// The configuration of an installation, as a TypeBox schema: it validates the file at startup,
+// documents every setting (the README's reference is checked against it), and types the code.
+import { type Static, Type } from 'typebox';
+
+const Cidr = Type.String({ description: 'A CIDR such as 10.0.0.0/8 or 2001:db8::/32' });
+
+export const TokenEntry = Type.Object(
+  {
+    sha256: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description:
+        'Hex SHA-256 of the bearer token (`printf %s "$TOKEN" | sha256sum`); the token itself is never stored.',
+    }),
+    subject: Type.String({ minLength: 1, description: 'Who uses the token; recorded as `createdBy`.' }),
+    namespaces: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Namespaces the token may use; `*` for all.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TokenEntry = Static<typeof TokenEntry>;
+
+export const Config = Type.Object(
+  {
+    server: Type.Object(
+      {
+        host: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port to listen on.' }),
+        bodyLimitBytes: Type.Integer({
+          minimum: 1024,
+          default: 65536,
+          description: 'Largest request body accepted.',
+        }),
+        logLevel: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          { default: 'info', description: 'Log level.' },
+        ),
+        deleteWaitSeconds: Type.Integer({
+          minimum: 0,
+          maximum: 60,
+          default: 10,
+          description: 'How long DELETE waits for the rules and the Service to be gone before answering 202.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    cluster: Type.Object(
+      {
+        id: Type.String({
+          pattern: '^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$',
+          description:
+            "Unique id of this installation (1-20 characters, a-z0-9-). It is part of every firewall rule name and ownership record, so two installations in one GCE project never touch each other's rules.",
+        }),
+        kubeconfig: Type.Optional(
+          Type.String({
+            description: 'Path of a kubeconfig file; without it, the in-cluster service account is used.',
+          }),
+        ),
+        context: Type.Optional(Type.String({ description: 'Context of the kubeconfig to use.' })),
+        nodePortRange: Type.Object(
+          {
+            min: Type.Integer({ minimum: 1, maximum: 65535, default: 30000 }),
+            max: Type.Integer({ minimum: 1, maximum: 65535, default: 32767 }),
+          },
+          {
+            additionalProperties: false,
+            default: {},
+            description: "The cluster's --service-node-port-range.",
+          },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    gce: Type.Object(
+      {
+        project: Type.String({
+          minLength: 1,
+          description:
+            'Project that holds the network and its firewall rules (the host project under shared VPC).',
+        }),
+        network: Type.String({
+          minLength: 1,
+          default: 'default',
+          description: "Name of the cluster nodes' VPC network.",
+        }),
+        endpoint: Type.Optional(
+          Type.String({
+            description:
+              'Base URL of the Compute API, e.g. http://127.0.0.1:8085 for the emulator; default the real API.',
+          }),
+        ),
+        operationTimeoutSeconds: Type.Integer({
+          minimum: 1,
+          default: 120,
+          description: 'How long to wait for a firewall operation to finish.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    firewall: Type.Object(
+      {
+        priority: Type.Integer({
+          minimum: 0,
+          maximum: 65535,
+          default: 1000,
+          description: 'Priority of the rules.',
+        }),
+        targetTags: Type.Array(Type.String({ pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), {
+          default: [],
+          description: "Network tags of the cluster's nodes (e.g. GKE's gke-CLUSTER-HASH-node).",
+        }),
+        targetServiceAccounts: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          maxItems: 10,
+          description: "Service accounts of the cluster's nodes; use instead of targetTags.",
+        }),
+      },
+      {
+        additionalProperties: false,
+        description: 'Exactly one of targetTags and targetServiceAccounts must be non-empty.',
+      },
+    ),
+    sourceRanges: Type.Object(
+      {
+        allowed: Type.Array(Cidr, {
+          minItems: 1,
+          default: ['0.0.0.0/0', '::/0'],
+          description: 'Every requested source range must lie inside one of these.',
+        }),
+        minPrefixLength: Type.Object(
+          {
+            ipv4: Type.Integer({ minimum: 0, maximum: 32, default: 16 }),
+            ipv6: Type.Integer({ minimum: 0, maximum: 128, default: 48 }),
+          },
+          { additionalProperties: false, default: {}, description: 'Ranges wider than this are refused.' },
+        ),
+        allowPublic: Type.Boolean({
+          default: false,
+          description: 'Whether 0.0.0.0/0 and ::/0 may be requested.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    probe: Type.Object(
+      {
+        addressType: Type.Union([Type.Literal('InternalIP'), Type.Literal('ExternalIP')], {
+          default: 'InternalIP',
+          description:
+            'Which node address the health probe connects to. InternalIP proves the node forwards to a ready pod; an ExternalIP probed from inside the VPC leaves through NAT from outside the rule.',
+        }),
+        timeoutMs: Type.Integer({
+          minimum: 50,
+          maximum: 1000,
+          default: 1000,
+          description: 'Timeout of one probe.',
+        }),
+        cacheTtlMs: Type.Integer({
+          minimum: 0,
+          default: 5000,
+          description: 'How long a probe result is reused.',
+        }),
+        concurrency: Type.Integer({
+          minimum: 1,
+          default: 512,
+          description: 'Probes running at once, across all reads.',
+        }),
+        maxProbesPerRead: Type.Integer({
+          minimum: 1,
+          default: 2000,
+          description: 'Endpoints probed by one read; the rest show their last result or Unknown.',
+        }),
+        cacheEntries: Type.Integer({
+          minimum: 100,
+          default: 100000,
+          description: 'Probe results kept in memory.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    reconciler: Type.Object(
+      {
+        workers: Type.Integer({
+          minimum: 1,
+          maximum: 64,
+          default: 4,
+          description: 'Exposures reconciled at once.',
+        }),
+        resyncSeconds: Type.Integer({
+          minimum: 10,
+          default: 600,
+          description: 'Interval of the full drift check.',
+        }),
+        backoffInitialMs: Type.Integer({
+          minimum: 10,
+          default: 1000,
+          description: 'First retry delay after a failure.',
+        }),
+        backoffMaxMs: Type.Integer({ minimum: 100, default: 300000, description: 'Longest retry delay.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    auth: Type.Object(
+      {
+        tokens: Type.Array(TokenEntry, { default: [], description: 'Accepted bearer tokens.' }),
+        tokensFile: Type.Optional(
+          Type.String({
+            description: 'A YAML or JSON file with more tokens (a list like `tokens`), e.g. from a Secret.',
+          }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Config = Static<typeof Config>;

@@ -1,0 +1,155 @@
+// Where an exposure is reachable: one endpoint per node with a usable address × port, whether
+// that node serves (and, later, whether a probe says it is healthy). "A NodePort is only as
+// reachable as the node you picked", so callers get every node, best ones first.
+import type { Endpoint, EndpointHealth } from '../schemas/exposure.ts';
+import type { ClusterNode, ObservedServicePort, ServiceEndpoint, TrafficPolicy } from './cluster-objects.ts';
+import type { HealthCheckSpec } from './exposure-spec.ts';
+
+export type ProbeAddressType = 'InternalIP' | 'ExternalIP';
+
+/** What to probe for one endpoint: a TCP connect, or an HTTP GET of `path`. */
+export interface ProbeTarget {
+  kind: 'tcp' | 'http';
+  address: string;
+  port: number;
+  path?: string;
+}
+
+export function probeTargetKey(target: ProbeTarget): string {
+  return `${target.kind}|${target.address}|${target.port}|${target.path ?? ''}`;
+}
+
+export interface EndpointCandidate extends Omit<Endpoint, 'health'> {
+  /** Set when the endpoint is probed; otherwise `notProbedReason` says why not. */
+  probe?: ProbeTarget;
+  notProbedReason?: string;
+}
+
+export interface EndpointInputs {
+  ports: readonly ObservedServicePort[];
+  externalTrafficPolicy: TrafficPolicy;
+  healthCheck?: HealthCheckSpec;
+  nodes: readonly ClusterNode[];
+  serviceEndpoints: readonly ServiceEndpoint[];
+  probeAddressType: ProbeAddressType;
+}
+
+export function endpointCandidates(inputs: EndpointInputs): EndpointCandidate[] {
+  const readyEndpoints = inputs.serviceEndpoints.filter((endpoint) => endpoint.ready);
+  const nodesWithReadyPod = new Set(
+    readyEndpoints.flatMap((endpoint) => (endpoint.nodeName ? [endpoint.nodeName] : [])),
+  );
+  const candidates: EndpointCandidate[] = [];
+  for (const node of inputs.nodes) {
+    const internalIP = node.addresses.find((a) => a.type === 'InternalIP')?.address;
+    const externalIP = node.addresses.find((a) => a.type === 'ExternalIP')?.address;
+    const shown = externalIP ?? internalIP;
+    if (!shown) continue; // a node without an IP address cannot be an endpoint
+    const probedAddress =
+      inputs.probeAddressType === 'ExternalIP' ? (externalIP ?? internalIP) : (internalIP ?? externalIP);
+    let notServingReason: string | undefined;
+    if (!node.ready) notServingReason = 'node is not Ready';
+    else if (readyEndpoints.length === 0) notServingReason = 'no ready pod matches the selector';
+    else if (inputs.externalTrafficPolicy === 'Local' && !nodesWithReadyPod.has(node.name)) {
+      notServingReason = 'no ready pod on this node (externalTrafficPolicy: Local)';
+    }
+    for (const port of inputs.ports) {
+      const candidate: EndpointCandidate = {
+        node: node.name,
+        address: shown,
+        addressType: externalIP ? 'ExternalIP' : 'InternalIP',
+        ...(internalIP !== undefined && { internalIP }),
+        ...(externalIP !== undefined && { externalIP }),
+        port: port.nodePort,
+        ...(port.name !== undefined && { portName: port.name }),
+        protocol: port.protocol,
+        ...(port.protocol === 'TCP' && { url: `http://${hostForUrl(shown)}:${port.nodePort}` }),
+        nodeReady: node.ready,
+        serving: notServingReason === undefined,
+      };
+      if (notServingReason !== undefined) {
+        candidate.notProbedReason = `not serving: ${notServingReason}`;
+      } else {
+        const target = probeTargetFor(port, inputs, probedAddress ?? shown);
+        if (typeof target === 'string') candidate.notProbedReason = target;
+        else candidate.probe = target;
+      }
+      candidates.push(candidate);
+    }
+  }
+  return candidates;
+}
+
+function probeTargetFor(
+  port: ObservedServicePort,
+  inputs: EndpointInputs,
+  address: string,
+): ProbeTarget | string {
+  const check = inputs.healthCheck;
+  if (check) {
+    const checkedPort =
+      check.port !== undefined
+        ? inputs.ports.find((p) => p.port === check.port && p.protocol === 'TCP')
+        : port.protocol === 'TCP'
+          ? port
+          : inputs.ports.find((p) => p.protocol === 'TCP');
+    if (!checkedPort) return 'no TCP port to run the health check on';
+    return {
+      kind: check.type,
+      address,
+      port: checkedPort.nodePort,
+      ...(check.type === 'http' && { path: check.path ?? '/' }),
+    };
+  }
+  if (port.protocol === 'UDP') {
+    return 'UDP ports cannot be probed with a TCP connect; set healthCheck.port to a TCP port of this exposure';
+  }
+  return { kind: 'tcp', address, port: port.nodePort };
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+const healthRank: Record<EndpointHealth['state'], number> = { Healthy: 0, Unknown: 1, Unhealthy: 2 };
+
+/** Serving and healthy endpoints first, then by node name and port, so failover is a walk down the list. */
+export function orderEndpoints(endpoints: Endpoint[]): Endpoint[] {
+  return endpoints.sort(
+    (a, b) =>
+      Number(b.serving) - Number(a.serving) ||
+      healthRank[a.health.state] - healthRank[b.health.state] ||
+      (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) ||
+      a.port - b.port ||
+      (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0),
+  );
+}
+
+export interface EndpointCounts {
+  total: number;
+  serving: number;
+  healthy: number;
+  unhealthy: number;
+  unknown: number;
+  readyPods: number;
+}
+
+/** Counts over serving endpoints (a non-serving node's health says nothing about the exposure). */
+export function countEndpoints(endpoints: readonly Endpoint[], readyPods: number): EndpointCounts {
+  const counts: EndpointCounts = {
+    total: endpoints.length,
+    serving: 0,
+    healthy: 0,
+    unhealthy: 0,
+    unknown: 0,
+    readyPods,
+  };
+  for (const endpoint of endpoints) {
+    if (!endpoint.serving) continue;
+    counts.serving++;
+    if (endpoint.health.state === 'Healthy') counts.healthy++;
+    else if (endpoint.health.state === 'Unhealthy') counts.unhealthy++;
+    else counts.unknown++;
+  }
+  return counts;
+}

@@ -1,0 +1,21 @@
+// Exposure ids are `exp_` + a lower-case ULID: sortable by creation time (so list pages are
+// stable), unguessable enough for URLs, and valid as a Kubernetes label value and inside a GCE
+// firewall rule name.
+import { ulid } from 'ulid';
+
+export type ExposureId = `exp_${string}`;
+
+const EXPOSURE_ID = /^exp_[0-9a-hjkmnp-tv-z]{26}$/;
+
+export function newExposureId(nowMs: number = Date.now()): ExposureId {
+  return `exp_${ulid(nowMs).toLowerCase()}`;
+}
+
+export function isExposureId(value: string): value is ExposureId {
+  return EXPOSURE_ID.test(value);
+}
+
+/** The 26-character ULID of an id, used inside firewall rule names. */
+export function exposureIdSuffix(id: ExposureId): string {
+  return id.slice('exp_'.length);
+}

@@ -1,0 +1,114 @@
+// Kubernetes is the database: the NodePort Service *is* the exposure record. This module maps an
+// accepted spec to the Service to create, and an observed Service back to the exposure.
+import type { ObservedService, ServiceManifest } from './cluster-objects.ts';
+import { type ExposureId, isExposureId } from './exposure-id.ts';
+import type { ExposureSpec } from './exposure-spec.ts';
+import { type FirewallStatusRecord, parseFirewallStatus } from './firewall-status.ts';
+import {
+  CLUSTER_ID_ANNOTATION,
+  CREATED_BY_ANNOTATION,
+  EXPOSURE_ID_LABEL,
+  FIREWALL_FINALIZER,
+  FIREWALL_STATUS_ANNOTATION,
+  GENERATION_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SPEC_ANNOTATION,
+} from './naming.ts';
+import { specHash } from './spec-hash.ts';
+
+export interface ExposureRecord {
+  id: ExposureId;
+  clusterId: string;
+  spec: ExposureSpec;
+  specHash: string;
+  generation: number;
+  createdBy: string;
+  createdAt: string;
+  service: ObservedService;
+  firewallStatus: FirewallStatusRecord | undefined;
+}
+
+export interface NewExposure {
+  id: ExposureId;
+  clusterId: string;
+  spec: ExposureSpec;
+  createdBy: string;
+}
+
+export function serviceManifestFor(exposure: NewExposure): ServiceManifest {
+  const { spec } = exposure;
+  return {
+    namespace: spec.namespace,
+    name: spec.name,
+    // User labels first, so the managed ones always win (validation refuses them anyway).
+    labels: { ...spec.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPOSURE_ID_LABEL]: exposure.id },
+    annotations: {
+      [SPEC_ANNOTATION]: JSON.stringify(spec),
+      [CREATED_BY_ANNOTATION]: exposure.createdBy,
+      [GENERATION_ANNOTATION]: '1',
+      [CLUSTER_ID_ANNOTATION]: exposure.clusterId,
+    },
+    finalizers: [FIREWALL_FINALIZER],
+    selector: { ...spec.selector },
+    ports: spec.ports.map((port) => ({
+      ...(port.name !== undefined && { name: port.name }),
+      port: port.port,
+      targetPort: port.targetPort,
+      ...(port.nodePort !== undefined && { nodePort: port.nodePort }),
+      protocol: port.protocol,
+    })),
+    externalTrafficPolicy: spec.externalTrafficPolicy,
+  };
+}
+
+export type RecordReadResult = { ok: true; record: ExposureRecord } | { ok: false; problem: string };
+
+/** Reads the exposure a managed Service records; a Service edited beyond recognition is reported. */
+export function readExposureRecord(service: ObservedService): RecordReadResult {
+  const id = service.labels[EXPOSURE_ID_LABEL];
+  if (!id || !isExposureId(id))
+    return { ok: false, problem: `label ${EXPOSURE_ID_LABEL} is missing or invalid` };
+  const specText = service.annotations[SPEC_ANNOTATION];
+  if (!specText) return { ok: false, problem: `annotation ${SPEC_ANNOTATION} is missing` };
+  let spec: ExposureSpec;
+  try {
+    spec = JSON.parse(specText) as ExposureSpec;
+  } catch {
+    return { ok: false, problem: `annotation ${SPEC_ANNOTATION} is not JSON` };
+  }
+  if (!isSpecShape(spec))
+    return { ok: false, problem: `annotation ${SPEC_ANNOTATION} does not hold an exposure spec` };
+  const generation = Number(service.annotations[GENERATION_ANNOTATION] ?? '1');
+  return {
+    ok: true,
+    record: {
+      id,
+      clusterId: service.annotations[CLUSTER_ID_ANNOTATION] ?? '',
+      spec,
+      specHash: specHash(spec),
+      generation: Number.isInteger(generation) && generation > 0 ? generation : 1,
+      createdBy: service.annotations[CREATED_BY_ANNOTATION] ?? '',
+      createdAt: service.creationTimestamp,
+      service,
+      firewallStatus: parseFirewallStatus(service.annotations[FIREWALL_STATUS_ANNOTATION]),
+    },
+  };
+}
+
+function isSpecShape(value: unknown): value is ExposureSpec {
+  if (value === null || typeof value !== 'object') return false;
+  const spec = value as Partial<ExposureSpec>;
+  return (
+    typeof spec.namespace === 'string' &&
+    typeof spec.name === 'string' &&
+    Array.isArray(spec.ports) &&
+    Array.isArray(spec.sourceRanges) &&
+    typeof spec.selector === 'object' &&
+    (spec.externalTrafficPolicy === 'Cluster' || spec.externalTrafficPolicy === 'Local')
+  );
+}
+
+export function isTerminating(record: Pick<ExposureRecord, 'service'>): boolean {
+  return record.service.deletionTimestamp !== undefined;
+}

@@ -1,0 +1,61 @@
+// "Does this rule need an update?" — compared field by field, as the GCE cloud provider's
+// firewallNeedsUpdate does, so that drift is repaired with a patch of exactly what differs
+// instead of a delete and re-create (which would briefly close the port).
+import type { FirewallAllowed, FirewallRuleSpec, ObservedFirewallRule } from './firewall-rule.ts';
+
+export type FirewallField = Exclude<keyof FirewallRuleSpec, 'name'>;
+
+export function firewallDifferences(
+  desired: FirewallRuleSpec,
+  observed: ObservedFirewallRule,
+): FirewallField[] {
+  const differences: FirewallField[] = [];
+  if (desired.description !== observed.description) differences.push('description');
+  if (desired.network !== observed.network) differences.push('network');
+  if (desired.priority !== observed.priority) differences.push('priority');
+  if (desired.direction !== observed.direction) differences.push('direction');
+  if (!sameSet(desired.sourceRanges, observed.sourceRanges)) differences.push('sourceRanges');
+  if (!sameAllowed(desired.allowed, observed.allowed)) differences.push('allowed');
+  if (!sameSet(desired.targetTags, observed.targetTags)) differences.push('targetTags');
+  if (!sameSet(desired.targetServiceAccounts, observed.targetServiceAccounts))
+    differences.push('targetServiceAccounts');
+  if (desired.disabled !== observed.disabled) differences.push('disabled');
+  return differences;
+}
+
+export function firewallNeedsUpdate(desired: FirewallRuleSpec, observed: ObservedFirewallRule): boolean {
+  return firewallDifferences(desired, observed).length > 0;
+}
+
+/**
+ * Whether the differences can be patched in place. The network and direction of a rule cannot
+ * change, and switching between target tags and target service accounts needs the whole rule
+ * replaced (a patch cannot empty the list being abandoned).
+ */
+export function needsReplacement(
+  differences: readonly FirewallField[],
+  desired: FirewallRuleSpec,
+  observed: ObservedFirewallRule,
+): boolean {
+  if (differences.includes('network') || differences.includes('direction')) return true;
+  const clearsTags = desired.targetTags.length === 0 && observed.targetTags.length > 0;
+  const clearsAccounts =
+    desired.targetServiceAccounts.length === 0 && observed.targetServiceAccounts.length > 0;
+  return clearsTags || clearsAccounts;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
+}
+
+function sameAllowed(a: readonly FirewallAllowed[], b: ObservedFirewallRule['allowed']): boolean {
+  return sameSet(a.flatMap(allowedKey), b.flatMap(allowedKey));
+}
+
+/** One `protocol:port` key per port or range, so order and grouping do not matter. */
+function allowedKey(entry: { protocol: string; ports: readonly string[] }): string[] {
+  const protocol = entry.protocol.toLowerCase();
+  return entry.ports.length === 0 ? [`${protocol}:*`] : entry.ports.map((port) => `${protocol}:${port}`);
+}

@@ -1,0 +1,61 @@
+// Builds the Fastify application from its dependencies (fastify/demo style: `buildApp()` is
+// separate from starting a server, so tests drive it through `app.inject`).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { ulid } from 'ulid';
+import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import type { ExposureService } from '../application/exposure-service.ts';
+import { exposureSchemas } from '../schemas/exposure.ts';
+import { problemSchemas } from '../schemas/problem.ts';
+import authentication, { type TokenAuthenticator } from './plugins/authentication.ts';
+import openapi from './plugins/openapi.ts';
+import problemDetails from './plugins/problem-details.ts';
+import requestMetrics from './plugins/request-metrics.ts';
+import { schemaController } from './request-validation.ts';
+import exposureRoutes from './routes/exposures/index.ts';
+import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
+import problemDocsRoutes from './routes/problem-docs.ts';
+
+export interface AppDependencies {
+  exposures: ExposureService;
+  authenticator: TokenAuthenticator;
+  metrics: PrometheusMetrics;
+  readiness: readonly ReadinessCheck[];
+  deleteWaitSeconds: number;
+  bodyLimitBytes: number;
+  logger?: FastifyBaseLogger;
+  /** Routes only some setups have (the sandbox's node controls). */
+  extraRoutes?: readonly FastifyPluginAsync[];
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimitBytes,
+    schemaController,
+    return503OnClosing: true,
+    // Keep a caller's request id when it is sane, so its logs and ours line up.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : ulid().toLowerCase();
+    },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  for (const schema of [...problemSchemas, ...exposureSchemas]) app.addSchema(schema);
+
+  await app.register(problemDetails);
+  await app.register(openapi);
+  await app.register(requestMetrics, { metrics: deps.metrics });
+  await app.register(authentication, { authenticator: deps.authenticator });
+  await app.register(operationRoutes, { readiness: deps.readiness });
+  await app.register(problemDocsRoutes);
+  await app.register(exposureRoutes, {
+    exposures: deps.exposures,
+    deleteWaitSeconds: deps.deleteWaitSeconds,
+  });
+  for (const routes of deps.extraRoutes ?? []) await app.register(routes);
+  return app;
+}

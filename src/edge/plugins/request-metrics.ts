@@ -1,0 +1,19 @@
+// Records every HTTP request in the `exposure_api_http_request_duration_seconds` histogram, by
+// route pattern (not URL, which would explode the label set) and status, and serves /metrics.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics.ts';
+
+async function requestMetrics(app: FastifyInstance, options: { metrics: PrometheusMetrics }): Promise<void> {
+  const { metrics } = options;
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.text();
+  });
+}
+
+export default fp(requestMetrics, { name: 'request-metrics' });

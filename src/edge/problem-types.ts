@@ -1,0 +1,119 @@
+// The stable problem types of the API (RFC 9457 `type`), each with its status and title. The
+// `type` is a relative URI; GET on it returns the description below.
+import type { ProblemKind } from '../application/problems.ts';
+
+export type EdgeProblemKind =
+  | ProblemKind
+  | 'malformed-request'
+  | 'unauthenticated'
+  | 'route-not-found'
+  | 'method-not-allowed'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'not-acceptable'
+  | 'internal-error';
+
+export interface ProblemType {
+  status: number;
+  title: string;
+  description: string;
+}
+
+export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
+  'validation-failed': {
+    status: 400,
+    title: 'The request is not valid',
+    description:
+      'A field is missing, has the wrong type or an invalid value; `errors` lists each with a JSON Pointer.',
+  },
+  'malformed-request': {
+    status: 400,
+    title: 'The request body cannot be parsed',
+    description: 'The body is not valid JSON (or is empty where a body is required).',
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Authentication required',
+    description: 'Send `Authorization: Bearer <token>` with a token this installation knows.',
+  },
+  'forbidden-namespace': {
+    status: 403,
+    title: 'Namespace not allowed',
+    description: 'Your token may not use the namespace of the request.',
+  },
+  'exposure-not-found': {
+    status: 404,
+    title: 'Exposure not found',
+    description: 'No exposure with this id exists in a namespace you may use.',
+  },
+  'route-not-found': {
+    status: 404,
+    title: 'Not found',
+    description: 'No route matches the method and path.',
+  },
+  'method-not-allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The path does not support the method.',
+  },
+  'not-acceptable': { status: 406, title: 'Not acceptable', description: 'The API answers JSON only.' },
+  'name-taken': {
+    status: 409,
+    title: 'Name already taken',
+    description:
+      'A Service of this name already exists in the namespace; exposure-api never takes over an existing Service.',
+  },
+  'node-port-taken': {
+    status: 409,
+    title: 'Node port already allocated',
+    description:
+      'Another Service holds the requested node port. The holder is named when you may see its namespace.',
+  },
+  'node-port-releasing': {
+    status: 409,
+    title: 'Node port is being released',
+    description:
+      'The node port is held by a Service that is being deleted; retry after `Retry-After` seconds.',
+  },
+  'payload-too-large': {
+    status: 413,
+    title: 'Request body too large',
+    description: 'The body exceeds the configured limit.',
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Unsupported media type',
+    description: 'Send `Content-Type: application/json`.',
+  },
+  'policy-violation': {
+    status: 422,
+    title: 'Not allowed by policy',
+    description:
+      'The request is valid but breaks a rule of this installation, such as its allowed source ranges.',
+  },
+  'namespace-not-found': {
+    status: 422,
+    title: 'Namespace does not exist',
+    description: 'The namespace of the request does not exist in the cluster.',
+  },
+  'internal-error': {
+    status: 500,
+    title: 'Internal error',
+    description: 'A fault in exposure-api; the request id in the body finds it in the logs.',
+  },
+  'kubernetes-misconfigured': {
+    status: 503,
+    title: 'exposure-api lacks a Kubernetes permission',
+    description:
+      "The service's own identity was refused by the Kubernetes API; an administrator must fix its RBAC.",
+  },
+  'kubernetes-unavailable': {
+    status: 503,
+    title: 'Kubernetes API unavailable',
+    description: 'The Kubernetes API did not answer or failed; retry after `Retry-After` seconds.',
+  },
+};
+
+export function problemTypeUri(kind: EdgeProblemKind): string {
+  return `/problems/${kind}`;
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { ExposureService } from '../../../application/exposure-service.ts';
+import { CreateExposureRequest, Exposure } from '../../../schemas/exposure.ts';
+import { ref } from '../../../schemas/reference.ts';
+import { parsePrefer } from '../../prefer.ts';
+import { problemResponses } from '../../response-schemas.ts';
+
+export function createExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
+  app.post<{ Body: CreateExposureRequest }>(
+    '/exposures',
+    {
+      preHandler: app.requireAuthentication,
+      schema: {
+        operationId: 'createExposure',
+        tags: ['exposures'],
+        summary: 'Expose a workload: create a NodePort Service and open the firewall for it',
+        description:
+          'Validates everything, then creates the Service (a taken name or node port is a 409, never a take-over). The firewall rule(s) follow within seconds; `status` says where things stand. With `Prefer: wait=N` the answer comes once the exposure is Ready (or Failed), or after N seconds.',
+        security: [{ bearerAuth: [] }],
+        headers: {
+          type: 'object',
+          properties: {
+            prefer: { type: 'string', description: 'RFC 7240, e.g. `wait=10`', examples: ['wait=10'] },
+          },
+        },
+        body: ref(CreateExposureRequest),
+        response: {
+          201: {
+            ...ref(Exposure),
+            description:
+              'Created. `Location` names the exposure and `ETag` is the hash of its accepted spec.',
+          },
+          ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const prefer = parsePrefer(request.headers.prefer);
+      let result = await exposures.create(principal, request.body);
+      if (prefer.waitSeconds !== undefined && !prefer.respondAsync) {
+        result = await exposures.waitUntilSettled(principal, result.exposure.id, prefer.waitSeconds * 1000);
+        reply.header('preference-applied', `wait=${prefer.waitSeconds}`);
+      }
+      return reply
+        .code(201)
+        .header('location', `/exposures/${result.exposure.id}`)
+        .header('etag', result.etag)
+        .send(result.exposure);
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import type { ExposureService } from '../../../application/exposure-service.ts';
+import { Exposure, ExposureIdParams } from '../../../schemas/exposure.ts';
+import { ref } from '../../../schemas/reference.ts';
+import { parsePrefer } from '../../prefer.ts';
+import { problemResponses } from '../../response-schemas.ts';
+
+export function deleteExposureRoute(
+  app: FastifyInstance,
+  exposures: ExposureService,
+  defaultWaitSeconds: number,
+): void {
+  app.delete<{ Params: Static<typeof ExposureIdParams> }>(
+    '/exposures/:id',
+    {
+      preHandler: app.requireAuthentication,
+      schema: {
+        operationId: 'deleteExposure',
+        tags: ['exposures'],
+        summary: 'Delete an exposure: its firewall rules first, then its Service',
+        description: `Waits up to ${defaultWaitSeconds} s (or \`Prefer: wait=N\`) for both to be gone and answers 204; if that takes longer, 202 with the exposure in phase Deleting. \`Prefer: respond-async\` answers 202 at once. Nothing is left behind: the Service carries a finalizer until its rules are deleted.`,
+        security: [{ bearerAuth: [] }],
+        params: ExposureIdParams,
+        headers: {
+          type: 'object',
+          properties: { prefer: { type: 'string', description: 'RFC 7240: `wait=N` or `respond-async`' } },
+        },
+        response: {
+          202: { ...ref(Exposure), description: 'Deletion is under way (phase Deleting).' },
+          204: { type: 'null', description: 'Deleted: the firewall rules and the Service are gone.' },
+          ...problemResponses(400, 401, 404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const prefer = parsePrefer(request.headers.prefer);
+      const waitSeconds = prefer.respondAsync ? 0 : (prefer.waitSeconds ?? defaultWaitSeconds);
+      const outcome = await exposures.delete(request.principal!, request.params.id, {
+        waitMs: waitSeconds * 1000,
+      });
+      if (outcome.state === 'deleted') return reply.code(204).send();
+      return reply.code(202).header('etag', outcome.etag).send(outcome.exposure);
+    },
+  );
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import type { ExposureService } from '../../../application/exposure-service.ts';
+import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
+import { ref } from '../../../schemas/reference.ts';
+import { problemResponses } from '../../response-schemas.ts';
+
+export function getExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
+  app.get<{ Params: Static<typeof ExposureIdParams>; Querystring: Static<typeof GetExposureQuery> }>(
+    '/exposures/:id',
+    {
+      preHandler: app.requireAuthentication,
+      schema: {
+        operationId: 'getExposure',
+        tags: ['exposures'],
+        summary: 'Read an exposure: spec, Service, firewall, status, and every endpoint with its health',
+        description:
+          'Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now.',
+        security: [{ bearerAuth: [] }],
+        params: ExposureIdParams,
+        querystring: GetExposureQuery,
+        response: {
+          200: { ...ref(Exposure), description: 'The exposure. `ETag` is the hash of its accepted spec.' },
+          ...problemResponses(400, 401, 404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await exposures.get(request.principal!, request.params.id, {
+        refresh: request.query.refresh === true,
+      });
+      return reply.header('etag', result.etag).send(result.exposure);
+    },
+  );
+}

@@ -1,0 +1,22 @@
+// The /exposures routes. Each maps HTTP to one call of the ExposureService and back.
+import type { FastifyInstance } from 'fastify';
+import type { ExposureService } from '../../../application/exposure-service.ts';
+import { createExposureRoute } from './create-exposure.ts';
+import { deleteExposureRoute } from './delete-exposure.ts';
+import { getExposureRoute } from './get-exposure.ts';
+import { listExposuresRoute } from './list-exposures.ts';
+
+export interface ExposureRoutesOptions {
+  exposures: ExposureService;
+  deleteWaitSeconds: number;
+}
+
+export default async function exposureRoutes(
+  app: FastifyInstance,
+  options: ExposureRoutesOptions,
+): Promise<void> {
+  createExposureRoute(app, options.exposures);
+  getExposureRoute(app, options.exposures);
+  listExposuresRoute(app, options.exposures);
+  deleteExposureRoute(app, options.exposures, options.deleteWaitSeconds);
+}

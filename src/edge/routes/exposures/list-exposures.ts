@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { ExposureService } from '../../../application/exposure-service.ts';
+import { ExposureList, ListExposuresQuery } from '../../../schemas/exposure.ts';
+import { ref } from '../../../schemas/reference.ts';
+import { problemResponses } from '../../response-schemas.ts';
+
+export function listExposuresRoute(app: FastifyInstance, exposures: ExposureService): void {
+  app.get<{ Querystring: ListExposuresQuery }>(
+    '/exposures',
+    {
+      preHandler: app.requireAuthentication,
+      schema: {
+        operationId: 'listExposures',
+        tags: ['exposures'],
+        summary: 'List exposures in the namespaces you may use',
+        description:
+          'Oldest first. Items leave out the endpoint list (see `endpointSummary`) and use cached health only. Pass `nextCursor` back as `cursor` for the next page.',
+        security: [{ bearerAuth: [] }],
+        querystring: ListExposuresQuery,
+        response: {
+          200: { ...ref(ExposureList), description: 'A page of exposures' },
+          ...problemResponses(400, 401, 503),
+        },
+      },
+    },
+    async (request) => exposures.list(request.principal!, request.query),
+  );
+}

@@ -1,0 +1,376 @@
+// An in-process stand-in for a Kubernetes cluster: the apiserver's behaviour for the objects
+// exposure-api uses (Services with NodePort allocation, finalizers and deletion, Nodes,
+// EndpointSlices, Events) and informer-like caches that deliver change events asynchronously.
+// It answers with the same errors the Kubernetes adapter maps the real apiserver's answers to, and
+// the same contract suite runs against both.
+import { randomUUID } from 'node:crypto';
+import {
+  type Cluster,
+  ClusterError,
+  type ClusterEvent,
+  type ClusterEventRecord,
+  type NodePortHolder,
+} from '../application/ports/cluster.ts';
+import type {
+  ClusterNode,
+  ObservedService,
+  ServiceEndpoint,
+  ServiceManifest,
+  ServiceProtocol,
+  ServiceRef,
+} from '../domain/cluster-objects.ts';
+import { serviceKey } from '../domain/cluster-objects.ts';
+import type { NodePortRange } from '../domain/exposure-spec.ts';
+import {
+  EXPOSURE_ID_LABEL,
+  FIREWALL_STATUS_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+} from '../domain/naming.ts';
+
+export interface InMemoryClusterOptions {
+  namespaces?: readonly string[];
+  nodePortRange?: NodePortRange;
+  /** First three octets of the ClusterIPs handed out, e.g. `10.96.0`. */
+  clusterIpPrefix?: string;
+}
+
+export interface RecordedEvent extends ClusterEventRecord {
+  involvedObject: ServiceRef & { uid: string };
+  count: number;
+  firstTimestamp: string;
+  lastTimestamp: string;
+}
+
+type Operation =
+  | 'createService'
+  | 'deleteService'
+  | 'writeFirewallStatus'
+  | 'removeFinalizer'
+  | 'readService';
+
+export class InMemoryCluster implements Cluster {
+  readonly #namespaces: Set<string>;
+  readonly #nodePortRange: NodePortRange;
+  readonly #clusterIpPrefix: string;
+  readonly #services = new Map<string, ObservedService>();
+  readonly #nodes = new Map<string, ClusterNode>();
+  readonly #endpoints = new Map<string, ServiceEndpoint[]>();
+  readonly #listeners = new Set<(event: ClusterEvent) => void>();
+  /** Listeners to every Service, managed or not (the sandbox's simulated controllers). */
+  readonly #serviceWatchers = new Set<() => void>();
+  readonly #events: RecordedEvent[] = [];
+  readonly #failures = new Map<Operation, ClusterError>();
+  #nextClusterIp = 10;
+  #resourceVersion = 1000;
+  #started = false;
+
+  constructor(options: InMemoryClusterOptions = {}) {
+    this.#namespaces = new Set(options.namespaces ?? ['default', 'kube-system']);
+    this.#nodePortRange = options.nodePortRange ?? { min: 30000, max: 32767 };
+    this.#clusterIpPrefix = options.clusterIpPrefix ?? '10.96.0';
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.#started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.#listeners.clear();
+  }
+
+  synced(): boolean {
+    return this.#started;
+  }
+
+  // --- writes (the apiserver's behaviour) -----------------------------------------------------
+
+  async createService(manifest: ServiceManifest): Promise<ObservedService> {
+    this.#maybeFail('createService');
+    if (!this.#namespaces.has(manifest.namespace)) {
+      throw new ClusterError('NamespaceNotFound', `namespaces "${manifest.namespace}" not found`);
+    }
+    const key = serviceKey(manifest);
+    if (this.#services.has(key)) {
+      throw new ClusterError('AlreadyExists', `services "${manifest.name}" already exists`);
+    }
+    const ports = manifest.ports.map((port, index) => {
+      if (port.nodePort === undefined)
+        return { ...port, nodePort: this.#allocateNodePort(port.protocol, manifest) };
+      const field = `spec.ports[${index}].nodePort`;
+      if (port.nodePort < this.#nodePortRange.min || port.nodePort > this.#nodePortRange.max) {
+        const message = `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.#nodePortRange.min}-${this.#nodePortRange.max}`;
+        throw new ClusterError('Invalid', `Service "${manifest.name}" is invalid: ${field}: ${message}`, {
+          causes: [{ field, message }],
+        });
+      }
+      if (this.#holderOf(port.nodePort, port.protocol)) {
+        const message = `Invalid value: ${port.nodePort}: provided port is already allocated`;
+        throw new ClusterError(
+          'NodePortTaken',
+          `Service "${manifest.name}" is invalid: ${field}: ${message}`,
+          {
+            causes: [{ field, message }],
+            nodePort: port.nodePort,
+          },
+        );
+      }
+      return { ...port, nodePort: port.nodePort };
+    });
+    const service: ObservedService = {
+      ...structuredClone(manifest),
+      ports,
+      uid: randomUUID(),
+      resourceVersion: this.#nextResourceVersion(),
+      creationTimestamp: isoNow(),
+      clusterIP: `${this.#clusterIpPrefix}.${this.#nextClusterIp++ % 250}`,
+    };
+    this.#services.set(key, service);
+    this.#emit({ kind: 'service', type: 'upsert', service: structuredClone(service) });
+    return structuredClone(service);
+  }
+
+  async readService(ref: ServiceRef): Promise<ObservedService | undefined> {
+    this.#maybeFail('readService');
+    const service = this.#services.get(serviceKey(ref));
+    return service && structuredClone(service);
+  }
+
+  async findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
+    this.#maybeFail('readService');
+    for (const service of this.#services.values()) {
+      if (service.labels[EXPOSURE_ID_LABEL] === id && isManaged(service)) return structuredClone(service);
+    }
+    return undefined;
+  }
+
+  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<'deleted' | 'absent'> {
+    this.#maybeFail('deleteService');
+    const key = serviceKey(ref);
+    const service = this.#services.get(key);
+    if (!service) return 'absent';
+    if (preconditions.uid !== undefined && preconditions.uid !== service.uid) {
+      throw new ClusterError(
+        'Conflict',
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${service.uid}`,
+      );
+    }
+    if (service.finalizers.length === 0) {
+      this.#remove(key);
+      return 'deleted';
+    }
+    if (!service.deletionTimestamp)
+      this.#update(key, (s) => Object.assign(s, { deletionTimestamp: isoNow() }));
+    return 'deleted';
+  }
+
+  async writeFirewallStatus(ref: ServiceRef, status: string): Promise<void> {
+    this.#maybeFail('writeFirewallStatus');
+    const key = serviceKey(ref);
+    if (!this.#services.has(key)) throw new ClusterError('NotFound', `services "${ref.name}" not found`);
+    this.#update(key, (s) => {
+      s.annotations[FIREWALL_STATUS_ANNOTATION] = status;
+    });
+  }
+
+  async removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void> {
+    this.#maybeFail('removeFinalizer');
+    const key = serviceKey(ref);
+    const service = this.#services.get(key);
+    if (!service?.finalizers.includes(finalizer)) return;
+    const remaining = service.finalizers.filter((f) => f !== finalizer);
+    if (service.deletionTimestamp && remaining.length === 0) {
+      this.#remove(key);
+      return;
+    }
+    this.#update(key, (s) => Object.assign(s, { finalizers: remaining }));
+  }
+
+  async nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined> {
+    const holder = this.#holderOf(nodePort, protocol);
+    return (
+      holder && {
+        namespace: holder.namespace,
+        name: holder.name,
+        terminating: holder.deletionTimestamp !== undefined,
+      }
+    );
+  }
+
+  async recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void> {
+    const now = isoNow();
+    // Like the Kubernetes event recorder: a repeat of the same event bumps a count.
+    const repeat = this.#events.find(
+      (e) =>
+        e.involvedObject.uid === ref.uid &&
+        e.reason === event.reason &&
+        e.message === event.message &&
+        e.type === event.type,
+    );
+    if (repeat) {
+      repeat.count++;
+      repeat.lastTimestamp = now;
+      return;
+    }
+    this.#events.push({
+      ...event,
+      involvedObject: { namespace: ref.namespace, name: ref.name, uid: ref.uid },
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+    });
+  }
+
+  // --- cached reads ---------------------------------------------------------------------------
+
+  *cachedServices(): Iterable<ObservedService> {
+    for (const service of this.#services.values()) if (isManaged(service)) yield service;
+  }
+
+  cachedService(ref: ServiceRef): ObservedService | undefined {
+    const service = this.#services.get(serviceKey(ref));
+    return service && isManaged(service) ? service : undefined;
+  }
+
+  nodes(): readonly ClusterNode[] {
+    return [...this.#nodes.values()];
+  }
+
+  serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[] {
+    return this.#endpoints.get(serviceKey(ref)) ?? [];
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // --- what a cluster administrator (or a controller) would change -----------------------------
+
+  addNamespace(name: string): void {
+    this.#namespaces.add(name);
+  }
+
+  setNode(node: ClusterNode): void {
+    this.#nodes.set(node.name, structuredClone(node));
+    this.#emit({ kind: 'nodes' });
+  }
+
+  setNodeReady(name: string, ready: boolean): void {
+    const node = this.#nodes.get(name);
+    if (!node) throw new Error(`no node ${name}`);
+    this.#nodes.set(name, { ...node, ready });
+    this.#emit({ kind: 'nodes' });
+  }
+
+  removeNode(name: string): void {
+    this.#nodes.delete(name);
+    this.#emit({ kind: 'nodes' });
+  }
+
+  /** What the EndpointSlice controller would publish for a Service. */
+  setServiceEndpoints(ref: ServiceRef, endpoints: readonly ServiceEndpoint[]): void {
+    this.#endpoints.set(serviceKey(ref), structuredClone([...endpoints]));
+    this.#emit({ kind: 'endpoints', namespace: ref.namespace, serviceName: ref.name });
+  }
+
+  /** Calls back on every change of any Service, managed or not. */
+  watchAllServices(watcher: () => void): () => void {
+    this.#serviceWatchers.add(watcher);
+    return () => this.#serviceWatchers.delete(watcher);
+  }
+
+  /** All Services, managed or not (the sandbox's endpoint controller needs their selectors). */
+  allServices(): ObservedService[] {
+    return [...this.#services.values()].map((service) => structuredClone(service));
+  }
+
+  events(): RecordedEvent[] {
+    return structuredClone(this.#events);
+  }
+
+  /** Makes the next call of an operation fail, as an apiserver outage or RBAC gap would. */
+  failNext(operation: Operation, error: ClusterError): void {
+    this.#failures.set(operation, error);
+  }
+
+  // --- internals ----------------------------------------------------------------------------------
+
+  #maybeFail(operation: Operation): void {
+    const failure = this.#failures.get(operation);
+    if (failure) {
+      this.#failures.delete(operation);
+      throw failure;
+    }
+  }
+
+  /** Writes are copy-on-write: objects already handed to readers never change under them. */
+  #update(key: string, change: (service: ObservedService) => void): void {
+    const current = this.#services.get(key);
+    if (!current) return;
+    const next = structuredClone(current);
+    change(next);
+    next.resourceVersion = this.#nextResourceVersion();
+    this.#services.set(key, next);
+    this.#emit({ kind: 'service', type: 'upsert', service: next });
+  }
+
+  #remove(key: string): void {
+    const service = this.#services.get(key);
+    if (!service) return;
+    this.#services.delete(key);
+    this.#endpoints.delete(key);
+    this.#emit({ kind: 'service', type: 'delete', service: structuredClone(service) });
+  }
+
+  #holderOf(nodePort: number, protocol: ServiceProtocol): ObservedService | undefined {
+    for (const service of this.#services.values()) {
+      if (service.ports.some((port) => port.nodePort === nodePort && port.protocol === protocol))
+        return service;
+    }
+    return undefined;
+  }
+
+  #allocateNodePort(protocol: ServiceProtocol, manifest: ServiceManifest): number {
+    const { min, max } = this.#nodePortRange;
+    const size = max - min + 1;
+    const start = Math.floor(Math.random() * size);
+    for (let i = 0; i < size; i++) {
+      const candidate = min + ((start + i) % size);
+      const takenInManifest = manifest.ports.some((p) => p.nodePort === candidate && p.protocol === protocol);
+      if (!takenInManifest && !this.#holderOf(candidate, protocol)) return candidate;
+    }
+    throw new ClusterError(
+      'Invalid',
+      `Service "${manifest.name}" is invalid: spec.ports: Internal error: range is full`,
+    );
+  }
+
+  #nextResourceVersion(): string {
+    this.#resourceVersion++;
+    return String(this.#resourceVersion);
+  }
+
+  #emit(event: ClusterEvent): void {
+    // Informers deliver after the write returns; asynchronous delivery keeps callers honest.
+    setImmediate(() => {
+      if (event.kind === 'service') {
+        for (const watcher of this.#serviceWatchers) watcher();
+        // Like an informer with the managed-by label selector: other Services are not seen.
+        if (!isManaged(event.service)) return;
+      }
+      for (const listener of this.#listeners) listener(event);
+    });
+  }
+}
+
+function isManaged(service: ObservedService): boolean {
+  return service.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

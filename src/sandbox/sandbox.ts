@@ -1,0 +1,141 @@
+// The embedded default: the real service against an in-memory cluster (three simulated nodes on
+// loopback addresses, each with a simulated kube-proxy, and a demo Elasticsearch workload) and the
+// Compute Engine emulator — everything in one process, nothing off loopback.
+import { pino } from 'pino';
+import { createGceFirewalls, type GceFirewalls } from '../adapters/gce/gce-firewalls.ts';
+import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
+import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import { parseConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { sha256Hex } from '../edge/plugins/authentication.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
+import { type ComputeEmulator, startComputeEmulator } from './compute-emulator/compute-emulator.ts';
+import { startDemoPod } from './demo-workload.ts';
+import { InMemoryCluster } from './in-memory-cluster.ts';
+import { sandboxRoutes } from './sandbox-routes.ts';
+import { SandboxWorld } from './sandbox-world.ts';
+
+export const SANDBOX_PROJECT = 'sandbox-project';
+export const SANDBOX_TOKENS = {
+  admin: { token: 'sandbox-admin-token', subject: 'sandbox-admin', namespaces: ['*'] },
+  search: { token: 'search-team-token', subject: 'team-search-bot', namespaces: ['search'] },
+} as const;
+
+export interface SandboxOptions {
+  host?: string;
+  /** API port; 0 picks a free one. */
+  port?: number;
+  emulatorPort?: number;
+  /** First three octets of the nodes' loopback addresses (InternalIP `internal.N`, ExternalIP `external.N`). */
+  nodeNetwork?: { internal: string; external: string };
+  logLevel?: Config['server']['logLevel'];
+  /** Settings to override, e.g. source-range policy or probe timing in tests. */
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>>;
+  withDemoWorkload?: boolean;
+}
+
+export interface Sandbox {
+  apiUrl: string;
+  emulator: ComputeEmulator;
+  cluster: InMemoryCluster;
+  world: SandboxWorld;
+  runtime: Runtime;
+  firewalls: GceFirewalls;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const nodeNetwork = options.nodeNetwork ?? { internal: '127.0.10', external: '127.0.20' };
+  const emulator = await startComputeEmulator({ host, port: options.emulatorPort ?? 0 });
+  const config = parseConfig(
+    {
+      ...options.config,
+      server: {
+        host,
+        port: options.port ?? 0,
+        logLevel: options.logLevel ?? 'info',
+        ...options.config?.server,
+      },
+      cluster: { id: 'sandbox' },
+      gce: { project: SANDBOX_PROJECT, network: 'default', endpoint: emulator.url },
+      firewall: { targetTags: ['sandbox-node'], ...options.config?.firewall },
+      auth: {
+        tokens: Object.values(SANDBOX_TOKENS).map((t) => ({
+          sha256: sha256Hex(t.token),
+          subject: t.subject,
+          namespaces: [...t.namespaces],
+        })),
+      },
+    },
+    'sandbox configuration',
+  );
+  const logger = pino({ level: config.server.logLevel, redact: ['req.headers.authorization'] });
+  const cluster = new InMemoryCluster({
+    namespaces: ['default', 'kube-system', 'search', 'payments'],
+    nodePortRange: config.cluster.nodePortRange,
+  });
+  const world = new SandboxWorld(
+    cluster,
+    [1, 2, 3].map((n) => ({
+      name: `sandbox-node-${n}`,
+      internalIP: `${nodeNetwork.internal}.${n}`,
+      externalIP: `${nodeNetwork.external}.${n}`,
+    })),
+    logger.child({ component: 'sandbox' }),
+  );
+  world.start();
+  if (options.withDemoWorkload !== false) {
+    for (const [index, node] of [
+      [0, 'sandbox-node-1'],
+      [1, 'sandbox-node-2'],
+    ] as const) {
+      await world.addPod(
+        await startDemoPod({
+          namespace: 'search',
+          name: `elasticsearch-${index}`,
+          labels: { app: 'elasticsearch' },
+          nodeName: node,
+          podIP: `10.244.${index + 1}.10`,
+          containerPort: 9200,
+          portName: 'http',
+        }),
+      );
+    }
+  }
+  const metrics = new PrometheusMetrics({ defaultMetrics: true });
+  const firewalls = createGceFirewalls({
+    project: SANDBOX_PROJECT,
+    apiEndpoint: host,
+    port: emulator.port,
+    protocol: 'http',
+    authClient: passThroughAuthClient(),
+    recorder: metrics,
+  });
+  const runtime = await createRuntime({
+    config,
+    cluster,
+    firewalls,
+    logger,
+    metrics,
+    extraRoutes: [sandboxRoutes(world, cluster)],
+  });
+  await runtime.start();
+  const address = await runtime.app.listen({ host, port: config.server.port });
+  return {
+    apiUrl: address,
+    emulator,
+    cluster,
+    world,
+    runtime,
+    firewalls,
+    config,
+    async close() {
+      await runtime.stop();
+      await world.close();
+      await firewalls.close();
+      await emulator.close();
+    },
+  };
+}

@@ -1,0 +1,377 @@
+// The exposure resource as the HTTP API accepts and returns it. These schemas are the single
+// source of the request validation, the response serialization, the TypeScript types used across
+// the application, and the OpenAPI document.
+import { type Static, Type } from 'typebox';
+import { DNS1035_LABEL, DNS1123_LABEL, IANA_SVC_NAME, LABEL_VALUE } from './kubernetes-names.ts';
+import { ref } from './reference.ts';
+
+export const EXPOSURE_ID_PATTERN = '^exp_[0-9a-hjkmnp-tv-z]{26}$';
+
+const LabelMap = (description: string) =>
+  Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), { description });
+
+export const Protocol = Type.Union([Type.Literal('TCP'), Type.Literal('UDP')], {
+  $id: 'Protocol',
+  description: 'Transport protocol of a port.',
+});
+
+export const ExternalTrafficPolicy = Type.Union([Type.Literal('Cluster'), Type.Literal('Local')], {
+  $id: 'ExternalTrafficPolicy',
+  description:
+    '`Cluster`: every Ready node forwards to any ready pod. `Local`: only nodes holding a ready pod of the workload serve (and the client source address is kept).',
+});
+
+export const PortRequest = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        maxLength: 63,
+        pattern: DNS1123_LABEL,
+        description: 'Port name; required when there is more than one port.',
+      }),
+    ),
+    port: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port of the Service.' }),
+    targetPort: Type.Optional(
+      Type.Union(
+        [
+          Type.Integer({ minimum: 1, maximum: 65535 }),
+          Type.String({ maxLength: 15, pattern: IANA_SVC_NAME }),
+        ],
+        {
+          description: 'Container port number or name; defaults to `port`.',
+        },
+      ),
+    ),
+    nodePort: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          "Node port to use; must lie in the cluster's NodePort range. Omit to have one allocated.",
+      }),
+    ),
+    protocol: Type.Optional(ref(Protocol)),
+  },
+  { $id: 'PortRequest', additionalProperties: false },
+);
+
+export const HealthCheck = Type.Object(
+  {
+    type: Type.Union([Type.Literal('tcp'), Type.Literal('http')], {
+      description: '`tcp`: a TCP connect. `http`: an HTTP GET that must answer 2xx or 3xx.',
+    }),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          "The exposure's TCP `port` whose node port is probed for every endpoint of a node (so UDP ports get a health too). Defaults to each endpoint's own port.",
+      }),
+    ),
+    path: Type.Optional(
+      Type.String({
+        pattern: '^/[\\x21-\\x7e]*$',
+        maxLength: 256,
+        description: 'Path of the HTTP check; default `/`.',
+      }),
+    ),
+  },
+  { $id: 'HealthCheck', additionalProperties: false, description: 'How endpoint health is probed.' },
+);
+
+export const CreateExposureRequest = Type.Object(
+  {
+    namespace: Type.String({ minLength: 1, maxLength: 63, pattern: DNS1123_LABEL, examples: ['search'] }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 63,
+      pattern: DNS1035_LABEL,
+      description: 'Name of the NodePort Service to create (a DNS-1035 label).',
+      examples: ['elasticsearch'],
+    }),
+    selector: Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), {
+      minProperties: 1,
+      maxProperties: 32,
+      description: 'Labels of the pods to expose; must not be empty.',
+      examples: [{ app: 'elasticsearch' }],
+    }),
+    ports: Type.Array(ref(PortRequest), { minItems: 1, maxItems: 100 }),
+    externalTrafficPolicy: Type.Optional(ref(ExternalTrafficPolicy)),
+    sourceRanges: Type.Array(Type.String({ maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 256,
+      description:
+        "CIDRs allowed to reach the node ports (IPv4 and IPv6 may be mixed; each family gets its own firewall rule). Host bits must be zero; each range must lie inside the installation's allowed ranges and be no wider than its minimum prefix length.",
+      examples: [['203.0.113.0/24']],
+    }),
+    labels: Type.Optional(LabelMap('Labels for the Service, in addition to the ones exposure-api manages.')),
+    healthCheck: Type.Optional(ref(HealthCheck)),
+  },
+  {
+    $id: 'CreateExposureRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        namespace: 'search',
+        name: 'elasticsearch',
+        selector: { app: 'elasticsearch' },
+        ports: [{ name: 'http', port: 9200, nodePort: 30920 }],
+        sourceRanges: ['203.0.113.0/24'],
+        labels: { app: 'elasticsearch', team: 'search' },
+      },
+    ],
+  },
+);
+export type CreateExposureRequest = Static<typeof CreateExposureRequest>;
+
+export const ExposurePort = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    port: Type.Integer(),
+    targetPort: Type.Union([Type.Integer(), Type.String()]),
+    nodePort: Type.Integer({ description: 'The allocated node port.' }),
+    protocol: ref(Protocol),
+  },
+  { $id: 'ExposurePort', additionalProperties: false },
+);
+export type ExposurePort = Static<typeof ExposurePort>;
+
+export const ConditionStatus = Type.Union([
+  Type.Literal('True'),
+  Type.Literal('False'),
+  Type.Literal('Unknown'),
+]);
+
+export const Condition = Type.Object(
+  {
+    type: Type.String({ examples: ['FirewallReady'] }),
+    status: ConditionStatus,
+    reason: Type.String({ description: 'A CamelCase word', examples: ['UpToDate'] }),
+    message: Type.String(),
+    lastTransitionTime: Type.String({ format: 'date-time' }),
+    observedGeneration: Type.Integer(),
+  },
+  { $id: 'Condition', additionalProperties: false },
+);
+export type Condition = Static<typeof Condition>;
+
+export const Phase = Type.Union(
+  [
+    Type.Literal('Provisioning'),
+    Type.Literal('Ready'),
+    Type.Literal('Degraded'),
+    Type.Literal('Failed'),
+    Type.Literal('Deleting'),
+  ],
+  {
+    $id: 'Phase',
+    description:
+      '`Provisioning`: Service or firewall rule not yet in place. `Ready`: both in place and up to date, at least one serving endpoint healthy. `Degraded`: in place, but no serving endpoint is healthy, or the rule drifted and is being repaired. `Failed`: needs a person (policy, quota, permission); the conditions say what to do. `Deleting`.',
+  },
+);
+export type Phase = Static<typeof Phase>;
+
+export const ExposureStatus = Type.Object(
+  {
+    phase: ref(Phase),
+    conditions: Type.Array(ref(Condition)),
+    observedGeneration: Type.Integer(),
+  },
+  { $id: 'ExposureStatus', additionalProperties: false },
+);
+export type ExposureStatus = Static<typeof ExposureStatus>;
+
+export const HealthState = Type.Union([
+  Type.Literal('Healthy'),
+  Type.Literal('Unhealthy'),
+  Type.Literal('Unknown'),
+]);
+export type HealthState = Static<typeof HealthState>;
+
+export const EndpointHealth = Type.Object(
+  {
+    state: HealthState,
+    probedAddress: Type.Optional(Type.String({ description: 'The address the probe connected to.' })),
+    probe: Type.Optional(Type.String({ description: 'What was probed, e.g. `tcp 10.128.0.7:30920`.' })),
+    latencyMs: Type.Optional(Type.Number()),
+    checkedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    error: Type.Optional(Type.String({ description: 'Why the probe failed.' })),
+    reason: Type.Optional(Type.String({ description: 'Why the state is Unknown.' })),
+  },
+  { $id: 'EndpointHealth', additionalProperties: false },
+);
+export type EndpointHealth = Static<typeof EndpointHealth>;
+
+export const AddressType = Type.Union([Type.Literal('ExternalIP'), Type.Literal('InternalIP')]);
+
+export const Endpoint = Type.Object(
+  {
+    node: Type.String(),
+    address: Type.String({ description: 'ExternalIP of the node if it has one, else its InternalIP.' }),
+    addressType: AddressType,
+    internalIP: Type.Optional(Type.String()),
+    externalIP: Type.Optional(Type.String()),
+    port: Type.Integer({ description: 'The node port.' }),
+    portName: Type.Optional(Type.String()),
+    protocol: ref(Protocol),
+    url: Type.Optional(Type.String({ description: 'For TCP ports: `http://address:port`.' })),
+    nodeReady: Type.Boolean(),
+    serving: Type.Boolean({
+      description: 'Whether the node forwards to a ready pod (under `Local`, only nodes holding one).',
+    }),
+    health: ref(EndpointHealth),
+  },
+  { $id: 'Endpoint', additionalProperties: false },
+);
+export type Endpoint = Static<typeof Endpoint>;
+
+export const EndpointSummary = Type.Object(
+  {
+    total: Type.Integer(),
+    serving: Type.Integer(),
+    healthy: Type.Integer(),
+    unhealthy: Type.Integer(),
+    unknown: Type.Integer(),
+  },
+  { $id: 'EndpointSummary', additionalProperties: false },
+);
+export type EndpointSummary = Static<typeof EndpointSummary>;
+
+export const FirewallRuleView = Type.Object(
+  {
+    name: Type.String(),
+    ipFamily: Type.Union([Type.Literal('IPv4'), Type.Literal('IPv6')]),
+    sourceRanges: Type.Array(Type.String()),
+    allowed: Type.Array(Type.String({ examples: ['tcp:30920'] })),
+  },
+  { $id: 'FirewallRuleView', additionalProperties: false },
+);
+
+export const FirewallView = Type.Object(
+  {
+    project: Type.String(),
+    network: Type.String(),
+    priority: Type.Integer(),
+    targetTags: Type.Optional(Type.Array(Type.String())),
+    targetServiceAccounts: Type.Optional(Type.Array(Type.String())),
+    rules: Type.Array(ref(FirewallRuleView)),
+    state: Type.Union(
+      [Type.Literal('Pending'), Type.Literal('UpToDate'), Type.Literal('Failed'), Type.Literal('Deleting')],
+      { description: 'What the reconciler last observed of the rules in GCE.' },
+    ),
+  },
+  { $id: 'FirewallView', additionalProperties: false },
+);
+export type FirewallView = Static<typeof FirewallView>;
+
+export const ServiceView = Type.Object(
+  {
+    namespace: Type.String(),
+    name: Type.String(),
+    type: Type.Literal('NodePort'),
+    clusterIP: Type.Optional(Type.String()),
+    uid: Type.String(),
+  },
+  { $id: 'ServiceView', additionalProperties: false },
+);
+
+const exposureProperties = {
+  id: Type.String({ pattern: EXPOSURE_ID_PATTERN, examples: ['exp_01jd6y8c3k2v7d9q4r5s6t7u8w'] }),
+  cluster: Type.String({ description: 'Cluster id of the installation that manages the exposure.' }),
+  namespace: Type.String(),
+  name: Type.String(),
+  selector: Type.Record(Type.String(), Type.String()),
+  ports: Type.Array(ref(ExposurePort)),
+  externalTrafficPolicy: ref(ExternalTrafficPolicy),
+  sourceRanges: Type.Array(Type.String()),
+  labels: Type.Record(Type.String(), Type.String()),
+  healthCheck: Type.Optional(ref(HealthCheck)),
+  service: ref(ServiceView),
+  firewall: ref(FirewallView),
+  status: ref(ExposureStatus),
+  endpointSummary: ref(EndpointSummary),
+  createdBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  generation: Type.Integer({ description: 'Incremented on every accepted change of the spec.' }),
+};
+
+export const Exposure = Type.Object(
+  {
+    ...exposureProperties,
+    endpoints: Type.Array(ref(Endpoint), {
+      description: 'One per node with a usable address and port; serving and healthy ones first.',
+    }),
+  },
+  { $id: 'Exposure', additionalProperties: false },
+);
+export type Exposure = Static<typeof Exposure>;
+
+export const ExposureSummary = Type.Object(exposureProperties, {
+  $id: 'ExposureSummary',
+  additionalProperties: false,
+  description: 'An exposure without its endpoint list (see `endpointSummary`); health from the probe cache.',
+});
+export type ExposureSummary = Static<typeof ExposureSummary>;
+
+export const ExposureList = Type.Object(
+  {
+    items: Type.Array(ref(ExposureSummary)),
+    nextCursor: Type.Optional(Type.String({ description: 'Pass as `cursor` to get the next page.' })),
+  },
+  { $id: 'ExposureList', additionalProperties: false },
+);
+export type ExposureList = Static<typeof ExposureList>;
+
+export const ExposureIdParams = Type.Object(
+  { id: Type.String({ pattern: EXPOSURE_ID_PATTERN }) },
+  { additionalProperties: false },
+);
+
+export const GetExposureQuery = Type.Object(
+  {
+    refresh: Type.Optional(
+      Type.Boolean({ description: 'Probe every endpoint now instead of using cached results.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ListExposuresQuery = Type.Object(
+  {
+    namespace: Type.Optional(Type.String({ maxLength: 63, pattern: DNS1123_LABEL })),
+    labelSelector: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: 'Kubernetes label selector, e.g. `app=elasticsearch,team in (search)`.',
+      }),
+    ),
+    phase: Type.Optional(ref(Phase)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ListExposuresQuery = Static<typeof ListExposuresQuery>;
+
+/** Named schemas in dependency order, registered with `app.addSchema`. */
+export const exposureSchemas = [
+  Protocol,
+  ExternalTrafficPolicy,
+  PortRequest,
+  HealthCheck,
+  CreateExposureRequest,
+  ExposurePort,
+  Condition,
+  Phase,
+  ExposureStatus,
+  EndpointHealth,
+  Endpoint,
+  EndpointSummary,
+  FirewallRuleView,
+  FirewallView,
+  ServiceView,
+  Exposure,
+  ExposureSummary,
+  ExposureList,
+];
