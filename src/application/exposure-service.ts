@@ -146,7 +146,8 @@ export class ExposureService {
     const record = await this.#find(principal, id);
     if (!isTerminating(record)) {
       try {
-        await this.#cluster.deleteService(record.service, { uid: record.service.uid });
+        const result = await this.#cluster.deleteService(record.service, { uid: record.service.uid });
+        if (result.outcome === 'terminating') this.#index.upsert(result.service);
       } catch (error) {
         throw await mapClusterWriteError(error, {
           cluster: this.#cluster,

@@ -33,7 +33,15 @@ export const Config = Type.Object(
           description: 'Largest request body accepted.',
         }),
         logLevel: Type.Union(
-          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+          [
+            Type.Literal('fatal'),
+            Type.Literal('error'),
+            Type.Literal('warn'),
+            Type.Literal('info'),
+            Type.Literal('debug'),
+            Type.Literal('trace'),
+            Type.Literal('silent'),
+          ],
           { default: 'info', description: 'Log level.' },
         ),
         deleteWaitSeconds: Type.Integer({

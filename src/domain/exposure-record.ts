@@ -105,6 +105,8 @@ function isSpecShape(value: unknown): value is ExposureSpec {
     Array.isArray(spec.ports) &&
     Array.isArray(spec.sourceRanges) &&
     typeof spec.selector === 'object' &&
+    spec.selector !== null &&
+    !Array.isArray(spec.selector) &&
     (spec.externalTrafficPolicy === 'Cluster' || spec.externalTrafficPolicy === 'Local')
   );
 }

@@ -1,19 +1,48 @@
-// Shared pieces of route schemas: the problem responses and the headers the API documents.
-
+// Shared pieces of route schemas: JSON and problem responses with the headers the API documents.
+import type { TSchema } from 'typebox';
 import { Problem } from '../schemas/problem.ts';
 import { ref } from '../schemas/reference.ts';
-import { type EdgeProblemKind, problemTypes } from './problem-types.ts';
+import { PROBLEM_CONTENT_TYPE } from './plugins/problem-details.ts';
+import { type EdgeProblemKind, problemTypes, problemTypeUri } from './problem-types.ts';
+
+interface HeaderDoc {
+  type: 'string' | 'integer';
+  description: string;
+}
+
+export const LOCATION_HEADER: Record<string, HeaderDoc> = {
+  Location: { type: 'string', description: 'Path of the exposure, `/exposures/{id}`.' },
+};
+export const ETAG_HEADER: Record<string, HeaderDoc> = {
+  ETag: { type: 'string', description: 'Hash of the accepted spec (status changes do not change it).' },
+};
+const RETRY_AFTER_HEADER: Record<string, HeaderDoc> = {
+  'Retry-After': { type: 'integer', description: 'Seconds to wait before retrying.' },
+};
+
+/** A JSON response of a named schema, with its documented headers. */
+export function jsonResponse(
+  schema: TSchema & { $id?: string },
+  description: string,
+  headers: Record<string, HeaderDoc> = {},
+) {
+  return {
+    description,
+    ...(Object.keys(headers).length > 0 && { headers }),
+    content: { 'application/json': { schema: ref(schema) } },
+  };
+}
 
 const statusText: Record<number, string> = {
-  400: 'Invalid request (validation-failed, malformed-request)',
+  400: 'Invalid request',
   401: 'Missing or unknown bearer token',
   403: "The namespace is not one of the token's",
   404: 'Not found (also for exposures in namespaces the token may not use)',
-  409: 'Conflict: name or node port taken, or a node port still being released',
+  409: 'Conflict',
   413: 'Request body too large',
   415: 'Content-Type is not application/json',
-  422: 'Valid but not allowed (policy-violation, namespace-not-found)',
-  503: 'Kubernetes unavailable, or exposure-api lacks a permission; see Retry-After',
+  422: 'Valid, but not allowed or not possible',
+  503: 'Kubernetes unavailable, or exposure-api lacks a permission there',
 };
 
 /** Problem responses for the given statuses, documented with the problem types they carry. */
@@ -23,9 +52,11 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
     const kinds = (Object.keys(problemTypes) as EdgeProblemKind[]).filter(
       (kind) => problemTypes[kind].status === status,
     );
+    const retries = status === 503 || kinds.includes('node-port-releasing');
     responses[status] = {
-      ...ref(Problem),
-      description: `${statusText[status] ?? 'Problem'}. Types: ${kinds.map((kind) => `/problems/${kind}`).join(', ')}`,
+      description: `${statusText[status] ?? 'Problem'}: ${kinds.map((kind) => `\`${problemTypeUri(kind)}\``).join(', ')}`,
+      ...(retries && { headers: RETRY_AFTER_HEADER }),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: ref(Problem) } },
     };
   }
   return responses;

@@ -9,6 +9,7 @@ import {
   ClusterError,
   type ClusterEvent,
   type ClusterEventRecord,
+  type DeleteServiceResult,
   type NodePortHolder,
 } from '../application/ports/cluster.ts';
 import type {
@@ -54,6 +55,8 @@ export class InMemoryCluster implements Cluster {
   readonly #nodePortRange: NodePortRange;
   readonly #clusterIpPrefix: string;
   readonly #services = new Map<string, ObservedService>();
+  /** The informer's view: updated when the change event is delivered, a moment after the write. */
+  readonly #cache = new Map<string, ObservedService>();
   readonly #nodes = new Map<string, ClusterNode>();
   readonly #endpoints = new Map<string, ServiceEndpoint[]>();
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
@@ -147,11 +150,11 @@ export class InMemoryCluster implements Cluster {
     return undefined;
   }
 
-  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<'deleted' | 'absent'> {
+  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<DeleteServiceResult> {
     this.#maybeFail('deleteService');
     const key = serviceKey(ref);
     const service = this.#services.get(key);
-    if (!service) return 'absent';
+    if (!service) return { outcome: 'absent' };
     if (preconditions.uid !== undefined && preconditions.uid !== service.uid) {
       throw new ClusterError(
         'Conflict',
@@ -160,11 +163,11 @@ export class InMemoryCluster implements Cluster {
     }
     if (service.finalizers.length === 0) {
       this.#remove(key);
-      return 'deleted';
+      return { outcome: 'deleted' };
     }
     if (!service.deletionTimestamp)
       this.#update(key, (s) => Object.assign(s, { deletionTimestamp: isoNow() }));
-    return 'deleted';
+    return { outcome: 'terminating', service: structuredClone(this.#services.get(key) as ObservedService) };
   }
 
   async writeFirewallStatus(ref: ServiceRef, status: string): Promise<void> {
@@ -226,13 +229,12 @@ export class InMemoryCluster implements Cluster {
 
   // --- cached reads ---------------------------------------------------------------------------
 
-  *cachedServices(): Iterable<ObservedService> {
-    for (const service of this.#services.values()) if (isManaged(service)) yield service;
+  cachedServices(): Iterable<ObservedService> {
+    return this.#cache.values();
   }
 
   cachedService(ref: ServiceRef): ObservedService | undefined {
-    const service = this.#services.get(serviceKey(ref));
-    return service && isManaged(service) ? service : undefined;
+    return this.#cache.get(serviceKey(ref));
   }
 
   nodes(): readonly ClusterNode[] {
@@ -361,6 +363,9 @@ export class InMemoryCluster implements Cluster {
         for (const watcher of this.#serviceWatchers) watcher();
         // Like an informer with the managed-by label selector: other Services are not seen.
         if (!isManaged(event.service)) return;
+        const key = serviceKey(event.service);
+        if (event.type === 'delete') this.#cache.delete(key);
+        else this.#cache.set(key, event.service);
       }
       for (const listener of this.#listeners) listener(event);
     });

@@ -276,7 +276,7 @@ export const ServiceView = Type.Object(
 );
 
 const exposureProperties = {
-  id: Type.String({ pattern: EXPOSURE_ID_PATTERN, examples: ['exp_01jd6y8c3k2v7d9q4r5s6t7u8w'] }),
+  id: Type.String({ pattern: EXPOSURE_ID_PATTERN, examples: ['exp_01jd6y8c3k2v7d9q4r5s6t7v8w'] }),
   cluster: Type.String({ description: 'Cluster id of the installation that manages the exposure.' }),
   namespace: Type.String(),
   name: Type.String(),

@@ -34,7 +34,7 @@ export function ruleSpec(
   return {
     name,
     description: JSON.stringify({
-      exposure: 'exp_01jd6y8c3k2v7d9q4r5s6t7u8w',
+      exposure: 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w',
       cluster: 'c1',
       service: 'search/es',
     }),

@@ -64,6 +64,11 @@ export type ClusterEvent =
   | { kind: 'nodes' }
   | { kind: 'endpoints'; namespace: string; serviceName: string };
 
+export type DeleteServiceResult =
+  | { outcome: 'absent' }
+  | { outcome: 'deleted' }
+  | { outcome: 'terminating'; service: ObservedService };
+
 export interface NodePortHolder extends ServiceRef {
   /** The holder is being deleted: the port frees up once it is gone. */
   terminating: boolean;
@@ -89,8 +94,12 @@ export interface Cluster {
   readService(ref: ServiceRef): Promise<ObservedService | undefined>;
   /** Finds a managed Service by its exposure id label through the API (a cache miss). */
   findServiceByExposureId(id: string): Promise<ObservedService | undefined>;
-  /** Requests deletion; with finalizers the Service stays, terminating, until they are removed. */
-  deleteService(ref: ServiceRef, preconditions?: { uid?: string }): Promise<'deleted' | 'absent'>;
+  /**
+   * Requests deletion. With finalizers the Service stays, terminating, until they are removed:
+   * then the terminating Service is returned (as the apiserver does), so callers see the change
+   * before their cache does.
+   */
+  deleteService(ref: ServiceRef, preconditions?: { uid?: string }): Promise<DeleteServiceResult>;
   /** Writes the reconciler's firewall-status annotation under its own field manager. */
   writeFirewallStatus(ref: ServiceRef, status: string): Promise<void>;
   removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void>;

@@ -3,7 +3,7 @@ import type { ExposureService } from '../../../application/exposure-service.ts';
 import { CreateExposureRequest, Exposure } from '../../../schemas/exposure.ts';
 import { ref } from '../../../schemas/reference.ts';
 import { parsePrefer } from '../../prefer.ts';
-import { problemResponses } from '../../response-schemas.ts';
+import { ETAG_HEADER, jsonResponse, LOCATION_HEADER, problemResponses } from '../../response-schemas.ts';
 
 export function createExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
   app.post<{ Body: CreateExposureRequest }>(
@@ -25,11 +25,10 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
         },
         body: ref(CreateExposureRequest),
         response: {
-          201: {
-            ...ref(Exposure),
-            description:
-              'Created. `Location` names the exposure and `ETag` is the hash of its accepted spec.',
-          },
+          201: jsonResponse(Exposure, 'Created; `status` tells how far provisioning got.', {
+            ...LOCATION_HEADER,
+            ...ETAG_HEADER,
+          }),
           ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503),
         },
       },

@@ -2,9 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams } from '../../../schemas/exposure.ts';
-import { ref } from '../../../schemas/reference.ts';
 import { parsePrefer } from '../../prefer.ts';
-import { problemResponses } from '../../response-schemas.ts';
+import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 
 export function deleteExposureRoute(
   app: FastifyInstance,
@@ -27,7 +26,7 @@ export function deleteExposureRoute(
           properties: { prefer: { type: 'string', description: 'RFC 7240: `wait=N` or `respond-async`' } },
         },
         response: {
-          202: { ...ref(Exposure), description: 'Deletion is under way (phase Deleting).' },
+          202: jsonResponse(Exposure, 'Deletion is under way (phase Deleting).', ETAG_HEADER),
           204: { type: 'null', description: 'Deleted: the firewall rules and the Service are gone.' },
           ...problemResponses(400, 401, 404, 503),
         },

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
-import { ref } from '../../../schemas/reference.ts';
-import { problemResponses } from '../../response-schemas.ts';
+import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 
 export function getExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
   app.get<{ Params: Static<typeof ExposureIdParams>; Querystring: Static<typeof GetExposureQuery> }>(
@@ -20,7 +19,7 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
         params: ExposureIdParams,
         querystring: GetExposureQuery,
         response: {
-          200: { ...ref(Exposure), description: 'The exposure. `ETag` is the hash of its accepted spec.' },
+          200: jsonResponse(Exposure, 'The exposure', ETAG_HEADER),
           ...problemResponses(400, 401, 404, 503),
         },
       },

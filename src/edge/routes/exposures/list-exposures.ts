@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { ExposureList, ListExposuresQuery } from '../../../schemas/exposure.ts';
-import { ref } from '../../../schemas/reference.ts';
-import { problemResponses } from '../../response-schemas.ts';
+import { jsonResponse, problemResponses } from '../../response-schemas.ts';
 
 export function listExposuresRoute(app: FastifyInstance, exposures: ExposureService): void {
   app.get<{ Querystring: ListExposuresQuery }>(
@@ -18,7 +17,7 @@ export function listExposuresRoute(app: FastifyInstance, exposures: ExposureServ
         security: [{ bearerAuth: [] }],
         querystring: ListExposuresQuery,
         response: {
-          200: { ...ref(ExposureList), description: 'A page of exposures' },
+          200: jsonResponse(ExposureList, 'A page of exposures'),
           ...problemResponses(400, 401, 503),
         },
       },

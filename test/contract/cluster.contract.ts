@@ -1,0 +1,439 @@
+// The contract of the Cluster port: one body of tests, run against the sandbox's in-memory
+// cluster and against the Kubernetes adapter on a real kube-apiserver, so the stand-in cannot
+// drift from what a real cluster does.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Cluster, ClusterError, type ClusterEvent } from '../../src/application/ports/cluster.ts';
+import type {
+  ClusterNode,
+  ObservedService,
+  ServiceEndpoint,
+  ServiceManifest,
+  ServiceRef,
+} from '../../src/domain/cluster-objects.ts';
+import { newExposureId } from '../../src/domain/exposure-id.ts';
+import {
+  EXPOSURE_ID_LABEL,
+  FIREWALL_FINALIZER,
+  FIREWALL_STATUS_ANNOTATION,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  SPEC_ANNOTATION,
+} from '../../src/domain/naming.ts';
+import { eventually } from '../support/eventually.ts';
+
+/** What a test may change in the cluster besides the port's own writes (as an admin would). */
+export interface ClusterAdmin {
+  createNamespace(name: string): Promise<void>;
+  setNode(node: ClusterNode): Promise<void>;
+  deleteNode(name: string): Promise<void>;
+  /** Publishes an EndpointSlice for the Service, as the EndpointSlice controller would. */
+  setServiceEndpoints(ref: ServiceRef, endpoints: ServiceEndpoint[]): Promise<void>;
+  /** A Service that exposure-api does not manage (hand-written, say). */
+  createUnmanagedService(manifest: ServiceManifest): Promise<void>;
+  eventReasons(ref: ServiceRef): Promise<string[]>;
+}
+
+export interface ClusterUnderTest {
+  cluster: Cluster;
+  admin: ClusterAdmin;
+  nodePortRange: { min: number; max: number };
+  close(): Promise<void>;
+}
+
+let serial = 0;
+function uniqueName(prefix: string): string {
+  serial++;
+  return `${prefix}-${process.pid % 1000}-${serial}-${Math.floor(Math.random() * 1e4)}`;
+}
+
+export function clusterContract(name: string, make: () => Promise<ClusterUnderTest | undefined>): void {
+  describe(`Cluster contract: ${name}`, () => {
+    let subject: ClusterUnderTest | undefined;
+    let namespace: string;
+    const events: ClusterEvent[] = [];
+    const usedPorts = new Set<number>();
+
+    before(async () => {
+      subject = await make();
+      if (!subject) return;
+      await subject.cluster.start();
+      subject.cluster.subscribe((event) => events.push(event));
+      namespace = uniqueName('contract');
+      await subject.admin.createNamespace(namespace);
+    });
+    after(async () => {
+      await subject?.cluster.stop();
+      await subject?.close();
+    });
+
+    function under(t: { skip(message?: string): void }): ClusterUnderTest | undefined {
+      if (!subject) t.skip('this cluster backend is not available');
+      return subject;
+    }
+
+    /** A node port unlikely to collide with other tests sharing the cluster. */
+    function freePort(): number {
+      const { min, max } = subject!.nodePortRange;
+      for (;;) {
+        const port = min + 1000 + Math.floor(Math.random() * (max - min - 1000));
+        if (!usedPorts.has(port)) {
+          usedPorts.add(port);
+          return port;
+        }
+      }
+    }
+
+    function manifest(overrides: Partial<ServiceManifest> = {}): ServiceManifest {
+      const id = newExposureId();
+      return {
+        namespace,
+        name: uniqueName('svc'),
+        labels: { app: 'web', [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPOSURE_ID_LABEL]: id },
+        annotations: { [SPEC_ANNOTATION]: '{"test":true}' },
+        finalizers: [FIREWALL_FINALIZER],
+        selector: { app: 'web' },
+        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+        externalTrafficPolicy: 'Cluster',
+        ...overrides,
+      };
+    }
+
+    async function cached(
+      ref: ServiceRef,
+      accept: (s: ObservedService | undefined) => boolean,
+      what: string,
+    ) {
+      return eventually(() => subject!.cluster.cachedService(ref), accept, { what, timeoutMs: 15_000 });
+    }
+
+    test('create allocates a node port in range and keeps labels, annotations and the finalizer', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      const created = await s.cluster.createService(wanted);
+      const port = created.ports[0];
+      assert.ok(port && port.nodePort >= s.nodePortRange.min && port.nodePort <= s.nodePortRange.max);
+      assert.equal(port.targetPort, 8080);
+      assert.equal(created.labels.app, 'web');
+      assert.equal(created.labels[EXPOSURE_ID_LABEL], wanted.labels[EXPOSURE_ID_LABEL]);
+      assert.equal(created.annotations[SPEC_ANNOTATION], '{"test":true}');
+      assert.deepEqual(created.finalizers, [FIREWALL_FINALIZER]);
+      assert.ok(created.uid.length > 0);
+      assert.ok(created.clusterIP);
+      const read = await s.cluster.readService(wanted);
+      assert.equal(read?.uid, created.uid);
+      const inCache = await cached(
+        wanted,
+        (svc) => svc?.uid === created.uid,
+        'the created Service in the cache',
+      );
+      assert.equal(inCache?.ports[0]?.nodePort, port.nodePort);
+      assert.ok(
+        events.some((e) => e.kind === 'service' && e.type === 'upsert' && e.service.uid === created.uid),
+      );
+    });
+
+    test('create with a fixed node port uses exactly that port; named target ports survive', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const nodePort = freePort();
+      const created = await s.cluster.createService(
+        manifest({
+          ports: [
+            { name: 'http', port: 9200, targetPort: 'http', nodePort, protocol: 'TCP' },
+            { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
+          ],
+          externalTrafficPolicy: 'Local',
+        }),
+      );
+      assert.equal(created.ports[0]?.nodePort, nodePort);
+      assert.equal(created.ports[0]?.targetPort, 'http');
+      assert.equal(created.ports[1]?.protocol, 'UDP');
+      assert.equal(created.externalTrafficPolicy, 'Local');
+    });
+
+    test('a taken node port is NodePortTaken, and its holder can be found', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const nodePort = freePort();
+      const first = manifest({
+        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+      });
+      await s.cluster.createService(first);
+      const second = manifest({
+        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+      });
+      await assert.rejects(s.cluster.createService(second), (error: unknown) => {
+        assert.ok(error instanceof ClusterError, String(error));
+        assert.equal(error.kind, 'NodePortTaken');
+        assert.equal(error.nodePort, nodePort);
+        assert.equal(error.causes[0]?.field, 'spec.ports[0].nodePort');
+        return true;
+      });
+      assert.deepEqual(await s.cluster.nodePortHolder(nodePort, 'TCP'), {
+        namespace: first.namespace,
+        name: first.name,
+        terminating: false,
+      });
+      assert.equal(await s.cluster.readService(second), undefined, 'nothing was created');
+    });
+
+    test('a node port held by an unmanaged Service is found too', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const nodePort = freePort();
+      const handWritten = manifest({
+        labels: { app: 'legacy' },
+        annotations: {},
+        finalizers: [],
+        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+      });
+      await s.admin.createUnmanagedService(handWritten);
+      await assert.rejects(
+        s.cluster.createService(
+          manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
+        ),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'NodePortTaken',
+      );
+      const holder = await s.cluster.nodePortHolder(nodePort, 'TCP');
+      assert.equal(holder?.name, handWritten.name);
+      assert.equal(s.cluster.cachedService(handWritten), undefined, 'unmanaged Services are not cached');
+    });
+
+    test('a node port held by a Service being deleted is reported as terminating', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const nodePort = freePort();
+      const holder = manifest({
+        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+      });
+      await s.cluster.createService(holder);
+      await s.cluster.deleteService(holder);
+      await assert.rejects(
+        s.cluster.createService(
+          manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
+        ),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'NodePortTaken',
+      );
+      assert.deepEqual(await s.cluster.nodePortHolder(nodePort, 'TCP'), {
+        namespace: holder.namespace,
+        name: holder.name,
+        terminating: true,
+      });
+    });
+
+    test('a taken name is AlreadyExists and the existing Service is untouched', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const first = manifest();
+      const created = await s.cluster.createService(first);
+      const clash = manifest({ name: first.name, labels: { ...first.labels, app: 'other' } });
+      await assert.rejects(
+        s.cluster.createService(clash),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'AlreadyExists',
+      );
+      const read = await s.cluster.readService(first);
+      assert.equal(read?.uid, created.uid);
+      assert.equal(read?.labels.app, 'web');
+    });
+
+    test('a namespace that does not exist is NamespaceNotFound', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      await assert.rejects(
+        s.cluster.createService(manifest({ namespace: uniqueName('missing') })),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'NamespaceNotFound',
+      );
+    });
+
+    test('a field the cluster refuses is Invalid, with the field path', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      await assert.rejects(
+        s.cluster.createService(
+          manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: 80, protocol: 'TCP' }] }),
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof ClusterError, String(error));
+          assert.equal(error.kind, 'Invalid');
+          assert.equal(error.causes[0]?.field, 'spec.ports[0].nodePort');
+          return true;
+        },
+      );
+    });
+
+    test('deletion waits for the finalizer; removing it lets the Service go', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      const created = await s.cluster.createService(wanted);
+      const result = await s.cluster.deleteService(wanted, { uid: created.uid });
+      assert.equal(result.outcome, 'terminating');
+      assert.ok(
+        result.outcome === 'terminating' && result.service.deletionTimestamp,
+        'the terminating Service is returned',
+      );
+      const terminating = await cached(
+        wanted,
+        (svc) => svc?.deletionTimestamp !== undefined,
+        'a terminating Service',
+      );
+      assert.deepEqual(terminating?.finalizers, [FIREWALL_FINALIZER]);
+      assert.ok((await s.cluster.readService(wanted))?.deletionTimestamp);
+      await s.cluster.removeFinalizer(wanted, FIREWALL_FINALIZER);
+      await cached(wanted, (svc) => svc === undefined, 'the Service to leave the cache');
+      assert.equal(await s.cluster.readService(wanted), undefined);
+      await eventually(
+        () =>
+          events.some((e) => e.kind === 'service' && e.type === 'delete' && e.service.uid === created.uid),
+        Boolean,
+        { what: 'a delete event' },
+      );
+      assert.deepEqual(await s.cluster.deleteService(wanted), { outcome: 'absent' });
+    });
+
+    test('a delete with a stale uid precondition is a Conflict; without finalizers a delete is immediate', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest({ finalizers: [] });
+      await s.cluster.createService(wanted);
+      await assert.rejects(
+        s.cluster.deleteService(wanted, { uid: '00000000-0000-0000-0000-000000000000' }),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'Conflict',
+      );
+      assert.ok(await s.cluster.readService(wanted));
+      assert.deepEqual(await s.cluster.deleteService(wanted), { outcome: 'deleted' });
+      assert.equal(await s.cluster.readService(wanted), undefined);
+    });
+
+    test('the firewall status annotation is written without touching anything else', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      await s.cluster.createService(wanted);
+      await s.cluster.writeFirewallStatus(wanted, '{"state":"UpToDate"}');
+      const updated = await cached(
+        wanted,
+        (svc) => svc?.annotations[FIREWALL_STATUS_ANNOTATION] === '{"state":"UpToDate"}',
+        'the status annotation in the cache',
+      );
+      assert.equal(updated?.annotations[SPEC_ANNOTATION], '{"test":true}');
+      assert.equal(updated?.labels.app, 'web');
+      assert.deepEqual(updated?.finalizers, [FIREWALL_FINALIZER]);
+      await s.cluster.writeFirewallStatus(wanted, '{"state":"Failed"}');
+      await cached(
+        wanted,
+        (svc) => svc?.annotations[FIREWALL_STATUS_ANNOTATION] === '{"state":"Failed"}',
+        'a second status write',
+      );
+    });
+
+    test('managed Services are listed by label and found by exposure id', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      await s.cluster.createService(wanted);
+      await cached(wanted, (svc) => svc !== undefined, 'the Service in the cache');
+      const listed = [...s.cluster.cachedServices()].map((svc) => `${svc.namespace}/${svc.name}`);
+      assert.ok(listed.includes(`${wanted.namespace}/${wanted.name}`));
+      const found = await s.cluster.findServiceByExposureId(wanted.labels[EXPOSURE_ID_LABEL] as string);
+      assert.equal(found?.name, wanted.name);
+      assert.equal(await s.cluster.findServiceByExposureId(newExposureId()), undefined);
+    });
+
+    test('serving endpoints come from EndpointSlices, with node names and readiness', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest({ externalTrafficPolicy: 'Local' });
+      await s.cluster.createService(wanted);
+      await s.admin.setServiceEndpoints(wanted, [
+        { nodeName: 'node-a', ready: true, addresses: ['10.244.1.5'] },
+        { nodeName: 'node-b', ready: false, addresses: ['10.244.2.5'] },
+      ]);
+      const endpoints = await eventually(
+        () => s.cluster.serviceEndpoints(wanted),
+        (list) => list.length === 2,
+        { what: 'two endpoints', timeoutMs: 15_000 },
+      );
+      const byNode = Object.fromEntries(endpoints.map((e) => [e.nodeName, e.ready]));
+      assert.deepEqual(byNode, { 'node-a': true, 'node-b': false });
+    });
+
+    test('nodes carry their addresses (ExternalIP optional) and Ready condition, and NotReady shows', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const withExternal = uniqueName('node');
+      const internalOnly = uniqueName('node');
+      await s.admin.setNode({
+        name: withExternal,
+        ready: true,
+        addresses: [
+          { type: 'InternalIP', address: '10.128.0.7' },
+          { type: 'ExternalIP', address: '34.64.10.7' },
+        ],
+      });
+      await s.admin.setNode({
+        name: internalOnly,
+        ready: true,
+        addresses: [{ type: 'InternalIP', address: '10.128.0.8' }],
+      });
+      const nodes = await eventually(
+        () => s.cluster.nodes(),
+        (list) => list.some((n) => n.name === withExternal) && list.some((n) => n.name === internalOnly),
+        { what: 'both nodes in the cache', timeoutMs: 15_000 },
+      );
+      const external = nodes.find((n) => n.name === withExternal);
+      assert.deepEqual(
+        external?.addresses.filter((a) => a.type !== 'Hostname'),
+        [
+          { type: 'InternalIP', address: '10.128.0.7' },
+          { type: 'ExternalIP', address: '34.64.10.7' },
+        ],
+      );
+      assert.equal(
+        nodes.find((n) => n.name === internalOnly)?.addresses.some((a) => a.type === 'ExternalIP'),
+        false,
+      );
+      await s.admin.setNode({ name: withExternal, ready: false, addresses: external?.addresses ?? [] });
+      await eventually(
+        () => s.cluster.nodes().find((n) => n.name === withExternal)?.ready,
+        (ready) => ready === false,
+        { what: 'the node to turn NotReady', timeoutMs: 15_000 },
+      );
+      await s.admin.deleteNode(internalOnly);
+      await eventually(
+        () => s.cluster.nodes().some((n) => n.name === internalOnly),
+        (present) => !present,
+        { what: 'the deleted node to leave the cache', timeoutMs: 15_000 },
+      );
+    });
+
+    test('events are recorded on the Service', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      const created = await s.cluster.createService(wanted);
+      await s.cluster.recordEvent(created, {
+        type: 'Normal',
+        reason: 'FirewallCreated',
+        message: 'created rule x',
+      });
+      await s.cluster.recordEvent(created, { type: 'Warning', reason: 'FirewallFailed', message: 'quota' });
+      const reasons = await eventually(
+        () => s.admin.eventReasons(wanted),
+        (list) => list.length >= 2,
+        {
+          what: 'two events',
+        },
+      );
+      assert.deepEqual([...reasons].sort(), ['FirewallCreated', 'FirewallFailed']);
+    });
+
+    test('synced() is true once started', (t) => {
+      const s = under(t);
+      if (!s) return;
+      assert.equal(s.cluster.synced(), true);
+    });
+  });
+}

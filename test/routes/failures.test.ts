@@ -1,0 +1,234 @@
+// When GCE or Kubernetes fail: the caller hears it plainly (a problem, or a status with a reason
+// and a message that says what to do), and after a retry or a delete nothing is left behind.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ClusterError } from '../../src/application/ports/cluster.ts';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import type { Exposure } from '../../src/schemas/exposure.ts';
+import { eventually } from '../support/eventually.ts';
+import {
+  call,
+  elasticsearchRequest,
+  footprint,
+  SEARCH_TEAM,
+  startTestSandbox,
+} from '../support/test-sandbox.ts';
+
+describe('failures of GCE and Kubernetes', () => {
+  let sandbox: Sandbox;
+  let project: string;
+  before(async () => {
+    sandbox = await startTestSandbox();
+    project = sandbox.config.gce.project;
+  });
+  after(() => sandbox.close());
+
+  async function create(body: Record<string, unknown>, prefer?: string) {
+    return call<Exposure>(sandbox, {
+      method: 'POST',
+      url: '/exposures',
+      headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', ...(prefer && { prefer }) },
+      payload: JSON.stringify(body),
+    });
+  }
+  const read = (id: string) =>
+    call<Exposure>(sandbox, {
+      method: 'GET',
+      url: `/exposures/${id}`,
+      headers: { authorization: SEARCH_TEAM },
+    });
+  const remove = (id: string) =>
+    call(sandbox, { method: 'DELETE', url: `/exposures/${id}`, headers: { authorization: SEARCH_TEAM } });
+  const firewallCondition = (exposure: Exposure) =>
+    exposure.status.conditions.find((c) => c.type === 'FirewallReady');
+
+  test('GCE failing during create: reported in the status, then repaired once GCE is back; delete leaves nothing', async () => {
+    sandbox.emulator.setFaults({ errorRate: 1, statuses: [503] });
+    let created: Awaited<ReturnType<typeof create>>;
+    try {
+      created = await create(elasticsearchRequest({ name: 'flaky', ports: [{ name: 'http', port: 9200 }] }));
+      assert.equal(created.status, 201, 'the Service is in place: the exposure exists, Provisioning');
+      assert.equal(created.body.status.phase, 'Provisioning');
+      const failing = await eventually(
+        () => read(created.body.id),
+        (r) => firewallCondition(r.body)?.reason === 'GceUnavailable',
+        { what: 'FirewallReady=False GceUnavailable' },
+      );
+      assert.equal(failing.body.status.phase, 'Provisioning');
+      assert.equal(firewallCondition(failing.body)?.status, 'False');
+      assert.match(String(firewallCondition(failing.body)?.message), /retrying/);
+      assert.equal(sandbox.emulator.rules(project).length, 0);
+    } finally {
+      sandbox.emulator.setFaults(undefined);
+    }
+
+    const ready = await eventually(
+      () => read(created.body.id),
+      (r) => r.body.status.phase === 'Ready',
+      { what: 'Ready after recovery' },
+    );
+    assert.equal(firewallCondition(ready.body)?.reason, 'UpToDate');
+    assert.equal(sandbox.emulator.rules(project).length, 1);
+
+    assert.equal((await remove(created.body.id)).status, 204);
+    assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
+  });
+
+  test('GCE failing and the exposure deleted before it ever became Ready: no orphan Service or rule', async () => {
+    sandbox.emulator.setFaults({ errorRate: 1, statuses: [500, 429] });
+    try {
+      const created = await create(
+        elasticsearchRequest({ name: 'abandoned', ports: [{ name: 'http', port: 9200 }] }),
+      );
+      assert.equal(created.status, 201);
+      await eventually(
+        () => read(created.body.id),
+        (r) => firewallCondition(r.body)?.status === 'False',
+        { what: 'a failure' },
+      );
+      const deleting = await call<Exposure>(sandbox, {
+        method: 'DELETE',
+        url: `/exposures/${created.body.id}`,
+        headers: { authorization: SEARCH_TEAM, prefer: 'respond-async' },
+      });
+      assert.equal(deleting.status, 202);
+      assert.equal(deleting.body.status.phase, 'Deleting');
+    } finally {
+      sandbox.emulator.setFaults(undefined);
+    }
+    await eventually(
+      () => footprint(sandbox),
+      (f) => f.services.length === 0 && f.rules.length === 0,
+      {
+        what: 'the Service and any rule to be gone',
+      },
+    );
+  });
+
+  test('quota exhausted: Failed with reason QuotaExceeded and what to do', async () => {
+    sandbox.emulator.setQuota(project, 0);
+    try {
+      const created = await create(
+        elasticsearchRequest({ name: 'no-quota', ports: [{ name: 'http', port: 9200 }] }),
+      );
+      const failed = await eventually(
+        () => read(created.body.id),
+        (r) => r.body.status.phase === 'Failed',
+        { what: 'Failed' },
+      );
+      const condition = firewallCondition(failed.body);
+      assert.equal(condition?.reason, 'QuotaExceeded');
+      assert.match(String(condition?.message), /Quota 'FIREWALLS' exceeded/);
+      assert.match(String(condition?.message), /higher FIREWALLS quota/);
+      assert.equal(failed.body.firewall.state, 'Failed');
+      assert.ok(
+        sandbox.cluster
+          .events()
+          .some((e) => e.reason === 'FirewallFailed' && e.involvedObject.name === 'no-quota'),
+      );
+      assert.equal((await remove(created.body.id)).status, 204);
+    } finally {
+      sandbox.emulator.setQuota(project, 500);
+    }
+    assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
+  });
+
+  test('no permission on the network project: Failed, with the gcloud command an administrator can run', async () => {
+    sandbox.emulator.denyProject(project, true);
+    let id = '';
+    try {
+      const created = await create(
+        elasticsearchRequest({ name: 'shared-vpc', ports: [{ name: 'http', port: 9200, nodePort: 30999 }] }),
+      );
+      id = created.body.id;
+      const failed = await eventually(
+        () => read(id),
+        (r) => r.body.status.phase === 'Failed',
+        { what: 'Failed' },
+      );
+      const message = String(firewallCondition(failed.body)?.message);
+      assert.equal(firewallCondition(failed.body)?.reason, 'PermissionDenied');
+      assert.match(
+        message,
+        /gcloud compute firewall-rules create exp-sandbox-[0-9a-z]{26} --project=sandbox-project --network=default/,
+      );
+      assert.match(message, /--allow=tcp:30999/);
+      assert.match(message, /--source-ranges=203\.0\.113\.0\/24/);
+      assert.match(message, /--target-tags=sandbox-node/);
+    } finally {
+      sandbox.emulator.denyProject(project, false);
+    }
+    await eventually(
+      () => read(id),
+      (r) => r.body.status.phase === 'Ready',
+      { what: 'Ready once permitted', timeoutMs: 15_000 },
+    );
+    assert.equal((await remove(id)).status, 204);
+  });
+
+  test('a node port still held by an exposure being deleted is a 409 with Retry-After', async () => {
+    const holder = await create(
+      elasticsearchRequest({ name: 'holder', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+      'wait=5',
+    );
+    sandbox.emulator.setFaults({ errorRate: 1, statuses: [503] });
+    try {
+      const deleting = await call(sandbox, {
+        method: 'DELETE',
+        url: `/exposures/${holder.body.id}`,
+        headers: { authorization: SEARCH_TEAM, prefer: 'respond-async' },
+      });
+      assert.equal(deleting.status, 202);
+      const clash = await create(
+        elasticsearchRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+      );
+      assert.equal(clash.status, 409);
+      assert.equal((clash.body as unknown as { type: string }).type, '/problems/node-port-releasing');
+      assert.equal(clash.headers['retry-after'], '5');
+    } finally {
+      sandbox.emulator.setFaults(undefined);
+    }
+    await eventually(
+      () => footprint(sandbox),
+      (f) => f.services.length === 0,
+      { what: 'the holder to be gone' },
+    );
+    const successor = await create(
+      elasticsearchRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+    );
+    assert.equal(successor.status, 201);
+    assert.equal((await remove(successor.body.id)).status, 204);
+  });
+
+  test('the Kubernetes API unavailable: 503 with Retry-After, and nothing written', async () => {
+    sandbox.cluster.failNext(
+      'createService',
+      new ClusterError('Unavailable', 'connect ECONNREFUSED 10.0.0.1:443'),
+    );
+    const response = await create(
+      elasticsearchRequest({ name: 'k8s-down', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    assert.equal(response.status, 503);
+    assert.equal((response.body as unknown as { type: string }).type, '/problems/kubernetes-unavailable');
+    assert.equal(response.headers['retry-after'], '5');
+    assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
+  });
+
+  test("exposure-api's own missing permission is a 503 for an administrator, never the caller's 403", async () => {
+    sandbox.cluster.failNext(
+      'createService',
+      new ClusterError(
+        'Forbidden',
+        'services is forbidden: User "system:serviceaccount:exposure-api:exposure-api" cannot create resource "services"',
+      ),
+    );
+    const response = await create(
+      elasticsearchRequest({ name: 'no-rbac', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    assert.equal(response.status, 503);
+    const problem = response.body as unknown as { type: string; detail: string };
+    assert.equal(problem.type, '/problems/kubernetes-misconfigured');
+    assert.match(problem.detail, /RBAC/);
+    assert.ok(response.headers['retry-after']);
+  });
+});
