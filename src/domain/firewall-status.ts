@@ -25,7 +25,11 @@ export function parseFirewallStatus(text: string | undefined): FirewallStatusRec
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as Partial<FirewallStatusRecord>;
-    if (typeof parsed.specHash !== 'string' || typeof parsed.state !== 'string' || !parsed.condition)
+    if (
+      typeof parsed.specHash !== 'string' ||
+      typeof parsed.state !== 'string' ||
+      !isCondition(parsed.condition)
+    )
       return undefined;
     return {
       specHash: parsed.specHash,
@@ -42,6 +46,17 @@ export function parseFirewallStatus(text: string | undefined): FirewallStatusRec
   } catch {
     return undefined;
   }
+}
+
+function isCondition(value: unknown): value is FirewallStatusRecord['condition'] {
+  if (value === null || typeof value !== 'object') return false;
+  const condition = value as Record<string, unknown>;
+  return (
+    (condition.status === 'True' || condition.status === 'False' || condition.status === 'Unknown') &&
+    typeof condition.reason === 'string' &&
+    typeof condition.message === 'string' &&
+    typeof condition.lastTransitionTime === 'string'
+  );
 }
 
 /** Whether two records say the same thing (ignoring when they were written). */

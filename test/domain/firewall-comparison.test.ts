@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  type FirewallField,
+  firewallDifferences,
+  firewallNeedsUpdate,
+  needsReplacement,
+} from '../../src/domain/firewall-comparison.ts';
+import type { FirewallRuleSpec, ObservedFirewallRule } from '../../src/domain/firewall-rule.ts';
+
+function desired(overrides: Partial<FirewallRuleSpec> = {}): FirewallRuleSpec {
+  return {
+    name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+    description: '{"exposure-api.io/exposure-id":"exp_01jd6y8c3k2v7d9q4r5s6t7v8w"}',
+    network: 'projects/p/global/networks/default',
+    priority: 1000,
+    direction: 'INGRESS',
+    sourceRanges: ['10.0.0.0/8', '203.0.113.0/24'],
+    allowed: [
+      { protocol: 'tcp', ports: ['30920', '30921'] },
+      { protocol: 'udp', ports: ['30053'] },
+    ],
+    targetTags: ['gke-node', 'gke-pool-a'],
+    targetServiceAccounts: [],
+    disabled: false,
+    ...overrides,
+  };
+}
+
+function observed(overrides: Partial<ObservedFirewallRule> = {}): ObservedFirewallRule {
+  return {
+    ...desired(),
+    id: '123456789',
+    selfLink:
+      'https://compute.googleapis.com/compute/v1/projects/p/global/firewalls/exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+    creationTimestamp: '2026-11-27T10:00:00.000-08:00',
+    ...overrides,
+  };
+}
+
+interface Case {
+  name: string;
+  desired?: Partial<FirewallRuleSpec>;
+  observed?: Partial<ObservedFirewallRule>;
+  differences: FirewallField[];
+  replace: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'an identical rule', differences: [], replace: false },
+  {
+    name: 'server-assigned fields are not compared',
+    observed: { id: '987', selfLink: 'elsewhere', creationTimestamp: 'later' },
+    differences: [],
+    replace: false,
+  },
+  {
+    name: 'an edited description',
+    observed: { description: 'mine now' },
+    differences: ['description'],
+    replace: false,
+  },
+  {
+    name: 'another network',
+    observed: { network: 'projects/p/global/networks/other' },
+    differences: ['network'],
+    replace: true,
+  },
+  { name: 'another priority', observed: { priority: 65534 }, differences: ['priority'], replace: false },
+  {
+    name: 'turned into an EGRESS rule',
+    observed: { direction: 'EGRESS' },
+    differences: ['direction'],
+    replace: true,
+  },
+  {
+    name: 'source ranges in another order',
+    observed: { sourceRanges: ['203.0.113.0/24', '10.0.0.0/8'] },
+    differences: [],
+    replace: false,
+  },
+  {
+    name: 'a source range added by hand',
+    observed: { sourceRanges: ['10.0.0.0/8', '203.0.113.0/24', '0.0.0.0/0'] },
+    differences: ['sourceRanges'],
+    replace: false,
+  },
+  {
+    name: 'a source range removed by hand',
+    observed: { sourceRanges: ['10.0.0.0/8'] },
+    differences: ['sourceRanges'],
+    replace: false,
+  },
+  {
+    name: 'a source range replaced by one of the same count',
+    observed: { sourceRanges: ['10.0.0.0/8', '198.51.100.0/24'] },
+    differences: ['sourceRanges'],
+    replace: false,
+  },
+  {
+    name: 'allowed ports grouped differently and in another order',
+    observed: {
+      allowed: [
+        { protocol: 'udp', ports: ['30053'] },
+        { protocol: 'tcp', ports: ['30921'] },
+        { protocol: 'tcp', ports: ['30920'] },
+      ],
+    },
+    differences: [],
+    replace: false,
+  },
+  {
+    name: 'allowed protocols in upper case',
+    observed: {
+      allowed: [
+        { protocol: 'TCP', ports: ['30920', '30921'] },
+        { protocol: 'UDP', ports: ['30053'] },
+      ],
+    },
+    differences: [],
+    replace: false,
+  },
+  {
+    name: 'an allowed port removed',
+    observed: {
+      allowed: [
+        { protocol: 'tcp', ports: ['30920'] },
+        { protocol: 'udp', ports: ['30053'] },
+      ],
+    },
+    differences: ['allowed'],
+    replace: false,
+  },
+  {
+    name: 'a port moved from udp to tcp',
+    observed: { allowed: [{ protocol: 'tcp', ports: ['30920', '30921', '30053'] }] },
+    differences: ['allowed'],
+    replace: false,
+  },
+  {
+    name: 'icmp added by hand',
+    observed: {
+      allowed: [
+        { protocol: 'tcp', ports: ['30920', '30921'] },
+        { protocol: 'udp', ports: ['30053'] },
+        { protocol: 'icmp', ports: [] },
+      ],
+    },
+    differences: ['allowed'],
+    replace: false,
+  },
+  {
+    name: 'all tcp ports opened (a protocol without ports)',
+    observed: {
+      allowed: [
+        { protocol: 'tcp', ports: [] },
+        { protocol: 'udp', ports: ['30053'] },
+      ],
+    },
+    differences: ['allowed'],
+    replace: false,
+  },
+  {
+    name: 'a range of ports instead of the single ports',
+    observed: {
+      allowed: [
+        { protocol: 'tcp', ports: ['30920-30921'] },
+        { protocol: 'udp', ports: ['30053'] },
+      ],
+    },
+    differences: ['allowed'],
+    replace: false,
+  },
+  {
+    name: 'target tags in another order',
+    observed: { targetTags: ['gke-pool-a', 'gke-node'] },
+    differences: [],
+    replace: false,
+  },
+  {
+    name: 'a target tag removed',
+    observed: { targetTags: ['gke-node'] },
+    differences: ['targetTags'],
+    replace: false,
+  },
+  { name: 'disabled by hand', observed: { disabled: true }, differences: ['disabled'], replace: false },
+  {
+    name: 'tags switched to service accounts in the settings',
+    desired: { targetTags: [], targetServiceAccounts: ['nodes@p.iam.gserviceaccount.com'] },
+    differences: ['targetTags', 'targetServiceAccounts'],
+    replace: true,
+  },
+  {
+    name: 'service accounts switched to tags in the settings',
+    desired: { targetTags: ['gke-node'], targetServiceAccounts: [] },
+    observed: { targetTags: [], targetServiceAccounts: ['nodes@p.iam.gserviceaccount.com'] },
+    differences: ['targetTags', 'targetServiceAccounts'],
+    replace: true,
+  },
+  {
+    name: 'other service accounts',
+    desired: { targetTags: [], targetServiceAccounts: ['a@p.iam.gserviceaccount.com'] },
+    observed: { targetTags: [], targetServiceAccounts: ['b@p.iam.gserviceaccount.com'] },
+    differences: ['targetServiceAccounts'],
+    replace: false,
+  },
+  {
+    name: 'many fields at once, in field order',
+    observed: {
+      description: '',
+      priority: 1,
+      direction: 'EGRESS',
+      sourceRanges: [],
+      allowed: [],
+      targetTags: [],
+      disabled: true,
+    },
+    differences: [
+      'description',
+      'priority',
+      'direction',
+      'sourceRanges',
+      'allowed',
+      'targetTags',
+      'disabled',
+    ],
+    replace: true,
+  },
+];
+
+describe('firewallDifferences and needsReplacement', () => {
+  for (const c of cases) {
+    test(c.name, () => {
+      const want = desired(c.desired);
+      const have = observed(c.observed);
+      const differences = firewallDifferences(want, have);
+      assert.deepEqual(differences, c.differences);
+      assert.equal(firewallNeedsUpdate(want, have), c.differences.length > 0);
+      assert.equal(needsReplacement(differences, want, have), c.replace);
+    });
+  }
+});
