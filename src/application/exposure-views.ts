@@ -75,6 +75,7 @@ export class ExposureViews {
       nodes: this.#cluster.nodes(),
       serviceEndpoints: this.#serviceEndpoints(record),
       probeAddressType: this.#settings.probeAddressType,
+      probeScope: record.service.uid,
     });
   }
 

@@ -13,10 +13,15 @@ export interface ProbeTarget {
   address: string;
   port: number;
   path?: string;
+  /**
+   * The Service (uid) the probe is about. Not used to probe, but part of the cache key: when a
+   * node port passes to another Service, old results must not answer for the new one.
+   */
+  scope?: string;
 }
 
 export function probeTargetKey(target: ProbeTarget): string {
-  return `${target.kind}|${target.address}|${target.port}|${target.path ?? ''}`;
+  return `${target.scope ?? ''}|${target.kind}|${target.address}|${target.port}|${target.path ?? ''}`;
 }
 
 export interface EndpointCandidate extends Omit<Endpoint, 'health'> {
@@ -32,6 +37,8 @@ export interface EndpointInputs {
   nodes: readonly ClusterNode[];
   serviceEndpoints: readonly ServiceEndpoint[];
   probeAddressType: ProbeAddressType;
+  /** Scope of the probe results (the Service uid). */
+  probeScope?: string;
 }
 
 export function endpointCandidates(inputs: EndpointInputs): EndpointCandidate[] {
@@ -99,12 +106,18 @@ function probeTargetFor(
       address,
       port: checkedPort.nodePort,
       ...(check.type === 'http' && { path: check.path ?? '/' }),
+      ...(inputs.probeScope !== undefined && { scope: inputs.probeScope }),
     };
   }
   if (port.protocol === 'UDP') {
     return 'UDP ports cannot be probed with a TCP connect; set healthCheck.port to a TCP port of this exposure';
   }
-  return { kind: 'tcp', address, port: port.nodePort };
+  return {
+    kind: 'tcp',
+    address,
+    port: port.nodePort,
+    ...(inputs.probeScope !== undefined && { scope: inputs.probeScope }),
+  };
 }
 
 function hostForUrl(address: string): string {

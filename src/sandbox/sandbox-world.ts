@@ -23,7 +23,6 @@ export class SandboxWorld {
   readonly #nodes: SandboxNodeSpec[];
   readonly #proxies = new Map<string, SimulatedKubeProxy>();
   readonly #pods: RunningPod[] = [];
-  readonly #published = new Map<string, string>();
   #unwatch: (() => void) | undefined;
   #syncing: Promise<void> = Promise.resolve();
 
@@ -109,10 +108,9 @@ export class SandboxWorld {
           Object.entries(service.selector).every(([key, value]) => pod.labels[key] === value),
       )
       .map((pod) => ({ nodeName: pod.nodeName, ready: pod.ready, addresses: [pod.podIP] }));
-    const key = `${service.namespace}/${service.name}`;
-    const text = JSON.stringify(endpoints);
-    if (this.#published.get(key) === text) return;
-    this.#published.set(key, text);
+    // Compare with what the cluster holds (not with what was published before): a Service deleted
+    // and created again under the same name starts without endpoints.
+    if (JSON.stringify(this.#cluster.serviceEndpoints(service)) === JSON.stringify(endpoints)) return;
     this.#cluster.setServiceEndpoints(service, endpoints);
   }
 

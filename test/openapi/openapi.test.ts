@@ -24,7 +24,7 @@ test('the committed OpenAPI files match the code (run `npm run openapi` after ch
 test('the document is valid OpenAPI 3.1, with every error response documented as a problem', async () => {
   const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8'));
   const result = await validate(structuredClone(document));
-  assert.equal(result.valid, true, JSON.stringify(result.errors ?? result, null, 2));
+  assert.equal(result.valid, true, JSON.stringify(result, null, 2));
   assert.equal(document.openapi, '3.1.0');
   for (const [path, operations] of Object.entries<
     Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
