@@ -7,7 +7,7 @@ import { serviceKey } from '../domain/cluster-objects.ts';
 import { desiredFirewallRules, type FirewallSettings } from '../domain/desired-firewall.ts';
 import type { ExposureId } from '../domain/exposure-id.ts';
 import { type ExposureRecord, isTerminating, readExposureRecord } from '../domain/exposure-record.ts';
-import { firewallDifferences, needsReplacement } from '../domain/firewall-comparison.ts';
+import { firewallDifferences, repairAction } from '../domain/firewall-comparison.ts';
 import { isOwnedBy } from '../domain/firewall-ownership.ts';
 import type { FirewallRuleSpec } from '../domain/firewall-rule.ts';
 import { type FirewallStatusRecord, sameFirewallStatus } from '../domain/firewall-status.ts';
@@ -223,8 +223,14 @@ export class Reconciler {
     if (!isOwnedBy(observed.description, this.#settings.firewall.clusterId, record.id))
       throw new RuleNameTaken(rule);
     const differences = firewallDifferences(rule, observed);
-    if (differences.length === 0) return 'unchanged';
-    if (needsReplacement(differences, rule, observed)) {
+    const action = repairAction(differences, rule, observed);
+    if (action === 'none') return 'unchanged';
+    if (action === 'recreate') {
+      // The port is closed between the delete and the insert; unavoidable, since GCE cannot move
+      // a rule to another network or direction.
+      await this.#call('delete', rule, () => this.#firewalls.delete(rule.name));
+      await this.#call('create', rule, () => this.#firewalls.insert(rule));
+    } else if (action === 'update') {
       await this.#call('update', rule, () => this.#firewalls.update(rule));
     } else {
       const changes: Partial<FirewallRuleSpec> = {};

@@ -23,7 +23,10 @@ export function parseCidr(input: string): CidrParseResult {
   }
   const addressText = input.slice(0, slash);
   const prefixText = input.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText)) {
+  if (addressText.includes('%')) {
+    return { ok: false, detail: `'${input}' has a zone id; a source range cannot name an interface` };
+  }
+  if (!/^(0|[1-9]\d{0,2})$/.test(prefixText)) {
     return { ok: false, detail: `'${input}' has an invalid prefix length` };
   }
   // ipaddr.js also accepts octal and hex IPv4 forms ("010.0.0.1"); a firewall range must not

@@ -79,6 +79,8 @@ export function readExposureRecord(service: ObservedService): RecordReadResult {
   }
   if (!isSpecShape(spec))
     return { ok: false, problem: `annotation ${SPEC_ANNOTATION} does not hold an exposure spec` };
+  // Tolerate hand-edited specs without labels rather than answering `labels: undefined`.
+  if (spec.labels === null || typeof spec.labels !== 'object' || Array.isArray(spec.labels)) spec.labels = {};
   const generation = Number(service.annotations[GENERATION_ANNOTATION] ?? '1');
   return {
     ok: true,

@@ -169,7 +169,7 @@ function healthCheckViolations(check: HealthCheckSpec, ports: readonly PortSpec[
     violations.push(
       invalid(
         '/healthCheck/port',
-        'a health check of an exposure without TCP ports needs no port to probe; add a TCP port',
+        'this exposure has no TCP port to run the health check on; add one to ports',
       ),
     );
   }

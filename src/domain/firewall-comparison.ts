@@ -28,20 +28,24 @@ export function firewallNeedsUpdate(desired: FirewallRuleSpec, observed: Observe
 }
 
 /**
- * Whether the differences can be patched in place. The network and direction of a rule cannot
- * change, and switching between target tags and target service accounts needs the whole rule
- * replaced (a patch cannot empty the list being abandoned).
+ * How to repair a rule that differs: patch the differing fields in place; replace the whole rule
+ * when switching between target tags and target service accounts (a patch cannot empty the list
+ * being abandoned); or delete and re-create it when its network or direction differ, which GCE
+ * cannot change on an existing rule.
  */
-export function needsReplacement(
+export type RepairAction = 'none' | 'patch' | 'update' | 'recreate';
+
+export function repairAction(
   differences: readonly FirewallField[],
   desired: FirewallRuleSpec,
   observed: ObservedFirewallRule,
-): boolean {
-  if (differences.includes('network') || differences.includes('direction')) return true;
+): RepairAction {
+  if (differences.length === 0) return 'none';
+  if (differences.includes('network') || differences.includes('direction')) return 'recreate';
   const clearsTags = desired.targetTags.length === 0 && observed.targetTags.length > 0;
   const clearsAccounts =
     desired.targetServiceAccounts.length === 0 && observed.targetServiceAccounts.length > 0;
-  return clearsTags || clearsAccounts;
+  return clearsTags || clearsAccounts ? 'update' : 'patch';
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

@@ -14,12 +14,18 @@ export function gcloudCreateCommand(rule: FirewallRuleSpec, project: string): st
     `--priority=${rule.priority}`,
     `--allow=${rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)).join(',')}`,
     `--source-ranges=${rule.sourceRanges.join(',')}`,
-    rule.targetTags.length > 0
-      ? `--target-tags=${rule.targetTags.join(',')}`
-      : `--target-service-accounts=${rule.targetServiceAccounts.join(',')}`,
+    targetsFlag(rule),
     `--description=${shellQuote(rule.description)}`,
   ];
   return parts.join(' ');
+}
+
+function targetsFlag(rule: FirewallRuleSpec): string {
+  if (rule.targetTags.length > 0) return `--target-tags=${rule.targetTags.join(',')}`;
+  if (rule.targetServiceAccounts.length > 0)
+    return `--target-service-accounts=${rule.targetServiceAccounts.join(',')}`;
+  // Never print a command that would open the ports on every VM of the network.
+  throw new Error(`rule ${rule.name} has no targets`);
 }
 
 export function gcloudDeleteCommand(name: string, project: string): string {
@@ -38,5 +44,8 @@ export function gcloudUpdateCommand(rule: FirewallRuleSpec, project: string): st
     `--allow=${rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)).join(',')}`,
     `--source-ranges=${rule.sourceRanges.join(',')}`,
     `--priority=${rule.priority}`,
+    targetsFlag(rule),
+    '--no-disabled',
+    `--description=${shellQuote(rule.description)}`,
   ].join(' ');
 }

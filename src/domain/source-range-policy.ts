@@ -69,13 +69,14 @@ export function checkSourceRanges(
 }
 
 function policyProblem(cidr: Cidr, rules: SourceRangePolicy, supernets: Cidr[]): string | undefined {
-  if (isEverything(cidr)) {
-    return rules.allowPublic
-      ? undefined
-      : `'${cidr.text}' would expose the port to the whole internet, which this installation does not allow; list the networks of your clients instead`;
+  if (isEverything(cidr) && !rules.allowPublic) {
+    return `'${cidr.text}' would expose the port to the whole internet, which this installation does not allow; list the networks of your clients instead`;
   }
   const minimum = cidr.family === 'IPv4' ? rules.minPrefixLength.ipv4 : rules.minPrefixLength.ipv6;
-  if (cidr.prefixLength < minimum) {
+  // With public exposure allowed, the whole internet may be asked for by name (/0) — it must still
+  // lie in the allowed supernets — but wide ranges short of it still may not (0.0.0.0/1 +
+  // 128.0.0.0/1 is no way around the policy).
+  if (!isEverything(cidr) && cidr.prefixLength < minimum) {
     return `'${cidr.text}' is wider than this installation allows for ${cidr.family} (prefix length at least /${minimum})`;
   }
   if (!supernets.some((supernet) => cidrContains(supernet, cidr))) {

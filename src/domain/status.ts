@@ -20,7 +20,7 @@ export interface StatusInputs {
   terminating: boolean;
   serviceDescription: string;
   firewall: FirewallStatusRecord | undefined;
-  /** Undefined when health was not looked at (e.g. a list served without probing). */
+  /** Counts over the endpoints (fresh probes, or the probe cache for lists). */
   endpoints: EndpointCounts;
   selectorText: string;
   /** When the Reachable condition last changed, as tracked by the caller. */
@@ -40,8 +40,8 @@ export function deriveStatus(inputs: StatusInputs): DerivedStatus {
   return {
     phase: derivePhase(inputs, firewall, reachable),
     conditions: [service, firewall, reachable],
-    observedGeneration:
-      inputs.firewall?.specHash === inputs.specHash ? inputs.firewall.generation : inputs.generation - 1,
+    // The generation the firewall half was last reconciled for (0: never).
+    observedGeneration: inputs.firewall?.generation ?? 0,
   };
 }
 

@@ -84,6 +84,8 @@ describe('parseCidr refuses', () => {
     { name: 'an IPv4 prefix above 32', input: '10.0.0.0/33', detail: /prefix length above 32/ },
     { name: 'an IPv6 prefix above 128', input: '2001:db8::/129', detail: /prefix length above 128/ },
     { name: 'an IPv4 prefix of four digits', input: '10.0.0.0/1000', detail: /invalid prefix length/ },
+    { name: 'a prefix length with a leading zero', input: '10.0.0.0/08', detail: /invalid prefix length/ },
+    { name: 'an IPv6 zone id', input: 'fe80::%eth0/64', detail: /zone id/ },
     {
       name: 'IPv4 host bits, with the network it probably meant',
       input: '10.0.0.1/8',

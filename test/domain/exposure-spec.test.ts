@@ -228,7 +228,9 @@ const refusals: { name: string; request: CreateExposureRequest; violations: Expe
   {
     name: 'a health check of an exposure with UDP ports only',
     request: request({ ports: [{ port: 53, protocol: 'UDP' }], healthCheck: { type: 'tcp' } }),
-    violations: [{ kind: 'invalid', pointer: '/healthCheck/port', detail: /add a TCP port/ }],
+    violations: [
+      { kind: 'invalid', pointer: '/healthCheck/port', detail: /no TCP port to run the health check on/ },
+    ],
   },
   {
     name: 'a path on a tcp health check',

@@ -4,7 +4,8 @@ import {
   type FirewallField,
   firewallDifferences,
   firewallNeedsUpdate,
-  needsReplacement,
+  type RepairAction,
+  repairAction,
 } from '../../src/domain/firewall-comparison.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from '../../src/domain/firewall-rule.ts';
 
@@ -43,59 +44,59 @@ interface Case {
   desired?: Partial<FirewallRuleSpec>;
   observed?: Partial<ObservedFirewallRule>;
   differences: FirewallField[];
-  replace: boolean;
+  action: RepairAction;
 }
 
 const cases: Case[] = [
-  { name: 'an identical rule', differences: [], replace: false },
+  { name: 'an identical rule', differences: [], action: 'none' },
   {
     name: 'server-assigned fields are not compared',
     observed: { id: '987', selfLink: 'elsewhere', creationTimestamp: 'later' },
     differences: [],
-    replace: false,
+    action: 'none',
   },
   {
     name: 'an edited description',
     observed: { description: 'mine now' },
     differences: ['description'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'another network',
     observed: { network: 'projects/p/global/networks/other' },
     differences: ['network'],
-    replace: true,
+    action: 'recreate',
   },
-  { name: 'another priority', observed: { priority: 65534 }, differences: ['priority'], replace: false },
+  { name: 'another priority', observed: { priority: 65534 }, differences: ['priority'], action: 'patch' },
   {
     name: 'turned into an EGRESS rule',
     observed: { direction: 'EGRESS' },
     differences: ['direction'],
-    replace: true,
+    action: 'recreate',
   },
   {
     name: 'source ranges in another order',
     observed: { sourceRanges: ['203.0.113.0/24', '10.0.0.0/8'] },
     differences: [],
-    replace: false,
+    action: 'none',
   },
   {
     name: 'a source range added by hand',
     observed: { sourceRanges: ['10.0.0.0/8', '203.0.113.0/24', '0.0.0.0/0'] },
     differences: ['sourceRanges'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'a source range removed by hand',
     observed: { sourceRanges: ['10.0.0.0/8'] },
     differences: ['sourceRanges'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'a source range replaced by one of the same count',
     observed: { sourceRanges: ['10.0.0.0/8', '198.51.100.0/24'] },
     differences: ['sourceRanges'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'allowed ports grouped differently and in another order',
@@ -107,7 +108,7 @@ const cases: Case[] = [
       ],
     },
     differences: [],
-    replace: false,
+    action: 'none',
   },
   {
     name: 'allowed protocols in upper case',
@@ -118,7 +119,7 @@ const cases: Case[] = [
       ],
     },
     differences: [],
-    replace: false,
+    action: 'none',
   },
   {
     name: 'an allowed port removed',
@@ -129,13 +130,13 @@ const cases: Case[] = [
       ],
     },
     differences: ['allowed'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'a port moved from udp to tcp',
     observed: { allowed: [{ protocol: 'tcp', ports: ['30920', '30921', '30053'] }] },
     differences: ['allowed'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'icmp added by hand',
@@ -147,7 +148,7 @@ const cases: Case[] = [
       ],
     },
     differences: ['allowed'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'all tcp ports opened (a protocol without ports)',
@@ -158,7 +159,7 @@ const cases: Case[] = [
       ],
     },
     differences: ['allowed'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'a range of ports instead of the single ports',
@@ -169,40 +170,40 @@ const cases: Case[] = [
       ],
     },
     differences: ['allowed'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'target tags in another order',
     observed: { targetTags: ['gke-pool-a', 'gke-node'] },
     differences: [],
-    replace: false,
+    action: 'none',
   },
   {
     name: 'a target tag removed',
     observed: { targetTags: ['gke-node'] },
     differences: ['targetTags'],
-    replace: false,
+    action: 'patch',
   },
-  { name: 'disabled by hand', observed: { disabled: true }, differences: ['disabled'], replace: false },
+  { name: 'disabled by hand', observed: { disabled: true }, differences: ['disabled'], action: 'patch' },
   {
     name: 'tags switched to service accounts in the settings',
     desired: { targetTags: [], targetServiceAccounts: ['nodes@p.iam.gserviceaccount.com'] },
     differences: ['targetTags', 'targetServiceAccounts'],
-    replace: true,
+    action: 'update',
   },
   {
     name: 'service accounts switched to tags in the settings',
     desired: { targetTags: ['gke-node'], targetServiceAccounts: [] },
     observed: { targetTags: [], targetServiceAccounts: ['nodes@p.iam.gserviceaccount.com'] },
     differences: ['targetTags', 'targetServiceAccounts'],
-    replace: true,
+    action: 'update',
   },
   {
     name: 'other service accounts',
     desired: { targetTags: [], targetServiceAccounts: ['a@p.iam.gserviceaccount.com'] },
     observed: { targetTags: [], targetServiceAccounts: ['b@p.iam.gserviceaccount.com'] },
     differences: ['targetServiceAccounts'],
-    replace: false,
+    action: 'patch',
   },
   {
     name: 'many fields at once, in field order',
@@ -224,11 +225,11 @@ const cases: Case[] = [
       'targetTags',
       'disabled',
     ],
-    replace: true,
+    action: 'recreate',
   },
 ];
 
-describe('firewallDifferences and needsReplacement', () => {
+describe('firewallDifferences and repairAction', () => {
   for (const c of cases) {
     test(c.name, () => {
       const want = desired(c.desired);
@@ -236,7 +237,7 @@ describe('firewallDifferences and needsReplacement', () => {
       const differences = firewallDifferences(want, have);
       assert.deepEqual(differences, c.differences);
       assert.equal(firewallNeedsUpdate(want, have), c.differences.length > 0);
-      assert.equal(needsReplacement(differences, want, have), c.replace);
+      assert.equal(repairAction(differences, want, have), c.action);
     });
   }
 });

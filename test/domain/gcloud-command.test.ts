@@ -115,9 +115,26 @@ describe('gcloudUpdateCommand', () => {
       '--allow=tcp:30920,tcp:30921,udp:30053',
       '--source-ranges=10.0.0.0/8,203.0.113.0/24',
       '--priority=900',
+      '--no-disabled',
     ]) {
       assert.ok(words.includes(expected), `${expected} in ${words.join(' ')}`);
     }
+    assert.ok(
+      words.some((word) => word.startsWith('--target-')),
+      'restores the targets too',
+    );
+    assert.ok(
+      words.some((word) => word.startsWith('--description=')),
+      'restores the ownership description too',
+    );
+  });
+});
+
+describe('a rule without targets', () => {
+  test('is never printed as a command (it would open the ports on every VM)', () => {
+    const untargeted = { ...rule(), targetTags: [], targetServiceAccounts: [] };
+    assert.throws(() => gcloudCreateCommand(untargeted, 'host-project'), /no targets/);
+    assert.throws(() => gcloudUpdateCommand(untargeted, 'host-project'), /no targets/);
   });
 });
 

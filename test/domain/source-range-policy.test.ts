@@ -83,6 +83,16 @@ const cases: Case[] = [
     IPv6: ['::/0'],
   },
   {
+    name: 'public exposure allowed, but no IPv6 supernet: ::/0 is still outside',
+    ranges: ['::/0'],
+    rules: { ...everywhere, allowedSupernets: ['0.0.0.0/0'], allowPublic: true },
+    violations: [
+      { kind: 'policy', pointer: '/sourceRanges/0', detail: /IPv6 source ranges are not allowed/ },
+    ],
+    IPv4: [],
+    IPv6: [],
+  },
+  {
     name: 'two halves cannot sneak the internet in',
     ranges: ['0.0.0.0/1', '128.0.0.0/1'],
     rules: everywhere,

@@ -334,6 +334,29 @@ describe('exposures lifecycle', () => {
     assert.deepEqual(events.sort(), ['drift-a', 'drift-b']);
   });
 
+  test('a rule re-created by hand on another network is moved back (deleted and inserted)', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'moved', ports: [{ name: 'http', port: 9200 }] }),
+      SEARCH_TEAM,
+      'wait=5',
+    );
+    const ruleName = created.body.firewall.rules[0]?.name as string;
+    const original = await sandbox.firewalls.get(ruleName);
+    assert.ok(original);
+    await sandbox.firewalls.delete(ruleName);
+    await sandbox.firewalls.insert({
+      ...original,
+      direction: 'INGRESS',
+      allowed: [{ protocol: 'tcp', ports: original.allowed.flatMap((entry) => entry.ports) }],
+      network: `projects/${sandbox.config.gce.project}/global/networks/elsewhere`,
+    });
+    sandbox.runtime.reconciler.resync();
+    await sandbox.runtime.reconciler.idle();
+    const repaired = await sandbox.firewalls.get(ruleName);
+    assert.equal(repaired?.network, `projects/${sandbox.config.gce.project}/global/networks/default`);
+    assert.deepEqual(repaired?.sourceRanges, ['203.0.113.0/24']);
+  });
+
   test('nothing is left behind: deleting everything leaves no Service and no rule', async () => {
     const list = await call<ExposureList>(sandbox, {
       method: 'GET',
