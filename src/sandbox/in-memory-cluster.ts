@@ -15,6 +15,7 @@ import {
 import type {
   ClusterNode,
   ObservedService,
+  ObservedServicePort,
   ServiceEndpoint,
   ServiceManifest,
   ServiceProtocol,
@@ -45,6 +46,7 @@ export interface RecordedEvent extends ClusterEventRecord {
 
 type Operation =
   | 'createService'
+  | 'applyServiceSpec'
   | 'deleteService'
   | 'writeFirewallStatus'
   | 'removeFinalizer'
@@ -55,6 +57,11 @@ export class InMemoryCluster implements Cluster {
   readonly #nodePortRange: NodePortRange;
   readonly #clusterIpPrefix: string;
   readonly #services = new Map<string, ObservedService>();
+  /**
+   * The label and annotation keys exposure-api set on each Service (its managed fields under
+   * server-side apply): a later apply removes the ones it no longer sets, and only those.
+   */
+  readonly #ownedKeys = new Map<string, { labels: Set<string>; annotations: Set<string> }>();
   /** The informer's view: updated when the change event is delivered, a moment after the write. */
   readonly #cache = new Map<string, ObservedService>();
   readonly #nodes = new Map<string, ClusterNode>();
@@ -100,9 +107,77 @@ export class InMemoryCluster implements Cluster {
     if (this.#services.has(key)) {
       throw new ClusterError('AlreadyExists', `services "${manifest.name}" already exists`);
     }
-    const ports = manifest.ports.map((port, index) => {
-      if (port.nodePort === undefined)
-        return { ...port, nodePort: this.#allocateNodePort(port.protocol, manifest) };
+    const ports = this.#allocatePorts(manifest, undefined);
+    const service: ObservedService = {
+      ...structuredClone(manifest),
+      ports,
+      uid: randomUUID(),
+      resourceVersion: this.#nextResourceVersion(),
+      creationTimestamp: isoNow(),
+      clusterIP: `${this.#clusterIpPrefix}.${this.#nextClusterIp++ % 250}`,
+    };
+    this.#services.set(key, service);
+    this.#ownedKeys.set(key, {
+      labels: new Set(Object.keys(manifest.labels)),
+      annotations: new Set(Object.keys(manifest.annotations)),
+    });
+    this.#emit({ kind: 'service', type: 'upsert', service: structuredClone(service) });
+    return structuredClone(service);
+  }
+
+  async applyServiceSpec(
+    manifest: ServiceManifest,
+    preconditions: { uid: string },
+  ): Promise<ObservedService> {
+    this.#maybeFail('applyServiceSpec');
+    const key = serviceKey(manifest);
+    const current = this.#services.get(key);
+    if (!current) throw new ClusterError('NotFound', `services "${manifest.name}" not found`);
+    if (current.uid !== preconditions.uid) {
+      throw new ClusterError(
+        'Conflict',
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.uid}`,
+      );
+    }
+    const ports = this.#allocatePorts(manifest, current);
+    const owned = this.#ownedKeys.get(key) ?? { labels: new Set<string>(), annotations: new Set<string>() };
+    const labels = { ...current.labels };
+    const annotations = { ...current.annotations };
+    for (const label of owned.labels) if (!(label in manifest.labels)) delete labels[label];
+    for (const annotation of owned.annotations)
+      if (!(annotation in manifest.annotations)) delete annotations[annotation];
+    Object.assign(labels, manifest.labels);
+    Object.assign(annotations, manifest.annotations);
+    this.#ownedKeys.set(key, {
+      labels: new Set(Object.keys(manifest.labels)),
+      annotations: new Set(Object.keys(manifest.annotations)),
+    });
+    this.#update(key, (service) =>
+      Object.assign(service, {
+        labels,
+        annotations,
+        ports,
+        selector: { ...manifest.selector },
+        externalTrafficPolicy: manifest.externalTrafficPolicy,
+      }),
+    );
+    return structuredClone(this.#services.get(key) as ObservedService);
+  }
+
+  /**
+   * Node ports as the apiserver settles them: requested ones must be in range and free (or already
+   * this Service's); a port that keeps its (port, protocol) keeps its node port; others get a free one.
+   */
+  #allocatePorts(manifest: ServiceManifest, current: ObservedService | undefined): ObservedServicePort[] {
+    const ports: ObservedServicePort[] = [];
+    manifest.ports.forEach((port, index) => {
+      if (port.nodePort === undefined) {
+        const kept = current?.ports.find(
+          (p) => p.port === port.port && p.protocol === port.protocol,
+        )?.nodePort;
+        ports.push({ ...port, nodePort: kept ?? this.#allocateNodePort(port.protocol, manifest, ports) });
+        return;
+      }
       const field = `spec.ports[${index}].nodePort`;
       if (port.nodePort < this.#nodePortRange.min || port.nodePort > this.#nodePortRange.max) {
         const message = `Invalid value: ${port.nodePort}: provided port is not in the valid range. The range of valid ports is ${this.#nodePortRange.min}-${this.#nodePortRange.max}`;
@@ -110,7 +185,8 @@ export class InMemoryCluster implements Cluster {
           causes: [{ field, message }],
         });
       }
-      if (this.#holderOf(port.nodePort, port.protocol)) {
+      const holder = this.#holderOf(port.nodePort, port.protocol);
+      if (holder && holder.uid !== current?.uid) {
         const message = `Invalid value: ${port.nodePort}: provided port is already allocated`;
         throw new ClusterError(
           'NodePortTaken',
@@ -121,19 +197,9 @@ export class InMemoryCluster implements Cluster {
           },
         );
       }
-      return { ...port, nodePort: port.nodePort };
+      ports.push({ ...port, nodePort: port.nodePort });
     });
-    const service: ObservedService = {
-      ...structuredClone(manifest),
-      ports,
-      uid: randomUUID(),
-      resourceVersion: this.#nextResourceVersion(),
-      creationTimestamp: isoNow(),
-      clusterIP: `${this.#clusterIpPrefix}.${this.#nextClusterIp++ % 250}`,
-    };
-    this.#services.set(key, service);
-    this.#emit({ kind: 'service', type: 'upsert', service: structuredClone(service) });
-    return structuredClone(service);
+    return ports;
   }
 
   async readService(ref: ServiceRef): Promise<ObservedService | undefined> {
@@ -324,6 +390,7 @@ export class InMemoryCluster implements Cluster {
     const service = this.#services.get(key);
     if (!service) return;
     this.#services.delete(key);
+    this.#ownedKeys.delete(key);
     this.#endpoints.delete(key);
     this.#emit({ kind: 'service', type: 'delete', service: structuredClone(service) });
   }
@@ -336,14 +403,20 @@ export class InMemoryCluster implements Cluster {
     return undefined;
   }
 
-  #allocateNodePort(protocol: ServiceProtocol, manifest: ServiceManifest): number {
+  #allocateNodePort(
+    protocol: ServiceProtocol,
+    manifest: ServiceManifest,
+    chosen: readonly ObservedServicePort[],
+  ): number {
     const { min, max } = this.#nodePortRange;
     const size = max - min + 1;
     const start = Math.floor(Math.random() * size);
     for (let i = 0; i < size; i++) {
       const candidate = min + ((start + i) % size);
-      const takenInManifest = manifest.ports.some((p) => p.nodePort === candidate && p.protocol === protocol);
-      if (!takenInManifest && !this.#holderOf(candidate, protocol)) return candidate;
+      const inThisService = [...manifest.ports, ...chosen].some(
+        (p) => p.nodePort === candidate && p.protocol === protocol,
+      );
+      if (!inThisService && !this.#holderOf(candidate, protocol)) return candidate;
     }
     throw new ClusterError(
       'Invalid',

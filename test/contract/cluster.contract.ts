@@ -409,6 +409,96 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       );
     });
 
+    test("server-side apply changes ports, labels and annotations, keeps node ports and other managers' fields", async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const nodePort = freePort();
+      const wanted = manifest({
+        labels: { ...manifest().labels, app: 'web', tier: 'gold' },
+        annotations: { [SPEC_ANNOTATION]: '{"v":1}', 'exposure-api.io/expires-at': '2030-01-01T00:00:00Z' },
+        ports: [
+          { name: 'http', port: 80, targetPort: 8080, nodePort, protocol: 'TCP' },
+          { name: 'metrics', port: 9100, targetPort: 9100, protocol: 'TCP' },
+        ],
+      });
+      const created = await s.cluster.createService(wanted);
+      const metricsNodePort = created.ports[1]?.nodePort;
+      await s.cluster.writeFirewallStatus(wanted, '{"state":"UpToDate"}');
+      const newPort = freePort();
+      const { tier: _dropped, ...keptLabels } = wanted.labels;
+      const applied = await s.cluster.applyServiceSpec(
+        {
+          ...wanted,
+          labels: { ...keptLabels, team: 'search' },
+          annotations: { [SPEC_ANNOTATION]: '{"v":2}' },
+          ports: [
+            { name: 'http', port: 80, targetPort: 8080, nodePort: newPort, protocol: 'TCP' },
+            { name: 'metrics', port: 9100, targetPort: 9100, protocol: 'TCP' },
+            { name: 'admin', port: 9300, targetPort: 9300, protocol: 'TCP' },
+          ],
+          externalTrafficPolicy: 'Local',
+        },
+        { uid: created.uid },
+      );
+      assert.equal(applied.uid, created.uid);
+      assert.equal(applied.ports[0]?.nodePort, newPort, 'a requested node port is moved');
+      assert.equal(applied.ports[1]?.nodePort, metricsNodePort, 'an allocated node port is kept');
+      assert.ok(applied.ports[2] && applied.ports[2].nodePort >= s.nodePortRange.min, 'a new port gets one');
+      assert.equal(applied.labels.team, 'search');
+      assert.equal(applied.labels.tier, undefined, 'a label no longer applied is removed');
+      assert.equal(applied.annotations[SPEC_ANNOTATION], '{"v":2}');
+      assert.equal(
+        applied.annotations['exposure-api.io/expires-at'],
+        undefined,
+        'an annotation no longer applied is removed',
+      );
+      assert.equal(
+        applied.annotations[FIREWALL_STATUS_ANNOTATION],
+        '{"state":"UpToDate"}',
+        "the reconciler's field stays",
+      );
+      assert.equal(applied.externalTrafficPolicy, 'Local');
+      assert.deepEqual(applied.finalizers, [FIREWALL_FINALIZER]);
+      // The old node port is free again.
+      const reuse = await s.cluster.createService(
+        manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
+      );
+      assert.equal(reuse.ports[0]?.nodePort, nodePort);
+      await cached(
+        wanted,
+        (svc) => svc?.annotations[SPEC_ANNOTATION] === '{"v":2}',
+        'the applied spec in the cache',
+      );
+    });
+
+    test('apply refuses a taken node port and a replaced Service (uid precondition)', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const taken = freePort();
+      await s.cluster.createService(
+        manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: taken, protocol: 'TCP' }] }),
+      );
+      const wanted = manifest();
+      const created = await s.cluster.createService(wanted);
+      await assert.rejects(
+        s.cluster.applyServiceSpec(
+          {
+            ...wanted,
+            ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: taken, protocol: 'TCP' }],
+          },
+          { uid: created.uid },
+        ),
+        (error: unknown) =>
+          error instanceof ClusterError && error.kind === 'NodePortTaken' && error.nodePort === taken,
+      );
+      await assert.rejects(
+        s.cluster.applyServiceSpec(wanted, { uid: '00000000-0000-0000-0000-000000000000' }),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'Conflict',
+      );
+      const read = await s.cluster.readService(wanted);
+      assert.equal(read?.ports[0]?.nodePort, created.ports[0]?.nodePort, 'nothing changed');
+    });
+
     test('events are recorded on the Service', async (t) => {
       const s = under(t);
       if (!s) return;

@@ -90,6 +90,13 @@ export interface Cluster {
 
   /** A plain create: a taken name is AlreadyExists, never a silent take-over. */
   createService(manifest: ServiceManifest): Promise<ObservedService>;
+  /**
+   * Changes the spec of an existing Service by server-side apply (field manager `exposure-api`):
+   * labels, the spec annotations, ports and traffic policy as given; fields of other managers (the
+   * reconciler's status annotation, a user's own labels added with kubectl) stay. Preconditions:
+   * the uid (the Service was not replaced meanwhile). Taken node ports fail as on create.
+   */
+  applyServiceSpec(manifest: ServiceManifest, preconditions: { uid: string }): Promise<ObservedService>;
   /** Reads one Service from the API, bypassing the cache. */
   readService(ref: ServiceRef): Promise<ObservedService | undefined>;
   /** Finds a managed Service by its exposure id label through the API (a cache miss). */
