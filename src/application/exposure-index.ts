@@ -15,6 +15,7 @@ export class ExposureIndex {
   readonly #log: IndexLog;
   readonly #byId = new Map<string, ExposureRecord>();
   readonly #idByService = new Map<string, string>();
+  readonly #idByIdempotencyKey = new Map<string, string>();
   readonly #listeners = new Set<(id: string) => void>();
   #sortedIds: string[] | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -36,6 +37,12 @@ export class ExposureIndex {
 
   get(id: string): ExposureRecord | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The exposure a caller's Idempotency-Key (hashed with the caller) created, if it still exists. */
+  byIdempotencyKey(keyHash: string): ExposureRecord | undefined {
+    const id = this.#idByIdempotencyKey.get(keyHash);
+    return id === undefined ? undefined : this.#byId.get(id);
   }
 
   byService(ref: ServiceRef): ExposureRecord | undefined {
@@ -73,6 +80,8 @@ export class ExposureIndex {
     if (!this.#byId.has(read.record.id)) this.#sortedIds = undefined;
     this.#byId.set(read.record.id, read.record);
     this.#idByService.set(serviceKey(service), read.record.id);
+    if (read.record.idempotency)
+      this.#idByIdempotencyKey.set(read.record.idempotency.keyHash, read.record.id);
     this.#notify(read.record.id);
     return read.record;
   }
@@ -97,6 +106,7 @@ export class ExposureIndex {
     if (!record) return;
     this.#byId.delete(id);
     this.#idByService.delete(serviceKey(record.service));
+    if (record.idempotency) this.#idByIdempotencyKey.delete(record.idempotency.keyHash);
     this.#sortedIds = undefined;
     this.#notify(id);
   }

@@ -1,24 +1,32 @@
 // The use cases of the API: create, read, list and delete exposures. Writes go to the Kubernetes
 // API (the Service is the record); GCE is never called on the request path — the reconciler does
 // that. Reads are served from caches.
+import { createHash } from 'node:crypto';
 import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
 import { newExposureId } from '../domain/exposure-id.ts';
-import { type ExposureRecord, isTerminating, serviceManifestFor } from '../domain/exposure-record.ts';
-import { acceptCreateRequest, type SpecRules } from '../domain/exposure-spec.ts';
+import {
+  type ExposureRecord,
+  type IdempotencyRecord,
+  isTerminating,
+  serviceManifestFor,
+} from '../domain/exposure-record.ts';
+import { acceptCreateRequest, applyMergePatch, type SpecRules } from '../domain/exposure-spec.ts';
 import { matchesSelector, parseLabelSelector } from '../domain/label-selector.ts';
-import { etagOf } from '../domain/spec-hash.ts';
+import { canonicalJson, etagOf, specHash } from '../domain/spec-hash.ts';
 import { invalid, type Violation } from '../domain/violation.ts';
 import type {
   CreateExposureRequest,
   Exposure,
   ExposureList,
   ListExposuresQuery,
+  PatchExposureRequest,
 } from '../schemas/exposure.ts';
 import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
 import type { ExposureViews } from './exposure-views.ts';
+import { KeyedSerializer } from './keyed-serializer.ts';
 import type { Clock } from './ports/clock.ts';
-import type { Cluster } from './ports/cluster.ts';
+import { type Cluster, ClusterError } from './ports/cluster.ts';
 import { mayUseNamespace, type Principal } from './principal.ts';
 import { ExposureProblem } from './problems.ts';
 
@@ -48,6 +56,7 @@ export class ExposureService {
   readonly #settings: ExposureServiceSettings;
   readonly #clock: Clock;
   readonly #reconcile: ReconcileTrigger;
+  readonly #keyLocks = new KeyedSerializer();
 
   constructor(deps: {
     cluster: Cluster;
@@ -65,13 +74,39 @@ export class ExposureService {
     this.#reconcile = deps.reconcile;
   }
 
-  async create(principal: Principal, request: CreateExposureRequest): Promise<ExposureWithEtag> {
+  /**
+   * Creates an exposure. With an Idempotency-Key (scoped to the caller), a repeat of the same
+   * request answers the exposure it created; the same key with another body is refused.
+   */
+  async create(
+    principal: Principal,
+    request: CreateExposureRequest,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<ExposureWithEtag> {
     if (!mayUseNamespace(principal, request.namespace)) {
       throw new ExposureProblem('forbidden-namespace', `you may not use namespace '${request.namespace}'`, {
         violations: [invalid('/namespace', `not one of your namespaces`)],
       });
     }
-    const decision = acceptCreateRequest(request, this.#settings.spec);
+    if (options.idempotencyKey === undefined) return this.#create(principal, request, undefined);
+    const idempotency = {
+      keyHash: sha256(`${principal.subject}\n${options.idempotencyKey}`),
+      requestHash: sha256(canonicalJson(request)),
+    };
+    // Requests with the same key queue behind each other, so the second sees what the first made.
+    return this.#keyLocks.run(idempotency.keyHash, async () => {
+      const earlier = this.#index.byIdempotencyKey(idempotency.keyHash);
+      if (earlier) return this.#replay(principal, earlier, idempotency);
+      return this.#create(principal, request, idempotency);
+    });
+  }
+
+  async #create(
+    principal: Principal,
+    request: CreateExposureRequest,
+    idempotency: IdempotencyRecord | undefined,
+  ): Promise<ExposureWithEtag> {
+    const decision = acceptCreateRequest(request, this.#settings.spec, this.#clock.now());
     if (!decision.ok) throw problemForViolations(decision.violations);
     const id = newExposureId(this.#clock.now());
     const manifest = serviceManifestFor({
@@ -79,11 +114,20 @@ export class ExposureService {
       clusterId: this.#settings.clusterId,
       spec: decision.spec,
       createdBy: principal.subject,
+      generation: 1,
+      ...(idempotency && { idempotency }),
     });
     let created: ObservedService;
     try {
       created = await this.#cluster.createService(manifest);
     } catch (error) {
+      // Another replica may have created it for the same key a moment ago.
+      const raced = idempotency && error instanceof ClusterError && error.kind === 'AlreadyExists';
+      const existing = raced ? await this.#cluster.readService(manifest).catch(() => undefined) : undefined;
+      const existingRecord = existing && this.#index.upsert(existing);
+      if (existingRecord?.idempotency?.keyHash === idempotency?.keyHash && existingRecord && idempotency) {
+        return this.#replay(principal, existingRecord, idempotency);
+      }
       throw await mapClusterWriteError(error, {
         cluster: this.#cluster,
         principal,
@@ -96,6 +140,71 @@ export class ExposureService {
     if (!record) throw new Error('a just-created Service did not read back as an exposure');
     this.#reconcile.enqueue(manifest);
     return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
+  }
+
+  async #replay(
+    principal: Principal,
+    record: ExposureRecord,
+    idempotency: IdempotencyRecord,
+  ): Promise<ExposureWithEtag> {
+    if (record.idempotency?.requestHash !== idempotency.requestHash) {
+      throw new ExposureProblem(
+        'idempotency-key-reused',
+        'this Idempotency-Key was used before with a different request; use a new key for a new request',
+      );
+    }
+    if (!mayUseNamespace(principal, record.spec.namespace)) {
+      throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
+    }
+    return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
+  }
+
+  /**
+   * Changes the source ranges, ports, labels or expiry with a JSON merge patch. The result is
+   * validated like a create; the Service is updated by server-side apply and the reconciler
+   * patches the rule in place. `ifMatch` (an ETag) makes the change conditional.
+   */
+  async patch(
+    principal: Principal,
+    id: string,
+    patch: PatchExposureRequest,
+    options: { ifMatch?: string } = {},
+  ): Promise<ExposureWithEtag> {
+    const record = await this.#find(principal, id);
+    checkIfMatch(options.ifMatch, record);
+    if (isTerminating(record)) {
+      throw new ExposureProblem('exposure-deleting', `exposure ${id} is being deleted and cannot change`);
+    }
+    const { request, carriedExpiresAt } = applyMergePatch(record.spec, patch);
+    const decision = acceptCreateRequest(request, this.#settings.spec, this.#clock.now());
+    if (!decision.ok) throw problemForViolations(decision.violations);
+    const spec =
+      carriedExpiresAt === undefined ? decision.spec : { ...decision.spec, expiresAt: carriedExpiresAt };
+    if (specHash(spec) === record.specHash) {
+      return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
+    }
+    const manifest = serviceManifestFor({
+      id: record.id,
+      clusterId: record.clusterId,
+      spec,
+      createdBy: record.createdBy,
+      generation: record.generation + 1,
+      ...(record.idempotency && { idempotency: record.idempotency }),
+    });
+    let applied: ObservedService;
+    try {
+      applied = await this.#cluster.applyServiceSpec(manifest, { uid: record.service.uid });
+    } catch (error) {
+      throw await mapClusterWriteError(error, {
+        cluster: this.#cluster,
+        principal,
+        index: this.#index,
+        ref: manifest,
+      });
+    }
+    const updated = this.#index.upsert(applied) ?? record;
+    this.#reconcile.enqueue(manifest);
+    return { exposure: await this.#views.full(updated), etag: etagOf(updated.specHash) };
   }
 
   async get(
@@ -142,8 +251,13 @@ export class ExposureService {
    * Requests deletion (the reconciler deletes the rules, then lets the Service go) and waits up
    * to `waitMs` for it to finish.
    */
-  async delete(principal: Principal, id: string, options: { waitMs: number }): Promise<DeleteOutcome> {
+  async delete(
+    principal: Principal,
+    id: string,
+    options: { waitMs: number; ifMatch?: string },
+  ): Promise<DeleteOutcome> {
     const record = await this.#find(principal, id);
+    checkIfMatch(options.ifMatch, record);
     if (!isTerminating(record)) {
       try {
         const result = await this.#cluster.deleteService(record.service, { uid: record.service.uid });
@@ -245,4 +359,20 @@ function decodeCursor(cursor: string): string {
     violations: [invalid('/cursor', 'pass the nextCursor of a previous page unchanged')],
     location: 'query',
   });
+}
+
+/** `If-Match` (RFC 9110): `*` or one of the listed ETags must be the current one. */
+function checkIfMatch(ifMatch: string | undefined, record: ExposureRecord): void {
+  if (ifMatch === undefined) return;
+  const current = etagOf(record.specHash);
+  const listed = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (listed.includes('*') || listed.includes(current)) return;
+  throw new ExposureProblem(
+    'precondition-failed',
+    `the exposure's spec changed: its ETag is now ${current}; read it again and retry`,
+  );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -151,7 +151,7 @@ export class ExposureViews {
       },
       createdBy: record.createdBy,
       createdAt: record.createdAt,
-      expiresAt: null,
+      expiresAt: record.spec.expiresAt ?? null,
       generation: record.generation,
     };
   }

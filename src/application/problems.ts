@@ -11,6 +11,9 @@ export type ProblemKind =
   | 'name-taken'
   | 'node-port-taken'
   | 'node-port-releasing'
+  | 'exposure-deleting'
+  | 'precondition-failed'
+  | 'idempotency-key-reused'
   | 'kubernetes-unavailable'
   | 'kubernetes-misconfigured';
 

@@ -62,6 +62,9 @@ class RuleNameTaken extends Error {
   }
 }
 
+/** setTimeout cannot wait longer than about 24 days; expiry is looked at at least this often. */
+const MAX_EXPIRY_WAIT_MS = 60 * 60 * 1000;
+
 const SERVICE_KEY = 'svc:';
 const COLLECT_KEY = 'gc:';
 
@@ -170,7 +173,31 @@ export class Reconciler {
     if (!read.ok || read.record.clusterId !== this.#settings.firewall.clusterId) return { kind: 'done' };
     this.#lastAttempted.set(key, fingerprint(service));
     const record = read.record;
-    return isTerminating(record) ? this.#finalize(record) : this.#ensureRules(record);
+    if (isTerminating(record)) return this.#finalize(record);
+    const expiresAtMs = record.spec.expiresAt === undefined ? undefined : Date.parse(record.spec.expiresAt);
+    if (expiresAtMs !== undefined && expiresAtMs <= this.#clock.now()) return this.#expire(record);
+    const result = await this.#ensureRules(record);
+    if (result.kind !== 'done' || expiresAtMs === undefined) return result;
+    // Look again at expiry (timers cannot reach a year away: check at least hourly).
+    return { kind: 'recheck', afterMs: Math.min(expiresAtMs - this.#clock.now() + 10, MAX_EXPIRY_WAIT_MS) };
+  }
+
+  /** An expired exposure is deleted like any other: the finalizer sees to the rule first. */
+  async #expire(record: ExposureRecord): Promise<WorkResult> {
+    const result = await this.#cluster.deleteService(record.service, { uid: record.service.uid });
+    this.#log.info(
+      { exposure: record.id, expiresAt: record.spec.expiresAt },
+      'exposure expired; deleting it',
+    );
+    if (result.outcome === 'terminating') {
+      await this.#event(record, {
+        type: 'Normal',
+        reason: 'Expired',
+        message: `the exposure expired at ${record.spec.expiresAt}; deleting its firewall rules, then the Service`,
+      });
+      return this.#finalize(readExposureRecordOr(result.service, record));
+    }
+    return { kind: 'done' };
   }
 
   /** Creates or repairs the exposure's rules and removes rules of IP families it no longer has. */
@@ -449,4 +476,9 @@ function describeAllowed(rules: readonly FirewallRuleSpec[]): string {
     ),
   );
   return [...ports].join(', ');
+}
+
+function readExposureRecordOr(service: ObservedService, fallback: ExposureRecord): ExposureRecord {
+  const read = readExposureRecord(service);
+  return read.ok ? read.record : fallback;
 }

@@ -7,10 +7,12 @@ import { type FirewallStatusRecord, parseFirewallStatus } from './firewall-statu
 import {
   CLUSTER_ID_ANNOTATION,
   CREATED_BY_ANNOTATION,
+  EXPIRES_AT_ANNOTATION,
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   FIREWALL_STATUS_ANNOTATION,
   GENERATION_ANNOTATION,
+  IDEMPOTENCY_ANNOTATION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
@@ -27,6 +29,14 @@ export interface ExposureRecord {
   createdAt: string;
   service: ObservedService;
   firewallStatus: FirewallStatusRecord | undefined;
+  idempotency: IdempotencyRecord | undefined;
+}
+
+/** Which Idempotency-Key created the exposure, and from which request body. */
+export interface IdempotencyRecord {
+  /** SHA-256 of the caller's subject and the key, so keys are scoped to the caller. */
+  keyHash: string;
+  requestHash: string;
 }
 
 export interface NewExposure {
@@ -34,6 +44,9 @@ export interface NewExposure {
   clusterId: string;
   spec: ExposureSpec;
   createdBy: string;
+  /** 1 on create, incremented by every accepted change of the spec. */
+  generation: number;
+  idempotency?: IdempotencyRecord;
 }
 
 export function serviceManifestFor(exposure: NewExposure): ServiceManifest {
@@ -46,8 +59,10 @@ export function serviceManifestFor(exposure: NewExposure): ServiceManifest {
     annotations: {
       [SPEC_ANNOTATION]: JSON.stringify(spec),
       [CREATED_BY_ANNOTATION]: exposure.createdBy,
-      [GENERATION_ANNOTATION]: '1',
+      [GENERATION_ANNOTATION]: String(exposure.generation),
       [CLUSTER_ID_ANNOTATION]: exposure.clusterId,
+      ...(spec.expiresAt !== undefined && { [EXPIRES_AT_ANNOTATION]: spec.expiresAt }),
+      ...(exposure.idempotency && { [IDEMPOTENCY_ANNOTATION]: JSON.stringify(exposure.idempotency) }),
     },
     finalizers: [FIREWALL_FINALIZER],
     selector: { ...spec.selector },
@@ -94,6 +109,7 @@ export function readExposureRecord(service: ObservedService): RecordReadResult {
       createdAt: service.creationTimestamp,
       service,
       firewallStatus: parseFirewallStatus(service.annotations[FIREWALL_STATUS_ANNOTATION]),
+      idempotency: parseIdempotency(service.annotations[IDEMPOTENCY_ANNOTATION]),
     },
   };
 }
@@ -115,4 +131,17 @@ function isSpecShape(value: unknown): value is ExposureSpec {
 
 export function isTerminating(record: Pick<ExposureRecord, 'service'>): boolean {
   return record.service.deletionTimestamp !== undefined;
+}
+
+function parseIdempotency(text: string | undefined): IdempotencyRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<IdempotencyRecord>;
+    if (typeof parsed.keyHash === 'string' && typeof parsed.requestHash === 'string') {
+      return { keyHash: parsed.keyHash, requestHash: parsed.requestHash };
+    }
+  } catch {
+    // an unreadable record is as good as none
+  }
+  return undefined;
 }

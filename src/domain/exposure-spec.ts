@@ -1,7 +1,12 @@
 // The accepted spec of an exposure: the request after validation and defaulting. It is what the
 // Service's spec annotation stores and what the ETag hashes, so it holds what the caller asked
 // for (a node port only if one was requested), never what the cluster decided.
-import type { CreateExposureRequest } from '../schemas/exposure.ts';
+import {
+  type CreateExposureRequest,
+  MAX_TTL_SECONDS,
+  MIN_TTL_SECONDS,
+  type PatchExposureRequest,
+} from '../schemas/exposure.ts';
 import type { ServiceProtocol, TrafficPolicy } from './cluster-objects.ts';
 import { labelKeyProblem } from './label-key.ts';
 import { isManagedLabelKey } from './naming.ts';
@@ -32,6 +37,8 @@ export interface ExposureSpec {
   sourceRanges: string[];
   labels: Record<string, string>;
   healthCheck?: HealthCheckSpec;
+  /** When the exposure is deleted by itself (ISO 8601, UTC); absent: never. */
+  expiresAt?: string;
 }
 
 export interface NodePortRange {
@@ -47,8 +54,14 @@ export interface SpecRules {
 export type SpecDecision = { ok: true; spec: ExposureSpec } | { ok: false; violations: Violation[] };
 
 /** Checks everything about a create request that the schema cannot, and normalises it. */
-export function acceptCreateRequest(request: CreateExposureRequest, rules: SpecRules): SpecDecision {
+export function acceptCreateRequest(
+  request: CreateExposureRequest,
+  rules: SpecRules,
+  nowMs: number = Date.now(),
+): SpecDecision {
   const violations: Violation[] = [];
+  const expiry = expiryOf(request, nowMs);
+  if (typeof expiry === 'object') violations.push(expiry);
   violations.push(...selectorViolations(request.selector));
   violations.push(...userLabelViolations(request.labels ?? {}));
   const ports = request.ports.map(
@@ -77,6 +90,7 @@ export function acceptCreateRequest(request: CreateExposureRequest, rules: SpecR
       sourceRanges: [...ranges.byFamily.IPv4, ...ranges.byFamily.IPv6],
       labels: { ...(request.labels ?? {}) },
       ...(healthCheck && { healthCheck: { ...healthCheck } }),
+      ...(typeof expiry === 'string' && { expiresAt: expiry }),
     },
   };
 }
@@ -177,4 +191,73 @@ function healthCheckViolations(check: HealthCheckSpec, ports: readonly PortSpec[
     violations.push(invalid('/healthCheck/path', 'a path applies only to an http health check'));
   }
   return violations;
+}
+
+/** The absolute expiry a request asks for (`ttlSeconds` from now, or `expiresAt`), if any. */
+function expiryOf(
+  request: Pick<CreateExposureRequest, 'ttlSeconds' | 'expiresAt'>,
+  nowMs: number,
+): string | Violation | undefined {
+  if (request.ttlSeconds !== undefined && request.expiresAt !== undefined) {
+    return invalid('/ttlSeconds', 'give ttlSeconds or expiresAt, not both');
+  }
+  if (request.ttlSeconds !== undefined) return isoSeconds(nowMs + request.ttlSeconds * 1000);
+  if (request.expiresAt === undefined) return undefined;
+  const at = Date.parse(request.expiresAt);
+  if (Number.isNaN(at)) return invalid('/expiresAt', `'${request.expiresAt}' is not a date-time`);
+  if (at < nowMs + MIN_TTL_SECONDS * 1000) {
+    return invalid('/expiresAt', `must be at least ${MIN_TTL_SECONDS} seconds in the future`);
+  }
+  if (at > nowMs + MAX_TTL_SECONDS * 1000) {
+    return invalid('/expiresAt', `must be within ${MAX_TTL_SECONDS / 86400} days`);
+  }
+  return isoSeconds(at);
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The fields a merge patch may not change: they identify the workload, not how it is exposed. */
+export const IMMUTABLE_FIELDS = [
+  'namespace',
+  'name',
+  'selector',
+  'externalTrafficPolicy',
+  'healthCheck',
+] as const;
+
+export interface PatchedRequest {
+  request: CreateExposureRequest;
+  /** An expiry the patch left alone: kept as it is, not validated again (it may be near). */
+  carriedExpiresAt?: string;
+}
+
+/**
+ * The create request an accepted spec came from, with a JSON merge patch (RFC 7396) applied:
+ * lists replace lists, a label or expiry set to null is removed. The result is validated like a
+ * create, so a patch can never reach a state a create could not.
+ */
+export function applyMergePatch(spec: ExposureSpec, patch: PatchExposureRequest): PatchedRequest {
+  const labels = { ...spec.labels };
+  for (const [key, value] of Object.entries(patch.labels ?? {})) {
+    if (value === null) delete labels[key];
+    else labels[key] = value;
+  }
+  const request: CreateExposureRequest = {
+    namespace: spec.namespace,
+    name: spec.name,
+    selector: { ...spec.selector },
+    ports: (patch.ports ?? spec.ports).map((port) => ({ ...port })),
+    externalTrafficPolicy: spec.externalTrafficPolicy,
+    sourceRanges: [...(patch.sourceRanges ?? spec.sourceRanges)],
+    labels,
+    ...(spec.healthCheck && { healthCheck: { ...spec.healthCheck } }),
+  };
+  if (patch.ttlSeconds === undefined && patch.expiresAt === undefined) {
+    return spec.expiresAt === undefined ? { request } : { request, carriedExpiresAt: spec.expiresAt };
+  }
+  if (patch.ttlSeconds !== undefined && patch.ttlSeconds !== null) request.ttlSeconds = patch.ttlSeconds;
+  if (patch.expiresAt !== undefined && patch.expiresAt !== null) request.expiresAt = patch.expiresAt;
+  return { request };
 }

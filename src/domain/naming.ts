@@ -16,6 +16,10 @@ export const CREATED_BY_ANNOTATION = `${PREFIX}/created-by`;
 export const GENERATION_ANNOTATION = `${PREFIX}/generation`;
 export const FIREWALL_STATUS_ANNOTATION = `${PREFIX}/firewall-status`;
 export const CLUSTER_ID_ANNOTATION = `${PREFIX}/cluster-id`;
+/** When the exposure deletes itself (also inside the spec; here for kubectl users). */
+export const EXPIRES_AT_ANNOTATION = `${PREFIX}/expires-at`;
+/** The Idempotency-Key of the create (hashed with the caller) and the hash of its request body. */
+export const IDEMPOTENCY_ANNOTATION = `${PREFIX}/idempotency`;
 
 /** Keeps the Service from disappearing before its firewall rules are deleted. */
 export const FIREWALL_FINALIZER = `${PREFIX}/firewall-cleanup`;

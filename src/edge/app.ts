@@ -44,6 +44,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   for (const schema of [...problemSchemas, ...exposureSchemas]) app.addSchema(schema);
 
   await app.register(problemDetails);

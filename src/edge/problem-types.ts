@@ -75,6 +75,22 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     description:
       'The node port is held by a Service that is being deleted; retry after `Retry-After` seconds.',
   },
+  'exposure-deleting': {
+    status: 409,
+    title: 'Exposure is being deleted',
+    description: 'The exposure is being deleted and can no longer be changed.',
+  },
+  'precondition-failed': {
+    status: 412,
+    title: 'Precondition failed',
+    description:
+      'The `If-Match` ETag is not the current one: the spec changed since you read it. Read it again.',
+  },
+  'idempotency-key-reused': {
+    status: 422,
+    title: 'Idempotency-Key reused with another request',
+    description: 'This Idempotency-Key was already used by you with a different request body.',
+  },
   'payload-too-large': {
     status: 413,
     title: 'Request body too large',

@@ -39,6 +39,7 @@ const statusText: Record<number, string> = {
   403: "The namespace is not one of the token's",
   404: 'Not found (also for exposures in namespaces the token may not use)',
   409: 'Conflict',
+  412: 'The spec changed since it was read (If-Match)',
   413: 'Request body too large',
   415: 'Content-Type is not application/json',
   422: 'Valid, but not allowed or not possible',

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createGceFirewalls, type GceFirewalls } from '../adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import type { Clock } from '../application/ports/clock.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { sha256Hex } from '../edge/plugins/authentication.ts';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
   config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>>;
   withDemoWorkload?: boolean;
+  /** Time as the service sees it (tests move it forward to reach an expiry). */
+  clock?: Clock;
 }
 
 export interface Sandbox {
@@ -120,6 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     logger,
     metrics,
     extraRoutes: [sandboxRoutes(world, cluster)],
+    ...(options.clock && { clock: options.clock }),
   });
   await runtime.start();
   const address = await runtime.app.listen({ host, port: config.server.port });

@@ -79,6 +79,31 @@ export const HealthCheck = Type.Object(
   { $id: 'HealthCheck', additionalProperties: false, description: 'How endpoint health is probed.' },
 );
 
+const Ports = Type.Array(ref(PortRequest), { minItems: 1, maxItems: 100 });
+
+const SourceRanges = Type.Array(Type.String({ maxLength: 64 }), {
+  minItems: 1,
+  maxItems: 256,
+  description:
+    "CIDRs allowed to reach the node ports (IPv4 and IPv6 may be mixed; each family gets its own firewall rule). Host bits must be zero; each range must lie inside the installation's allowed ranges and be no wider than its minimum prefix length.",
+  examples: [['203.0.113.0/24']],
+});
+
+/** Between a minute and a year: shorter is a typo, longer is not temporary. */
+export const MIN_TTL_SECONDS = 60;
+export const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
+const TtlSeconds = Type.Integer({
+  minimum: MIN_TTL_SECONDS,
+  maximum: MAX_TTL_SECONDS,
+  description: 'Delete the exposure (rule first, then Service) this many seconds from now.',
+});
+
+const ExpiresAt = Type.String({
+  format: 'date-time',
+  description: 'Delete the exposure (rule first, then Service) at this time. Give this or `ttlSeconds`.',
+});
+
 export const CreateExposureRequest = Type.Object(
   {
     namespace: Type.String({ minLength: 1, maxLength: 63, pattern: DNS1123_LABEL, examples: ['search'] }),
@@ -95,17 +120,13 @@ export const CreateExposureRequest = Type.Object(
       description: 'Labels of the pods to expose; must not be empty.',
       examples: [{ app: 'elasticsearch' }],
     }),
-    ports: Type.Array(ref(PortRequest), { minItems: 1, maxItems: 100 }),
+    ports: Ports,
     externalTrafficPolicy: Type.Optional(ref(ExternalTrafficPolicy)),
-    sourceRanges: Type.Array(Type.String({ maxLength: 64 }), {
-      minItems: 1,
-      maxItems: 256,
-      description:
-        "CIDRs allowed to reach the node ports (IPv4 and IPv6 may be mixed; each family gets its own firewall rule). Host bits must be zero; each range must lie inside the installation's allowed ranges and be no wider than its minimum prefix length.",
-      examples: [['203.0.113.0/24']],
-    }),
+    sourceRanges: SourceRanges,
     labels: Type.Optional(LabelMap('Labels for the Service, in addition to the ones exposure-api manages.')),
     healthCheck: Type.Optional(ref(HealthCheck)),
+    ttlSeconds: Type.Optional(TtlSeconds),
+    expiresAt: Type.Optional(ExpiresAt),
   },
   {
     $id: 'CreateExposureRequest',
@@ -123,6 +144,35 @@ export const CreateExposureRequest = Type.Object(
   },
 );
 export type CreateExposureRequest = Static<typeof CreateExposureRequest>;
+
+export const PatchExposureRequest = Type.Object(
+  {
+    ports: Type.Optional(Ports),
+    sourceRanges: Type.Optional(SourceRanges),
+    labels: Type.Optional(
+      Type.Record(
+        Type.String(),
+        Type.Union([Type.String({ maxLength: 63, pattern: LABEL_VALUE }), Type.Null()]),
+        {
+          description: 'Labels to set; `null` removes a label (RFC 7396).',
+        },
+      ),
+    ),
+    ttlSeconds: Type.Optional(Type.Union([TtlSeconds, Type.Null()])),
+    expiresAt: Type.Optional(Type.Union([ExpiresAt, Type.Null()])),
+  },
+  {
+    $id: 'PatchExposureRequest',
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      'A JSON merge patch (RFC 7396): the source ranges, ports, labels and expiry of an exposure. `ports` and `sourceRanges` replace the lists; a label or expiry set to `null` is removed. The namespace, name and selector cannot change: create another exposure.',
+    examples: [
+      { sourceRanges: ['203.0.113.0/24', '198.51.100.0/24'], labels: { owner: null }, ttlSeconds: 86400 },
+    ],
+  },
+);
+export type PatchExposureRequest = Static<typeof PatchExposureRequest>;
 
 export const ExposurePort = Type.Object(
   {
@@ -361,6 +411,7 @@ export const exposureSchemas = [
   PortRequest,
   HealthCheck,
   CreateExposureRequest,
+  PatchExposureRequest,
   ExposurePort,
   Condition,
   Phase,

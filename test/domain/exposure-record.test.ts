@@ -42,7 +42,7 @@ function spec(overrides: Partial<ExposureSpec> = {}): ExposureSpec {
 }
 
 function exposure(overrides: Partial<ExposureSpec> = {}): NewExposure {
-  return { id, clusterId: 'dev', spec: spec(overrides), createdBy: 'team-search-bot' };
+  return { id, clusterId: 'dev', spec: spec(overrides), createdBy: 'team-search-bot', generation: 1 };
 }
 
 /** What the cluster stores for a created manifest: allocated node ports and server fields. */
@@ -144,7 +144,23 @@ describe('readExposureRecord', () => {
       createdAt: '2026-11-27T10:00:00Z',
       service,
       firewallStatus: undefined,
+      idempotency: undefined,
     });
+  });
+
+  test('round trip keeps the idempotency record, the generation and the expiry', () => {
+    const withKey = {
+      ...exposure({ expiresAt: '2030-01-01T00:00:00Z' }),
+      generation: 4,
+      idempotency: { keyHash: 'k', requestHash: 'r' },
+    };
+    const manifest = serviceManifestFor(withKey);
+    assert.equal(manifest.annotations['exposure-api.io/expires-at'], '2030-01-01T00:00:00Z');
+    const read = readExposureRecord(observe(manifest));
+    assert.ok(read.ok);
+    assert.deepEqual(read.record.idempotency, { keyHash: 'k', requestHash: 'r' });
+    assert.equal(read.record.generation, 4);
+    assert.equal(read.record.spec.expiresAt, '2030-01-01T00:00:00Z');
   });
 
   const roundTrips: { name: string; overrides: Partial<ExposureSpec> }[] = [

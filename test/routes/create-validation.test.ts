@@ -298,6 +298,13 @@ const cases: Case[] = [
     type: 'payload-too-large',
   },
   {
+    name: 'a text/plain body',
+    payload: JSON.stringify(es()),
+    contentType: 'text/plain',
+    status: 415,
+    type: 'unsupported-media-type',
+  },
+  {
     name: 'not JSON content',
     payload: 'namespace=search',
     contentType: 'application/x-www-form-urlencoded',

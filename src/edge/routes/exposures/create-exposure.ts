@@ -15,12 +15,19 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
         tags: ['exposures'],
         summary: 'Expose a workload: create a NodePort Service and open the firewall for it',
         description:
-          'Validates everything, then creates the Service (a taken name or node port is a 409, never a take-over). The firewall rule(s) follow within seconds; `status` says where things stand. With `Prefer: wait=N` the answer comes once the exposure is Ready (or Failed), or after N seconds.',
+          'Validates everything, then creates the Service (a taken name or node port is a 409, never a take-over). The firewall rule(s) follow within seconds; `status` says where things stand. With `Prefer: wait=N` the answer comes once the exposure is Ready (or Failed), or after N seconds. With an `Idempotency-Key`, repeating the same request answers the exposure it created (keys are per caller); the same key with another body is a 422.',
         security: [{ bearerAuth: [] }],
         headers: {
           type: 'object',
           properties: {
             prefer: { type: 'string', description: 'RFC 7240, e.g. `wait=10`', examples: ['wait=10'] },
+            'idempotency-key': {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+              pattern: '^[\\x20-\\x7e]+$',
+              description: 'Makes retries of this create safe: the same key and body give the same exposure.',
+            },
           },
         },
         body: ref(CreateExposureRequest),
@@ -29,14 +36,17 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
             ...LOCATION_HEADER,
             ...ETAG_HEADER,
           }),
-          ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503),
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
         },
       },
     },
     async (request, reply) => {
       const principal = request.principal!;
       const prefer = parsePrefer(request.headers.prefer);
-      let result = await exposures.create(principal, request.body);
+      const idempotencyKey = request.headers['idempotency-key'];
+      let result = await exposures.create(principal, request.body, {
+        ...(typeof idempotencyKey === 'string' && { idempotencyKey }),
+      });
       if (prefer.waitSeconds !== undefined && !prefer.respondAsync) {
         result = await exposures.waitUntilSettled(principal, result.exposure.id, prefer.waitSeconds * 1000);
         reply.header('preference-applied', `wait=${prefer.waitSeconds}`);

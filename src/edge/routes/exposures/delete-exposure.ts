@@ -23,20 +23,25 @@ export function deleteExposureRoute(
         params: ExposureIdParams,
         headers: {
           type: 'object',
-          properties: { prefer: { type: 'string', description: 'RFC 7240: `wait=N` or `respond-async`' } },
+          properties: {
+            prefer: { type: 'string', description: 'RFC 7240: `wait=N` or `respond-async`' },
+            'if-match': { type: 'string', description: 'Delete only if the spec still has this ETag' },
+          },
         },
         response: {
           202: jsonResponse(Exposure, 'Deletion is under way (phase Deleting).', ETAG_HEADER),
           204: { type: 'null', description: 'Deleted: the firewall rules and the Service are gone.' },
-          ...problemResponses(400, 401, 404, 503),
+          ...problemResponses(400, 401, 404, 412, 503),
         },
       },
     },
     async (request, reply) => {
       const prefer = parsePrefer(request.headers.prefer);
       const waitSeconds = prefer.respondAsync ? 0 : (prefer.waitSeconds ?? defaultWaitSeconds);
+      const ifMatch = request.headers['if-match'];
       const outcome = await exposures.delete(request.principal!, request.params.id, {
         waitMs: waitSeconds * 1000,
+        ...(ifMatch !== undefined && { ifMatch }),
       });
       if (outcome.state === 'deleted') return reply.code(204).send();
       return reply.code(202).header('etag', outcome.etag).send(outcome.exposure);

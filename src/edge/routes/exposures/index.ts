@@ -5,6 +5,7 @@ import { createExposureRoute } from './create-exposure.ts';
 import { deleteExposureRoute } from './delete-exposure.ts';
 import { getExposureRoute } from './get-exposure.ts';
 import { listExposuresRoute } from './list-exposures.ts';
+import { patchExposureRoute } from './patch-exposure.ts';
 
 export interface ExposureRoutesOptions {
   exposures: ExposureService;
@@ -18,5 +19,12 @@ export default async function exposureRoutes(
   createExposureRoute(app, options.exposures);
   getExposureRoute(app, options.exposures);
   listExposuresRoute(app, options.exposures);
+  patchExposureRoute(app, options.exposures);
+  // RFC 7396 merge patches are JSON; parse them with the same parser (and body limit).
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   deleteExposureRoute(app, options.exposures, options.deleteWaitSeconds);
 }

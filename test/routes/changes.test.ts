@@ -1,0 +1,278 @@
+// Changing an exposure: merge patches, If-Match, Idempotency-Key, and expiry.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import type { Exposure } from '../../src/schemas/exposure.ts';
+import { eventually } from '../support/eventually.ts';
+import {
+  ADMIN,
+  call,
+  elasticsearchRequest,
+  footprint,
+  SEARCH_TEAM,
+  startTestSandbox,
+} from '../support/test-sandbox.ts';
+
+describe('changing exposures', () => {
+  let sandbox: Sandbox;
+  let clockOffsetMs = 0;
+  before(async () => {
+    sandbox = await startTestSandbox({ clock: { now: () => Date.now() + clockOffsetMs } });
+  });
+  after(() => sandbox.close());
+
+  const rules = () => sandbox.emulator.rules(sandbox.config.gce.project);
+  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call<Exposure>(sandbox, {
+      method: 'POST',
+      url: '/exposures',
+      headers: {
+        authorization: SEARCH_TEAM,
+        'content-type': 'application/json',
+        prefer: 'wait=5',
+        ...headers,
+      },
+      payload: JSON.stringify(body),
+    });
+  const patch = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+    call<Exposure>(sandbox, {
+      method: 'PATCH',
+      url: `/exposures/${id}`,
+      headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json', ...headers },
+      payload: JSON.stringify(body),
+    });
+  const read = (id: string) =>
+    call<Exposure>(sandbox, {
+      method: 'GET',
+      url: `/exposures/${id}`,
+      headers: { authorization: SEARCH_TEAM },
+    });
+  const remove = (id: string, headers: Record<string, string> = {}) =>
+    call(sandbox, {
+      method: 'DELETE',
+      url: `/exposures/${id}`,
+      headers: { authorization: SEARCH_TEAM, ...headers },
+    });
+
+  test('a merge patch changes ranges, ports and labels; the rule is patched in place, not re-created', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'patched', ports: [{ name: 'http', port: 9200, nodePort: 30931 }] }),
+    );
+    assert.equal(created.status, 201);
+    const ruleName = created.body.firewall.rules[0]?.name as string;
+    const ruleId = rules().find((r) => r.name === ruleName)?.id;
+    const patched = await patch(
+      created.body.id,
+      {
+        sourceRanges: ['203.0.113.0/24', '198.51.100.0/24'],
+        ports: [
+          { name: 'http', port: 9200 },
+          { name: 'transport', port: 9300, nodePort: 30932 },
+        ],
+        labels: { team: null, owner: 'alice' },
+      },
+      { 'if-match': String(created.headers.etag) },
+    );
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.notEqual(patched.headers.etag, created.headers.etag);
+    assert.equal(patched.body.generation, 2);
+    assert.deepEqual(patched.body.labels, { app: 'elasticsearch', owner: 'alice' });
+    assert.deepEqual(
+      patched.body.ports.map((p) => [p.name, p.nodePort]),
+      [
+        ['http', 30931],
+        ['transport', 30932],
+      ],
+      'the allocated node port is kept',
+    );
+    await sandbox.runtime.reconciler.idle();
+    const rule = rules().find((r) => r.name === ruleName);
+    assert.equal(rule?.id, ruleId, 'same rule (patched, not re-created)');
+    assert.deepEqual(rule?.sourceRanges, ['198.51.100.0/24', '203.0.113.0/24']);
+    assert.deepEqual(rule?.allowed, [{ IPProtocol: 'tcp', ports: ['30931', '30932'] }]);
+    const patches = sandbox.emulator
+      .requests()
+      .filter((r) => r.method === 'PATCH' && r.path.endsWith(ruleName));
+    assert.equal(patches.length, 1);
+    const after = await eventually(
+      () => read(created.body.id),
+      (r) => r.body.status.phase === 'Ready',
+      { what: 'Ready' },
+    );
+    assert.equal(after.body.status.conditions.find((c) => c.type === 'FirewallReady')?.observedGeneration, 2);
+    assert.equal(after.headers.etag, patched.headers.etag);
+  });
+
+  test('If-Match with a stale ETag is a 412 and changes nothing; a status change alone never causes one', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'guarded', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    const etag = String(created.headers.etag);
+    // The reconciler has written its status since: the ETag must still match.
+    await sandbox.runtime.reconciler.idle();
+    const ok = await patch(created.body.id, { labels: { stage: 'one' } }, { 'if-match': etag });
+    assert.equal(ok.status, 200);
+    const stale = await patch(created.body.id, { labels: { stage: 'two' } }, { 'if-match': etag });
+    assert.equal(stale.status, 412);
+    assert.equal((stale.body as unknown as { type: string }).type, '/problems/precondition-failed');
+    assert.equal((await read(created.body.id)).body.labels.stage, 'one');
+    const staleDelete = await remove(created.body.id, { 'if-match': etag });
+    assert.equal(staleDelete.status, 412);
+    assert.equal((await remove(created.body.id, { 'if-match': String(ok.headers.etag) })).status, 204);
+  });
+
+  test('a patch is validated like a create; identity fields cannot change', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'strict', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    const before = await read(created.body.id);
+    const cases: { body: unknown; status: number; pointer: string }[] = [
+      { body: { sourceRanges: ['0.0.0.0/0'] }, status: 422, pointer: '/sourceRanges/0' },
+      { body: { sourceRanges: [] }, status: 400, pointer: '/sourceRanges' },
+      {
+        body: { ports: [{ name: 'http', port: 9200, nodePort: 80 }] },
+        status: 400,
+        pointer: '/ports/0/nodePort',
+      },
+      {
+        body: { labels: { 'app.kubernetes.io/managed-by': 'me' } },
+        status: 400,
+        pointer: '/labels/app.kubernetes.io~1managed-by',
+      },
+      { body: { selector: { app: 'other' } }, status: 400, pointer: '/selector' },
+      { body: { name: 'renamed' }, status: 400, pointer: '/name' },
+      { body: { colour: 'blue' }, status: 400, pointer: '/colour' },
+      { body: {}, status: 400, pointer: '' },
+      { body: { ttlSeconds: 5 }, status: 400, pointer: '/ttlSeconds' },
+    ];
+    for (const c of cases) {
+      const response = await patch(created.body.id, c.body);
+      assert.equal(response.status, c.status, `${JSON.stringify(c.body)} → ${JSON.stringify(response.body)}`);
+      const errors = (response.body as unknown as { errors?: { pointer: string }[] }).errors ?? [];
+      assert.ok(
+        errors.some((e) => e.pointer === c.pointer),
+        `${JSON.stringify(c.body)}: ${JSON.stringify(errors)}`,
+      );
+    }
+    const wrongType = await call(sandbox, {
+      method: 'PATCH',
+      url: `/exposures/${created.body.id}`,
+      headers: { authorization: SEARCH_TEAM, 'content-type': 'text/plain' },
+      payload: 'labels=x',
+    });
+    assert.equal(wrongType.status, 415);
+    const afterwards = await read(created.body.id);
+    assert.equal(afterwards.headers.etag, before.headers.etag, 'nothing changed');
+  });
+
+  test('a patch to a node port another Service holds is a 409 and changes nothing', async () => {
+    const holder = await create(
+      elasticsearchRequest({ name: 'port-holder', ports: [{ name: 'http', port: 9200, nodePort: 30941 }] }),
+    );
+    const other = await create(
+      elasticsearchRequest({ name: 'port-wanter', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    const clash = await patch(other.body.id, { ports: [{ name: 'http', port: 9200, nodePort: 30941 }] });
+    assert.equal(clash.status, 409);
+    assert.match((clash.body as unknown as { detail: string }).detail, /search\/port-holder/);
+    assert.equal((await read(other.body.id)).body.generation, 1);
+    await remove(holder.body.id);
+    await remove(other.body.id);
+  });
+
+  test('Idempotency-Key: the same request gives the same exposure; another body is a 422; keys are per caller', async () => {
+    const body = elasticsearchRequest({ name: 'idempotent', ports: [{ name: 'http', port: 9200 }] });
+    const first = await create(body, { 'idempotency-key': 'order-42' });
+    assert.equal(first.status, 201);
+    const again = await create(body, { 'idempotency-key': 'order-42' });
+    assert.equal(again.status, 201);
+    assert.equal(again.body.id, first.body.id);
+    assert.equal(again.headers.location, first.headers.location);
+    const other = await create(
+      { ...body, sourceRanges: ['198.51.100.0/24'] },
+      { 'idempotency-key': 'order-42' },
+    );
+    assert.equal(other.status, 422);
+    assert.equal((other.body as unknown as { type: string }).type, '/problems/idempotency-key-reused');
+    // Another caller with the same key is another key: here it meets the taken name.
+    const admin = await create(body, { 'idempotency-key': 'order-42', authorization: ADMIN });
+    assert.equal(admin.status, 409);
+    assert.equal(sandbox.cluster.allServices().filter((s) => s.name === 'idempotent').length, 1);
+  });
+
+  test('concurrent creates with one Idempotency-Key make one exposure', async () => {
+    const body = elasticsearchRequest({ name: 'concurrent', ports: [{ name: 'http', port: 9200 }] });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call<Exposure>(sandbox, {
+          method: 'POST',
+          url: '/exposures',
+          headers: {
+            authorization: SEARCH_TEAM,
+            'content-type': 'application/json',
+            'idempotency-key': 'burst-1',
+          },
+          payload: JSON.stringify(body),
+        }),
+      ),
+    );
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([201]));
+    assert.equal(new Set(answers.map((a) => a.body.id)).size, 1);
+  });
+
+  test('an exposure with a TTL shows expiresAt and is deleted when it expires: rule first, then Service', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'temporary', ports: [{ name: 'http', port: 9200 }], ttlSeconds: 120 }),
+    );
+    assert.equal(created.status, 201);
+    const expiresAt = Date.parse(String(created.body.expiresAt));
+    assert.ok(Math.abs(expiresAt - (Date.now() + 120_000)) < 5_000, String(created.body.expiresAt));
+    const extended = await patch(created.body.id, { ttlSeconds: 3600 });
+    assert.ok(Date.parse(String(extended.body.expiresAt)) > expiresAt);
+    const cleared = await patch(created.body.id, { ttlSeconds: null });
+    assert.equal(cleared.body.expiresAt, null);
+    const shortened = await patch(created.body.id, { ttlSeconds: 60 });
+    assert.ok(shortened.body.expiresAt);
+    const ruleName = created.body.firewall.rules[0]?.name;
+    clockOffsetMs = 61_000;
+    try {
+      sandbox.runtime.reconciler.resync();
+      await eventually(
+        () => footprint(sandbox),
+        (f) => !f.services.includes('search/temporary'),
+        { what: 'the expired exposure to go' },
+      );
+      assert.equal(
+        rules().some((r) => r.name === ruleName),
+        false,
+      );
+      assert.ok(
+        sandbox.cluster.events().some((e) => e.reason === 'Expired' && e.involvedObject.name === 'temporary'),
+      );
+    } finally {
+      clockOffsetMs = 0;
+    }
+    const both = await create(
+      elasticsearchRequest({
+        name: 'both',
+        ports: [{ name: 'http', port: 9200 }],
+        ttlSeconds: 60,
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
+    assert.equal(both.status, 400);
+    const past = await create(
+      elasticsearchRequest({
+        name: 'past',
+        ports: [{ name: 'http', port: 9200 }],
+        expiresAt: '2020-01-01T00:00:00Z',
+      }),
+    );
+    assert.equal(past.status, 400);
+    assert.ok(
+      (past.body as unknown as { errors: { pointer: string }[] }).errors.some(
+        (e) => e.pointer === '/expiresAt',
+      ),
+    );
+  });
+});
