@@ -8,14 +8,24 @@ import { ExposureIndex } from './application/exposure-index.ts';
 import { ExposureService } from './application/exposure-service.ts';
 import { ExposureViews } from './application/exposure-views.ts';
 import { HealthChecker } from './application/health-checker.ts';
+import { LeaderElector } from './application/leader-election.ts';
+import { LeaderGuardedFirewalls } from './application/leader-guarded-firewalls.ts';
 import { type Clock, systemClock } from './application/ports/clock.ts';
 import type { Cluster } from './application/ports/cluster.ts';
 import type { Firewalls } from './application/ports/firewalls.ts';
+import type { Leases } from './application/ports/leases.ts';
 import type { Prober } from './application/ports/prober.ts';
+import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler.ts';
 import type { Config } from './config/schema.ts';
-import { firewallSettings, healthCheckSettings, reconcilerSettings, specRules } from './config/settings.ts';
+import {
+  firewallSettings,
+  healthCheckSettings,
+  leaderElectionSettings,
+  reconcilerSettings,
+  specRules,
+} from './config/settings.ts';
 import { buildApp } from './edge/app.ts';
 import { TokenAuthenticator } from './edge/plugins/authentication.ts';
 
@@ -27,6 +37,8 @@ export interface RuntimeInputs {
   metrics?: PrometheusMetrics;
   prober?: Prober;
   clock?: Clock;
+  /** With Leases, replicas elect the one that writes to GCE; without, this replica always does. */
+  leases?: Leases;
   extraRoutes?: readonly FastifyPluginAsync[];
 }
 
@@ -35,6 +47,7 @@ export interface Runtime {
   exposures: ExposureService;
   index: ExposureIndex;
   reconciler: Reconciler;
+  elector: LeaderElector | undefined;
   metrics: PrometheusMetrics;
   /** Starts the caches (and waits for them), the index and the reconciler. */
   start(): Promise<void>;
@@ -61,14 +74,37 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     clock,
     new ReachabilityTracker(),
   );
+  let elector: LeaderElector | undefined;
+  const isLeader = () => elector?.isLeader() ?? true;
   const reconciler = new Reconciler({
     cluster,
-    firewalls,
+    firewalls: new LeaderGuardedFirewalls(
+      new RateLimitedFirewalls(firewalls, config.gce.writesPerSecond),
+      isLeader,
+    ),
     clock,
     settings: reconcilerSettings(config),
     log: logger.child({ component: 'reconciler' }),
     observer: metrics,
   });
+  if (inputs.leases && config.leaderElection.enabled) {
+    elector = new LeaderElector(
+      inputs.leases,
+      clock,
+      leaderElectionSettings(config),
+      {
+        onStartedLeading: () => {
+          metrics.setLeader(true);
+          reconciler.start();
+        },
+        onStoppedLeading: async () => {
+          metrics.setLeader(false);
+          await reconciler.stop();
+        },
+      },
+      logger.child({ component: 'leader-election' }),
+    );
+  }
   const exposures = new ExposureService({
     cluster,
     index,
@@ -92,16 +128,23 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     exposures,
     index,
     reconciler,
+    elector,
     metrics,
     async start() {
       await cluster.start();
       index.start();
-      reconciler.start();
-      metrics.setLeader(true);
+      if (elector) {
+        elector.start();
+      } else {
+        reconciler.start();
+        metrics.setLeader(true);
+      }
     },
     async stop() {
       await app.close();
-      await reconciler.stop();
+      // Stops the reconciler first, then releases the lease so another replica takes over at once.
+      if (elector) await elector.stop();
+      else await reconciler.stop();
       index.stop();
       await cluster.stop();
     },

@@ -8,14 +8,15 @@ import { desiredFirewallRules, type FirewallSettings } from '../domain/desired-f
 import type { ExposureId } from '../domain/exposure-id.ts';
 import { type ExposureRecord, isTerminating, readExposureRecord } from '../domain/exposure-record.ts';
 import { firewallDifferences, repairAction } from '../domain/firewall-comparison.ts';
-import { isOwnedBy } from '../domain/firewall-ownership.ts';
-import type { FirewallRuleSpec } from '../domain/firewall-rule.ts';
+import { isOwnedBy, parseOwnership } from '../domain/firewall-ownership.ts';
+import type { FirewallRuleSpec, ObservedFirewallRule } from '../domain/firewall-rule.ts';
 import { type FirewallStatusRecord, sameFirewallStatus } from '../domain/firewall-status.ts';
 import {
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   FIREWALL_STATUS_ANNOTATION,
   firewallRuleName,
+  firewallRulePrefix,
 } from '../domain/naming.ts';
 import { describeFirewallFailure, type FirewallAction } from './firewall-failure.ts';
 import type { Clock } from './ports/clock.ts';
@@ -31,6 +32,15 @@ export interface ReconcilerSettings {
   resyncIntervalMs: number;
   /** How soon a failure only a person can fix is retried. */
   needsPersonRecheckMs: number;
+}
+
+export interface ResyncReport {
+  listCalls: number;
+  rules: number;
+  /** Exposures whose rules were missing, differed, or whose status was stale. */
+  drifted: number;
+  /** Rules of this installation whose exposure is gone. */
+  collected: number;
 }
 
 export interface ReconcilerLog {
@@ -75,7 +85,7 @@ export class Reconciler {
   readonly #settings: ReconcilerSettings;
   readonly #log: ReconcilerLog;
   readonly #observer: ReconcileObserver | undefined;
-  readonly #queue: WorkQueue;
+  #queue: WorkQueue | undefined;
   /**
    * What each Service looked like at its last reconciliation attempt. Events that change nothing
    * the reconciler cares about (its own status writes, above all) are skipped, so a failing
@@ -99,38 +109,107 @@ export class Reconciler {
     this.#settings = deps.settings;
     this.#log = deps.log;
     this.#observer = deps.observer;
-    this.#queue = new WorkQueue((key) => this.#process(key), {
-      workers: deps.settings.workers,
-      backoff: deps.settings.backoff,
-    });
   }
 
+  get running(): boolean {
+    return this.#queue !== undefined;
+  }
+
+  /** Starts reconciling (when this replica becomes the leader); a stopped reconciler can start again. */
   start(): void {
+    if (this.#queue) return;
+    this.#queue = new WorkQueue((key) => this.#process(key), {
+      workers: this.#settings.workers,
+      backoff: this.#settings.backoff,
+    });
+    this.#lastAttempted.clear();
     this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
-    this.resync();
-    this.#resyncTimer = setInterval(() => this.resync(), this.#settings.resyncIntervalMs);
+    // Every exposure once at start (per-exposure reads), then periodic list-based resyncs.
+    for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+    this.#resyncTimer = setInterval(
+      () => void this.fullResync().catch(() => {}),
+      this.#settings.resyncIntervalMs,
+    );
     this.#resyncTimer.unref();
   }
 
+  /** Stops taking work and waits for the steps in flight, so no GCE write starts after it resolves. */
   async stop(): Promise<void> {
+    const queue = this.#queue;
+    this.#queue = undefined;
     this.#unsubscribe?.();
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
-    await this.#queue.stop();
+    await queue?.stop();
   }
 
+  /** Reconciles the Service soon (ignored while this replica is not the leader). */
   enqueue(ref: ServiceRef): void {
-    this.#queue.add(SERVICE_KEY + serviceKey(ref));
+    this.#queue?.add(SERVICE_KEY + serviceKey(ref));
   }
 
-  /** Looks at every managed Service again. */
-  resync(): void {
-    this.#lastAttempted.clear();
-    for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+  /**
+   * The periodic drift check, at the cost of list calls only: the rules of this installation are
+   * listed page by page and compared with what every exposure needs. Exposures whose rules are
+   * missing or differ (or whose status is stale) are reconciled; rules that carry this cluster id
+   * but whose exposure is gone are deleted once the API confirms the exposure is gone.
+   */
+  async fullResync(): Promise<ResyncReport> {
+    const report: ResyncReport = { listCalls: 0, rules: 0, drifted: 0, collected: 0 };
+    if (!this.#queue || !this.#cluster.synced()) return report;
+    const clusterId = this.#settings.firewall.clusterId;
+    const listed = new Map<string, ObservedFirewallRule>();
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#firewalls.listPage({
+        namePrefix: firewallRulePrefix(clusterId),
+        maxResults: 500,
+        ...(pageToken !== undefined && { pageToken }),
+      });
+      report.listCalls++;
+      for (const rule of page.rules) listed.set(rule.name, rule);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    report.rules = listed.size;
+    const wanted = new Set<string>();
+    const liveIds = new Set<string>();
+    for (const service of this.#cluster.cachedServices()) {
+      const read = readExposureRecord(service);
+      if (!read.ok || read.record.clusterId !== clusterId) continue;
+      const record = read.record;
+      liveIds.add(record.id);
+      const desired = isTerminating(record) ? [] : this.#desiredRules(record);
+      for (const rule of desired) wanted.add(rule.name);
+      const expired =
+        record.spec.expiresAt !== undefined && Date.parse(record.spec.expiresAt) <= this.#clock.now();
+      const upToDate =
+        !isTerminating(record) &&
+        !expired &&
+        record.firewallStatus?.state === 'UpToDate' &&
+        record.firewallStatus.specHash === record.specHash &&
+        desired.every((rule) => {
+          const observed = listed.get(rule.name);
+          return observed !== undefined && firewallDifferences(rule, observed).length === 0;
+        });
+      if (!upToDate) {
+        report.drifted++;
+        this.#lastAttempted.delete(serviceKey(service));
+        this.enqueue(service);
+      }
+    }
+    for (const [name, rule] of listed) {
+      if (wanted.has(name)) continue;
+      const owner = parseOwnership(rule.description);
+      if (!owner || owner.clusterId !== clusterId || liveIds.has(owner.exposureId)) continue;
+      report.collected++;
+      this.#queue?.add(COLLECT_KEY + owner.exposureId);
+    }
+    this.#log.info({ ...report }, 'full resync done');
+    return report;
   }
 
   /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */
   idle(): Promise<void> {
-    return this.#queue.idle();
+    return this.#queue?.idle() ?? Promise.resolve();
   }
 
   #onEvent(event: ClusterEvent): void {
@@ -140,7 +219,7 @@ export class Reconciler {
       this.#lastAttempted.delete(key);
       // The Service is gone; if its finalizer was removed by someone else, its rules may remain.
       const id = event.service.labels[EXPOSURE_ID_LABEL];
-      if (id) this.#queue.add(COLLECT_KEY + id);
+      if (id) this.#queue?.add(COLLECT_KEY + id);
       return;
     }
     if (this.#lastAttempted.get(key) === fingerprint(event.service)) return;
@@ -198,6 +277,19 @@ export class Reconciler {
       return this.#finalize(readExposureRecordOr(result.service, record));
     }
     return { kind: 'done' };
+  }
+
+  #desiredRules(record: ExposureRecord): FirewallRuleSpec[] {
+    return desiredFirewallRules(
+      {
+        id: record.id,
+        namespace: record.spec.namespace,
+        name: record.spec.name,
+        sourceRanges: record.spec.sourceRanges,
+        ports: record.service.ports,
+      },
+      this.#settings.firewall,
+    );
   }
 
   /** Creates or repairs the exposure's rules and removes rules of IP families it no longer has. */
@@ -290,6 +382,9 @@ export class Reconciler {
   /** Deletes the rules of an exposure whose Service vanished without us. */
   async #collect(id: ExposureId): Promise<WorkResult> {
     try {
+      // The cache may lag behind: ask the API before deleting anything.
+      const service = await this.#cluster.findServiceByExposureId(id);
+      if (service && service.deletionTimestamp === undefined) return { kind: 'done' };
       for (const name of this.#ruleNames(id)) await this.#deleteOwnedRule(name, id);
     } catch (error) {
       this.#log.warn(

@@ -54,6 +54,9 @@ function crossFieldProblems(config: Config): string[] {
       '/firewall: set only one of targetTags and targetServiceAccounts (GCE cannot combine them)',
     );
   }
+  if (config.leaderElection.renewDeadlineSeconds >= config.leaderElection.leaseDurationSeconds) {
+    problems.push('/leaderElection: renewDeadlineSeconds must be shorter than leaseDurationSeconds');
+  }
   if (config.cluster.nodePortRange.min > config.cluster.nodePortRange.max) {
     problems.push('/cluster/nodePortRange: min is above max');
   }

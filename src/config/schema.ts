@@ -98,6 +98,13 @@ export const Config = Type.Object(
               'Base URL of the Compute API, e.g. http://127.0.0.1:8085 for the emulator; default the real API.',
           }),
         ),
+        writesPerSecond: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description:
+            'Client-side limit on firewall writes, so a burst does not spend the API quota others share.',
+        }),
         operationTimeoutSeconds: Type.Integer({
           minimum: 1,
           default: 120,
@@ -205,6 +212,42 @@ export const Config = Type.Object(
           description: 'First retry delay after a failure.',
         }),
         backoffMaxMs: Type.Integer({ minimum: 100, default: 300000, description: 'Longest retry delay.' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    leaderElection: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Elect one replica (with a Lease) to write to GCE; turn off only for a single replica.',
+        }),
+        namespace: Type.String({
+          minLength: 1,
+          default: 'default',
+          description: "Namespace of the Lease (the service's own namespace; POD_NAMESPACE overrides).",
+        }),
+        leaseName: Type.Optional(
+          Type.String({
+            minLength: 1,
+            description: 'Name of the Lease; default `exposure-api-<cluster.id>`.',
+          }),
+        ),
+        leaseDurationSeconds: Type.Integer({
+          minimum: 2,
+          default: 15,
+          description: 'How long a lease lasts unrenewed.',
+        }),
+        renewDeadlineSeconds: Type.Integer({
+          minimum: 1,
+          default: 10,
+          description: 'The leader stops writing if it cannot renew within this (shorter than the lease).',
+        }),
+        retryPeriodSeconds: Type.Integer({
+          minimum: 1,
+          default: 2,
+          description: 'How often to renew or try to acquire.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

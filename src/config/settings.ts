@@ -1,5 +1,7 @@
 // Maps the configuration file's shape onto the settings each part of the application takes.
+import { hostname } from 'node:os';
 import type { HealthCheckSettings } from '../application/health-checker.ts';
+import type { LeaderElectionSettings } from '../application/leader-election.ts';
 import type { ReconcilerSettings } from '../application/reconciler.ts';
 import type { FirewallSettings } from '../domain/desired-firewall.ts';
 import type { SpecRules } from '../domain/exposure-spec.ts';
@@ -46,5 +48,21 @@ export function reconcilerSettings(config: Config): ReconcilerSettings {
     backoff: { initialMs: config.reconciler.backoffInitialMs, maxMs: config.reconciler.backoffMaxMs },
     resyncIntervalMs: config.reconciler.resyncSeconds * 1000,
     needsPersonRecheckMs: Math.min(config.reconciler.backoffMaxMs, 5 * 60_000),
+  };
+}
+
+export function leaderElectionSettings(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): LeaderElectionSettings {
+  const election = config.leaderElection;
+  return {
+    namespace: env.POD_NAMESPACE ?? election.namespace,
+    name: election.leaseName ?? `exposure-api-${config.cluster.id}`,
+    // Unique per process: a restarted pod must not believe it still holds its predecessor's lease.
+    identity: `${env.POD_NAME ?? hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`,
+    leaseDurationMs: election.leaseDurationSeconds * 1000,
+    renewDeadlineMs: election.renewDeadlineSeconds * 1000,
+    retryPeriodMs: election.retryPeriodSeconds * 1000,
   };
 }

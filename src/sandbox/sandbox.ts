@@ -13,6 +13,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { type ComputeEmulator, startComputeEmulator } from './compute-emulator/compute-emulator.ts';
 import { startDemoPod } from './demo-workload.ts';
 import { InMemoryCluster } from './in-memory-cluster.ts';
+import { InMemoryLeases } from './in-memory-leases.ts';
 import { sandboxRoutes } from './sandbox-routes.ts';
 import { SandboxWorld } from './sandbox-world.ts';
 
@@ -31,7 +32,9 @@ export interface SandboxOptions {
   nodeNetwork?: { internal: string; external: string };
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>>;
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>> & {
+    gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
+  };
   withDemoWorkload?: boolean;
   /** Time as the service sees it (tests move it forward to reach an expiry). */
   clock?: Clock;
@@ -62,7 +65,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...options.config?.server,
       },
       cluster: { id: 'sandbox' },
-      gce: { project: SANDBOX_PROJECT, network: 'default', endpoint: emulator.url },
+      gce: { project: SANDBOX_PROJECT, network: 'default', endpoint: emulator.url, ...options.config?.gce },
       firewall: { targetTags: ['sandbox-node'], ...options.config?.firewall },
       auth: {
         tokens: Object.values(SANDBOX_TOKENS).map((t) => ({
@@ -123,6 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     logger,
     metrics,
     extraRoutes: [sandboxRoutes(world, cluster)],
+    leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });
   await runtime.start();

@@ -236,7 +236,7 @@ describe('changing exposures', () => {
     const ruleName = created.body.firewall.rules[0]?.name;
     clockOffsetMs = 61_000;
     try {
-      sandbox.runtime.reconciler.resync();
+      await sandbox.runtime.reconciler.fullResync();
       await eventually(
         () => footprint(sandbox),
         (f) => !f.services.includes('search/temporary'),

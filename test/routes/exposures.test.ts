@@ -322,7 +322,7 @@ describe('exposures lifecycle', () => {
     const ruleB = b.body.firewall.rules[0]?.name as string;
     await sandbox.firewalls.delete(ruleA);
     await sandbox.firewalls.patch(ruleB, { sourceRanges: ['0.0.0.0/0'] });
-    sandbox.runtime.reconciler.resync();
+    await sandbox.runtime.reconciler.fullResync();
     await sandbox.runtime.reconciler.idle();
     const rules = sandbox.emulator.rules(project);
     assert.deepEqual(rules.find((r) => r.name === ruleA)?.sourceRanges, ['203.0.113.0/24']);
@@ -350,7 +350,7 @@ describe('exposures lifecycle', () => {
       allowed: [{ protocol: 'tcp', ports: original.allowed.flatMap((entry) => entry.ports) }],
       network: `projects/${sandbox.config.gce.project}/global/networks/elsewhere`,
     });
-    sandbox.runtime.reconciler.resync();
+    await sandbox.runtime.reconciler.fullResync();
     await sandbox.runtime.reconciler.idle();
     const repaired = await sandbox.firewalls.get(ruleName);
     assert.equal(repaired?.network, `projects/${sandbox.config.gce.project}/global/networks/default`);

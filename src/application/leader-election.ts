@@ -1,0 +1,190 @@
+// Leader election over a coordination.k8s.io Lease, with client-go's semantics: only the leader
+// reconciles (writes to GCE); it renews the lease every retry period, and if it cannot renew for
+// `renewDeadline` it stops leading — before the lease (`leaseDuration` > `renewDeadline`) could be
+// taken by another replica. Expiry is judged by this replica's own clock from when it last saw
+// the lease change, so clock skew between nodes does not matter. On shutdown the lease is released.
+import type { Clock } from './ports/clock.ts';
+import { ClusterError } from './ports/cluster.ts';
+import type { LeaseRecord, Leases, ObservedLease } from './ports/leases.ts';
+
+export interface LeaderElectionSettings {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export interface LeadershipCallbacks {
+  onStartedLeading(): void | Promise<void>;
+  /** Must stop every GCE write before it resolves. */
+  onStoppedLeading(): void | Promise<void>;
+}
+
+export interface ElectionLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export class LeaderElector {
+  readonly #leases: Leases;
+  readonly #clock: Clock;
+  readonly #settings: LeaderElectionSettings;
+  readonly #callbacks: LeadershipCallbacks;
+  readonly #log: ElectionLog;
+  #leading = false;
+  #lastRenewMs = 0;
+  #observed: { key: string; atMs: number } | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #cycle: Promise<void> = Promise.resolve();
+
+  constructor(
+    leases: Leases,
+    clock: Clock,
+    settings: LeaderElectionSettings,
+    callbacks: LeadershipCallbacks,
+    log: ElectionLog,
+  ) {
+    if (settings.renewDeadlineMs >= settings.leaseDurationMs) {
+      throw new Error('the renew deadline must be shorter than the lease duration');
+    }
+    this.#leases = leases;
+    this.#clock = clock;
+    this.#settings = settings;
+    this.#callbacks = callbacks;
+    this.#log = log;
+  }
+
+  isLeader(): boolean {
+    return this.#leading;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Stops leading (waiting for the writes to stop), then releases the lease for a fast takeover. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#cycle;
+    if (!this.#leading) return;
+    await this.#stepDown('shutting down');
+    try {
+      const current = await this.#leases.get(this.#settings.namespace, this.#settings.name);
+      if (current?.holderIdentity === this.#settings.identity) {
+        await this.#leases.update(
+          this.#settings.namespace,
+          this.#settings.name,
+          { leaseDurationSeconds: 1, leaseTransitions: current.leaseTransitions },
+          current.resourceVersion,
+        );
+      }
+    } catch (error) {
+      this.#log.warn(
+        { err: error },
+        'could not release the lease; another replica takes over when it expires',
+      );
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#cycle = this.#tick().finally(() => this.#schedule(this.#settings.retryPeriodMs));
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  async #tick(): Promise<void> {
+    let held = false;
+    try {
+      held = await this.#tryAcquireOrRenew();
+    } catch (error) {
+      this.#log.warn({ err: error }, 'lease acquire/renew failed');
+    }
+    const now = this.#clock.now();
+    if (held) {
+      this.#lastRenewMs = now;
+      if (!this.#leading && !this.#stopped) {
+        this.#leading = true;
+        this.#log.info(
+          { identity: this.#settings.identity },
+          'became the leader: reconciling firewall rules',
+        );
+        await this.#callbacks.onStartedLeading();
+      }
+    } else if (this.#leading && now - this.#lastRenewMs >= this.#settings.renewDeadlineMs) {
+      await this.#stepDown('could not renew the lease in time');
+    } else if (this.#leading && !held) {
+      // Someone else holds it now (we saw their record): stop at once.
+      const current = await this.#leases
+        .get(this.#settings.namespace, this.#settings.name)
+        .catch(() => undefined);
+      if (current && current.holderIdentity !== this.#settings.identity)
+        await this.#stepDown('the lease has another holder');
+    }
+  }
+
+  async #stepDown(reason: string): Promise<void> {
+    if (!this.#leading) return;
+    this.#leading = false;
+    this.#log.warn({ identity: this.#settings.identity, reason }, 'stopped leading');
+    await this.#callbacks.onStoppedLeading();
+  }
+
+  async #tryAcquireOrRenew(): Promise<boolean> {
+    const { namespace, name, identity } = this.#settings;
+    const now = this.#clock.now();
+    const nowText = microTime(now);
+    const duration = Math.ceil(this.#settings.leaseDurationMs / 1000);
+    const current = await this.#leases.get(namespace, name);
+    if (!current) {
+      try {
+        await this.#leases.create(namespace, name, {
+          holderIdentity: identity,
+          leaseDurationSeconds: duration,
+          acquireTime: nowText,
+          renewTime: nowText,
+          leaseTransitions: 0,
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof ClusterError && error.kind === 'AlreadyExists') return false;
+        throw error;
+      }
+    }
+    const ours = current.holderIdentity === identity;
+    if (!ours && current.holderIdentity && !this.#expired(current, now)) return false;
+    const next: LeaseRecord = {
+      holderIdentity: identity,
+      leaseDurationSeconds: duration,
+      acquireTime: ours && current.acquireTime ? current.acquireTime : nowText,
+      renewTime: nowText,
+      leaseTransitions: ours ? current.leaseTransitions : current.leaseTransitions + 1,
+    };
+    try {
+      await this.#leases.update(namespace, name, next, current.resourceVersion);
+      return true;
+    } catch (error) {
+      if (error instanceof ClusterError && error.kind === 'Conflict') return false;
+      throw error;
+    }
+  }
+
+  /** Expired by our own clock: the record has not changed for a whole lease duration. */
+  #expired(lease: ObservedLease, nowMs: number): boolean {
+    const key = `${lease.holderIdentity}|${lease.renewTime}|${lease.resourceVersion}`;
+    if (this.#observed?.key !== key) this.#observed = { key, atMs: nowMs };
+    const durationMs = lease.leaseDurationSeconds * 1000;
+    return nowMs - this.#observed.atMs >= durationMs;
+  }
+}
+
+/** The Lease API's MicroTime: RFC 3339 with microseconds. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

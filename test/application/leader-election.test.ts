@@ -1,0 +1,120 @@
+// Leader election over Leases: one leader at a time, a takeover when the leader can no longer
+// renew (it steps down before the lease can be taken), and a fast takeover after a graceful stop.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LeaderElector } from '../../src/application/leader-election.ts';
+import { systemClock } from '../../src/application/ports/clock.ts';
+import { ClusterError } from '../../src/application/ports/cluster.ts';
+import type { Leases } from '../../src/application/ports/leases.ts';
+import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
+import { eventually } from '../support/eventually.ts';
+
+const quiet = { info() {}, warn() {} };
+const timing = { leaseDurationMs: 900, renewDeadlineMs: 500, retryPeriodMs: 100 };
+
+/** Leases as one replica sees them; `partitioned` makes every call fail, as a network split would. */
+function replicaView(leases: Leases): Leases & { partitioned: boolean } {
+  const view = {
+    partitioned: false,
+    get: (ns: string, name: string) => guard(() => leases.get(ns, name)),
+    create: (ns: string, name: string, lease: Parameters<Leases['create']>[2]) =>
+      guard(() => leases.create(ns, name, lease)),
+    update: (ns: string, name: string, lease: Parameters<Leases['update']>[2], rv: string) =>
+      guard(() => leases.update(ns, name, lease, rv)),
+  };
+  async function guard<T>(call: () => Promise<T>): Promise<T> {
+    if (view.partitioned) throw new ClusterError('Unavailable', 'connection refused');
+    return call();
+  }
+  return view;
+}
+
+function elector(leases: Leases, identity: string, log: string[]) {
+  return new LeaderElector(
+    leases,
+    systemClock,
+    { namespace: 'default', name: 'exposure-api-test', identity, ...timing },
+    {
+      onStartedLeading: () => {
+        log.push(`${identity} started`);
+      },
+      onStoppedLeading: () => {
+        log.push(`${identity} stopped`);
+      },
+    },
+    quiet,
+  );
+}
+
+describe('leader election', () => {
+  test('one leader at a time; a partitioned leader steps down before the other takes over', async () => {
+    const shared = new InMemoryLeases();
+    const viewA = replicaView(shared);
+    const viewB = replicaView(shared);
+    const log: string[] = [];
+    const a = elector(viewA, 'a', log);
+    const b = elector(viewB, 'b', log);
+    a.start();
+    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
+    b.start();
+    const overlaps: number[] = [];
+    const sampler = setInterval(() => {
+      if (a.isLeader() && b.isLeader()) overlaps.push(Date.now());
+    }, 5);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(b.isLeader(), false, 'b waits while a renews');
+
+    viewA.partitioned = true;
+    await eventually(() => b.isLeader(), Boolean, { what: 'b to take over', timeoutMs: 5_000 });
+    clearInterval(sampler);
+    assert.deepEqual(overlaps, [], 'never two leaders at once');
+    assert.deepEqual(log, ['a started', 'a stopped', 'b started'], 'a stopped before b started');
+    const lease = await shared.get('default', 'exposure-api-test');
+    assert.equal(lease?.holderIdentity, 'b');
+    assert.equal(lease?.leaseTransitions, 1);
+
+    viewA.partitioned = false;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(a.isLeader(), false, 'a does not take the lease back while b renews');
+    await b.stop();
+    await a.stop();
+  });
+
+  test('a graceful stop releases the lease, so the other replica takes over at once', async () => {
+    const shared = new InMemoryLeases();
+    const log: string[] = [];
+    const a = elector(shared, 'a', log);
+    const b = elector(shared, 'b', log);
+    a.start();
+    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
+    b.start();
+    const stoppedAt = Date.now();
+    await a.stop();
+    assert.equal((await shared.get('default', 'exposure-api-test'))?.holderIdentity, undefined);
+    await eventually(() => b.isLeader(), Boolean, { what: 'b to take over' });
+    assert.ok(Date.now() - stoppedAt < timing.leaseDurationMs, 'sooner than a lease expiry');
+    assert.deepEqual(log, ['a started', 'a stopped', 'b started']);
+    await b.stop();
+  });
+
+  test('a renew deadline that is not shorter than the lease is refused', () => {
+    assert.throws(
+      () =>
+        new LeaderElector(
+          new InMemoryLeases(),
+          systemClock,
+          {
+            namespace: 'default',
+            name: 'x',
+            identity: 'a',
+            leaseDurationMs: 1000,
+            renewDeadlineMs: 1000,
+            retryPeriodMs: 100,
+          },
+          { onStartedLeading() {}, onStoppedLeading() {} },
+          quiet,
+        ),
+      /shorter than the lease/,
+    );
+  });
+});

@@ -1,0 +1,152 @@
+// Two replicas of the service over one cluster and one GCE project: both answer the API, exactly
+// one writes to GCE, and the other takes over when the leader can no longer renew its lease.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
+import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import { ClusterError } from '../../src/application/ports/cluster.ts';
+import type { Leases } from '../../src/application/ports/leases.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import {
+  type ComputeEmulator,
+  startComputeEmulator,
+} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
+import { countingFirewalls } from '../support/counting-firewalls.ts';
+import { eventually } from '../support/eventually.ts';
+
+const TOKEN = 'replica-test-token';
+
+describe('two replicas', () => {
+  let emulator: ComputeEmulator;
+  let cluster: InMemoryCluster;
+  const leases = new InMemoryLeases();
+  const replicas: {
+    runtime: Runtime;
+    writes: () => number;
+    partition: (on: boolean) => void;
+    gce: GceFirewalls;
+  }[] = [];
+
+  before(async () => {
+    emulator = await startComputeEmulator();
+    cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
+    for (const _ of [1, 2]) {
+      const gce = createGceFirewalls({
+        project: 'p',
+        apiEndpoint: '127.0.0.1',
+        port: emulator.port,
+        protocol: 'http',
+        authClient: passThroughAuthClient(),
+      });
+      const counted = countingFirewalls(gce);
+      let partitioned = false;
+      const guarded = <T>(call: () => Promise<T>) =>
+        partitioned ? Promise.reject(new ClusterError('Unavailable', 'partitioned')) : call();
+      const view: Leases = {
+        get: (ns, name) => guarded(() => leases.get(ns, name)),
+        create: (ns, name, lease) => guarded(() => leases.create(ns, name, lease)),
+        update: (ns, name, lease, rv) => guarded(() => leases.update(ns, name, lease, rv)),
+      };
+      const runtime = await createRuntime({
+        config: parseConfig({
+          cluster: { id: 'replicas' },
+          gce: { project: 'p' },
+          firewall: { targetTags: ['node'] },
+          reconciler: { backoffInitialMs: 50, backoffMaxMs: 500 },
+          leaderElection: { leaseDurationSeconds: 2, renewDeadlineSeconds: 1, retryPeriodSeconds: 1 },
+          auth: { tokens: [{ sha256: sha256Hex(TOKEN), subject: 'tester', namespaces: ['*'] }] },
+        }),
+        cluster,
+        firewalls: counted,
+        leases: view,
+        logger: pino({ level: 'silent' }),
+      });
+      await runtime.start();
+      replicas.push({ runtime, writes: () => counted.writes, partition: (on) => (partitioned = on), gce });
+    }
+  });
+  after(async () => {
+    for (const replica of replicas) {
+      replica.partition(false);
+      await replica.runtime.stop();
+      await replica.gce.close();
+    }
+    await emulator.close();
+  });
+
+  const leaderIndex = () => replicas.findIndex((r) => r.runtime.elector?.isLeader());
+  const create = (replica: number, name: string) =>
+    replicas[replica]!.runtime.app.inject({
+      method: 'POST',
+      url: '/exposures',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        namespace: 'search',
+        name,
+        selector: { app: name },
+        ports: [{ name: 'http', port: 80 }],
+        sourceRanges: ['203.0.113.0/24'],
+      }),
+    });
+
+  test('exactly one replica writes to GCE, whichever replica took the request', async () => {
+    await eventually(
+      () => leaderIndex(),
+      (i) => i >= 0,
+      { what: 'a leader' },
+    );
+    const leader = leaderIndex();
+    const follower = 1 - leader;
+    assert.equal(replicas.filter((r) => r.runtime.elector?.isLeader()).length, 1);
+    for (const [replica, name] of [
+      [follower, 'via-follower'],
+      [leader, 'via-leader'],
+    ] as const) {
+      const response = await create(replica, name);
+      assert.equal(response.statusCode, 201, response.body);
+    }
+    await eventually(
+      () => emulator.rules('p').length,
+      (n) => n === 2,
+      { what: 'two rules' },
+    );
+    assert.equal(replicas[follower]!.writes(), 0, 'the follower never wrote');
+    assert.ok(replicas[leader]!.writes() >= 2);
+  });
+
+  test('when the leader cannot renew, it stops writing and the other replica takes over', async () => {
+    const oldLeader = leaderIndex();
+    const newLeader = 1 - oldLeader;
+    const writesBefore = replicas[oldLeader]!.writes();
+    replicas[oldLeader]!.partition(true);
+    await eventually(
+      () => replicas[oldLeader]!.runtime.elector?.isLeader(),
+      (v) => v === false,
+      {
+        what: 'the old leader to step down',
+        timeoutMs: 5_000,
+      },
+    );
+    await eventually(() => replicas[newLeader]!.runtime.elector?.isLeader(), Boolean, {
+      what: 'the other replica to take over',
+      timeoutMs: 10_000,
+    });
+    const response = await create(oldLeader, 'after-takeover');
+    assert.equal(response.statusCode, 201, 'the API still answers on the old leader');
+    await eventually(
+      () => emulator.rules('p').length,
+      (n) => n === 3,
+      { what: 'the new rule' },
+    );
+    assert.equal(
+      replicas[oldLeader]!.writes(),
+      writesBefore,
+      'the old leader wrote nothing after stepping down',
+    );
+  });
+});
