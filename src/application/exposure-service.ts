@@ -45,7 +45,15 @@ export interface ExposureWithEtag {
   etag: string;
 }
 
-export type DeleteOutcome = { state: 'deleted' } | { state: 'deleting'; exposure: Exposure; etag: string };
+export interface ExposureIdentity {
+  id: string;
+  namespace: string;
+  name: string;
+}
+
+export type DeleteOutcome =
+  | { state: 'deleted'; target: ExposureIdentity }
+  | { state: 'deleting'; target: ExposureIdentity; exposure: Exposure; etag: string };
 
 const SETTLED_POLL_MS = 200;
 
@@ -272,10 +280,16 @@ export class ExposureService {
       }
       this.#reconcile.enqueue(record.service);
     }
+    const target = { id: record.id, namespace: record.spec.namespace, name: record.spec.name };
     const gone = await this.#waitFor(id, options.waitMs, (current) => current === undefined);
-    if (gone) return { state: 'deleted' };
+    if (gone) return { state: 'deleted', target };
     const current = this.#index.get(id) ?? record;
-    return { state: 'deleting', exposure: await this.#views.full(current), etag: etagOf(current.specHash) };
+    return {
+      state: 'deleting',
+      target,
+      exposure: await this.#views.full(current),
+      etag: etagOf(current.specHash),
+    };
   }
 
   /** Waits until the exposure is Ready or Failed (or `waitMs` passed), then reads it. */

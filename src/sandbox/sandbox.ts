@@ -1,7 +1,6 @@
 // The embedded default: the real service against an in-memory cluster (three simulated nodes on
 // loopback addresses, each with a simulated kube-proxy, and a demo Elasticsearch workload) and the
 // Compute Engine emulator — everything in one process, nothing off loopback.
-import { pino } from 'pino';
 import { createGceFirewalls, type GceFirewalls } from '../adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
@@ -9,6 +8,7 @@ import type { Clock } from '../application/ports/clock.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { sha256Hex } from '../edge/plugins/authentication.ts';
+import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { type ComputeEmulator, startComputeEmulator } from './compute-emulator/compute-emulator.ts';
 import { startDemoPod } from './demo-workload.ts';
@@ -36,6 +36,8 @@ export interface SandboxOptions {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
   };
   withDemoWorkload?: boolean;
+  /** Where logs go (default stdout). */
+  logDestination?: NodeJS.WritableStream;
   /** Time as the service sees it (tests move it forward to reach an expiry). */
   clock?: Clock;
 }
@@ -77,7 +79,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     'sandbox configuration',
   );
-  const logger = pino({ level: config.server.logLevel, redact: ['req.headers.authorization'] });
+  const logger = createLogger(config.server.logLevel, options.logDestination);
   const cluster = new InMemoryCluster({
     namespaces: ['default', 'kube-system', 'search', 'payments'],
     nodePortRange: config.cluster.nodePortRange,

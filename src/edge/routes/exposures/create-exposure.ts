@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { CreateExposureRequest, Exposure } from '../../../schemas/exposure.ts';
 import { ref } from '../../../schemas/reference.ts';
+import { audit } from '../../audit.ts';
 import { parsePrefer } from '../../prefer.ts';
 import { ETAG_HEADER, jsonResponse, LOCATION_HEADER, problemResponses } from '../../response-schemas.ts';
 
@@ -46,6 +47,10 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
       const idempotencyKey = request.headers['idempotency-key'];
       let result = await exposures.create(principal, request.body, {
         ...(typeof idempotencyKey === 'string' && { idempotencyKey }),
+      });
+      audit(request, 'exposure.create', result.exposure, {
+        sourceRanges: result.exposure.sourceRanges,
+        nodePorts: result.exposure.ports.map((port) => port.nodePort),
       });
       if (prefer.waitSeconds !== undefined && !prefer.respondAsync) {
         result = await exposures.waitUntilSettled(principal, result.exposure.id, prefer.waitSeconds * 1000);

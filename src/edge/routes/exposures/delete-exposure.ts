@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams } from '../../../schemas/exposure.ts';
+import { audit } from '../../audit.ts';
 import { parsePrefer } from '../../prefer.ts';
 import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 
@@ -43,6 +44,7 @@ export function deleteExposureRoute(
         waitMs: waitSeconds * 1000,
         ...(ifMatch !== undefined && { ifMatch }),
       });
+      audit(request, 'exposure.delete', outcome.target, { outcome: outcome.state });
       if (outcome.state === 'deleted') return reply.code(204).send();
       return reply.code(202).header('etag', outcome.etag).send(outcome.exposure);
     },

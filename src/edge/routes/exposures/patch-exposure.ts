@@ -6,6 +6,7 @@ import { IMMUTABLE_FIELDS } from '../../../domain/exposure-spec.ts';
 import { invalid } from '../../../domain/violation.ts';
 import { Exposure, ExposureIdParams, PatchExposureRequest } from '../../../schemas/exposure.ts';
 import { ref } from '../../../schemas/reference.ts';
+import { audit } from '../../audit.ts';
 import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 
 export function patchExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
@@ -51,6 +52,10 @@ export function patchExposureRoute(app: FastifyInstance, exposures: ExposureServ
       const ifMatch = request.headers['if-match'];
       const result = await exposures.patch(request.principal!, request.params.id, request.body, {
         ...(ifMatch !== undefined && { ifMatch }),
+      });
+      audit(request, 'exposure.patch', result.exposure, {
+        changed: Object.keys(request.body),
+        generation: result.exposure.generation,
       });
       return reply.header('etag', result.etag).send(result.exposure);
     },

@@ -1,0 +1,201 @@
+// The three informer caches the Cluster port reads from (managed Services, Nodes, EndpointSlices),
+// the indexes over them, and the change events they publish. Reads never call the API.
+//
+// EndpointSlices are watched with the managed-by label selector: the EndpointSlice controller
+// copies a Service's labels onto each of its slices, on creation and whenever the Service's labels
+// change, except the reserved `kubernetes.io/service-name`, `endpointslice.kubernetes.io/managed-by`
+// and `service.kubernetes.io/headless` (setEndpointSliceLabels in k8s.io/endpointslice, utils.go,
+// used by newEndpointSlice and by the reconciler). So `app.kubernetes.io/managed-by=exposure-api`
+// finds the slices of exactly the Services exposure-api manages, and a large cluster's other
+// slices are never transferred.
+import type {
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  V1EndpointSlice,
+  V1Node,
+  V1Service,
+} from '@kubernetes/client-node';
+import type { ClusterEvent } from '../../application/ports/cluster.ts';
+import type { UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import {
+  type ClusterNode,
+  type ObservedService,
+  type ServiceEndpoint,
+  type ServiceRef,
+  serviceKey,
+} from '../../domain/cluster-objects.ts';
+import { MANAGED_SELECTOR } from '../../domain/naming.ts';
+import { Informer, type InformerLog, type InformerTiming } from './informer.ts';
+import {
+  mergeSliceEndpoints,
+  type SliceEndpoints,
+  toClusterNode,
+  toObservedService,
+  toSliceEndpoints,
+} from './object-mapping.ts';
+
+export interface ClusterCachesOptions {
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  discovery: DiscoveryV1Api;
+  recorder?: UpstreamCallRecorder;
+  log?: InformerLog;
+  timing?: Partial<InformerTiming>;
+}
+
+const NO_ENDPOINTS: readonly ServiceEndpoint[] = Object.freeze([]);
+
+export class ClusterCaches {
+  readonly #services: Informer<V1Service, ObservedService>;
+  readonly #nodes: Informer<V1Node, ClusterNode>;
+  readonly #slices: Informer<V1EndpointSlice, SliceEndpoints>;
+  readonly #log: InformerLog | undefined;
+  readonly #listeners = new Set<(event: ClusterEvent) => void>();
+  /** Slice keys (`namespace/name`) per Service key. */
+  readonly #slicesByService = new Map<string, Set<string>>();
+  /** Merged endpoints per Service key, built on first read after a change. */
+  readonly #endpoints = new Map<string, readonly ServiceEndpoint[]>();
+  #nodeList: readonly ClusterNode[] | undefined;
+  #nodesEventPending = false;
+
+  constructor(options: ClusterCachesOptions) {
+    const common = {
+      kubeConfig: options.kubeConfig,
+      ...(options.recorder && { recorder: options.recorder }),
+      ...(options.log && { log: options.log }),
+      ...(options.timing && { timing: options.timing }),
+    };
+    this.#log = options.log;
+    this.#services = new Informer<V1Service, ObservedService>({
+      ...common,
+      resource: 'services',
+      path: '/api/v1/services',
+      labelSelector: MANAGED_SELECTOR,
+      list: (request) => options.core.listServiceForAllNamespaces(request),
+      toItem: toObservedService,
+      onUpsert: (_key, service) => this.#emit({ kind: 'service', type: 'upsert', service }),
+      onDelete: (_key, service) => this.#emit({ kind: 'service', type: 'delete', service }),
+    });
+    this.#nodes = new Informer<V1Node, ClusterNode>({
+      ...common,
+      resource: 'nodes',
+      path: '/api/v1/nodes',
+      list: (request) => options.core.listNode(request),
+      toItem: toClusterNode,
+      onUpsert: () => this.#nodesChanged(),
+      onDelete: () => this.#nodesChanged(),
+    });
+    this.#slices = new Informer<V1EndpointSlice, SliceEndpoints>({
+      ...common,
+      resource: 'endpointslices',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      labelSelector: MANAGED_SELECTOR,
+      list: (request) => options.discovery.listEndpointSliceForAllNamespaces(request),
+      toItem: toSliceEndpoints,
+      onUpsert: (key, slice, previous) => this.#sliceChanged(key, slice, previous),
+      onDelete: (key, slice) => this.#sliceChanged(key, undefined, slice),
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.#services.start(), this.#nodes.start(), this.#slices.start()]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.#services.stop(), this.#nodes.stop(), this.#slices.stop()]);
+  }
+
+  synced(): boolean {
+    return this.#services.synced() && this.#nodes.synced() && this.#slices.synced();
+  }
+
+  services(): Iterable<ObservedService> {
+    return this.#services.values();
+  }
+
+  service(ref: ServiceRef): ObservedService | undefined {
+    return this.#services.get(serviceKey(ref));
+  }
+
+  nodes(): readonly ClusterNode[] {
+    this.#nodeList ??= Object.freeze([...this.#nodes.values()]);
+    return this.#nodeList;
+  }
+
+  serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[] {
+    const key = serviceKey(ref);
+    const cached = this.#endpoints.get(key);
+    if (cached) return cached;
+    const sliceKeys = this.#slicesByService.get(key);
+    if (!sliceKeys) return NO_ENDPOINTS;
+    const slices: SliceEndpoints[] = [];
+    for (const sliceKey of sliceKeys) {
+      const slice = this.#slices.get(sliceKey);
+      if (slice) slices.push(slice);
+    }
+    const merged = Object.freeze(mergeSliceEndpoints(slices));
+    this.#endpoints.set(key, merged);
+    return merged;
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #nodesChanged(): void {
+    this.#nodeList = undefined;
+    // A relist of thousands of nodes is one change for the listeners, not thousands.
+    if (this.#nodesEventPending) return;
+    this.#nodesEventPending = true;
+    queueMicrotask(() => {
+      this.#nodesEventPending = false;
+      this.#emit({ kind: 'nodes' });
+    });
+  }
+
+  #sliceChanged(
+    sliceKey: string,
+    slice: SliceEndpoints | undefined,
+    previous: SliceEndpoints | undefined,
+  ): void {
+    const touched = new Set<string>();
+    if (previous?.serviceName) {
+      const key = `${previous.namespace}/${previous.serviceName}`;
+      this.#slicesByService.get(key)?.delete(sliceKey);
+      if (this.#slicesByService.get(key)?.size === 0) this.#slicesByService.delete(key);
+      touched.add(key);
+    }
+    if (slice?.serviceName) {
+      const key = `${slice.namespace}/${slice.serviceName}`;
+      let keys = this.#slicesByService.get(key);
+      if (!keys) {
+        keys = new Set();
+        this.#slicesByService.set(key, keys);
+      }
+      keys.add(sliceKey);
+      touched.add(key);
+    }
+    for (const key of touched) {
+      this.#endpoints.delete(key);
+      const [namespace = '', serviceName = ''] = splitKey(key);
+      this.#emit({ kind: 'endpoints', namespace, serviceName });
+    }
+  }
+
+  #emit(event: ClusterEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#log?.warn({ err: error, event: event.kind }, 'cluster event listener failed');
+      }
+    }
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}

@@ -1,0 +1,351 @@
+// The Cluster port on a real Kubernetes cluster, through @kubernetes/client-node 2.x.
+//
+// Writes go to the API: a Service is created with a plain create (a taken name is a 409, never a
+// take-over), later spec changes are server-side applies under the field manager `exposure-api`,
+// and the reconciler's status annotation is applied under a field manager of its own, so neither
+// erases the other's fields (nor the labels someone added with kubectl). Reads come from informer
+// caches (cluster-caches.ts) and make no API call; only the explicit cache-miss reads do.
+import {
+  type CoreV1Api,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Service,
+} from '@kubernetes/client-node';
+import {
+  type Cluster,
+  ClusterError,
+  type ClusterEvent,
+  type ClusterEventRecord,
+  type DeleteServiceResult,
+  type NodePortHolder,
+} from '../../application/ports/cluster.ts';
+import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import type {
+  ClusterNode,
+  ObservedService,
+  ServiceEndpoint,
+  ServiceManifest,
+  ServiceProtocol,
+  ServiceRef,
+} from '../../domain/cluster-objects.ts';
+import {
+  EXPOSURE_ID_LABEL,
+  FIREWALL_STATUS_ANNOTATION,
+  MANAGED_SELECTOR,
+  SPEC_FIELD_MANAGER,
+  STATUS_FIELD_MANAGER,
+} from '../../domain/naming.ts';
+import { ClusterCaches } from './cluster-caches.ts';
+import type { InformerLog, InformerTiming } from './informer.ts';
+import {
+  callKubernetes,
+  createKubernetesApis,
+  type KubernetesApiOptions,
+  type KubernetesApis,
+} from './kubernetes-api.ts';
+import {
+  serviceForApply,
+  serviceForCreate,
+  toObservedService,
+  upgradeManagedFields,
+} from './object-mapping.ts';
+import { ServiceEvents } from './service-events.ts';
+
+export interface KubernetesClusterOptions extends KubernetesApiOptions {
+  kubeConfig: KubeConfig;
+  recorder?: UpstreamCallRecorder;
+  log?: InformerLog;
+  /** Backoff and watch timing of the informers (tests shorten them). */
+  informerTiming?: Partial<InformerTiming>;
+  /** `reportingInstance` of the Events this replica writes; the host name by default. */
+  instance?: string;
+}
+
+export type KubernetesCluster = Cluster;
+
+export function createKubernetesCluster(options: KubernetesClusterOptions): KubernetesCluster {
+  return new KubernetesApiCluster(options);
+}
+
+/** A label value, as the apiserver validates it: anything else cannot be an exposure id label. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const APPLY = () => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+const JSON_PATCH = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+const PAGE_SIZE = 500;
+
+type JsonPatch = { op: 'test' | 'remove' | 'replace'; path: string; value?: unknown }[];
+
+class KubernetesApiCluster implements Cluster {
+  readonly #apis: KubernetesApis;
+  readonly #core: CoreV1Api;
+  readonly #recorder: UpstreamCallRecorder;
+  readonly #caches: ClusterCaches;
+  readonly #events: ServiceEvents;
+
+  constructor(options: KubernetesClusterOptions) {
+    this.#apis = createKubernetesApis(options.kubeConfig, options);
+    this.#core = this.#apis.core;
+    this.#recorder = options.recorder ?? ignoreUpstreamCalls;
+    this.#caches = new ClusterCaches({
+      kubeConfig: options.kubeConfig,
+      core: this.#apis.core,
+      discovery: this.#apis.discovery,
+      recorder: this.#recorder,
+      ...(options.log && { log: options.log }),
+      ...(options.informerTiming && { timing: options.informerTiming }),
+    });
+    this.#events = new ServiceEvents({
+      core: this.#core,
+      recorder: this.#recorder,
+      ...(options.instance && { instance: options.instance }),
+    });
+  }
+
+  // --- lifecycle ---------------------------------------------------------------------------
+
+  start(): Promise<void> {
+    return this.#caches.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#caches.stop();
+    await this.#apis.close();
+  }
+
+  synced(): boolean {
+    return this.#caches.synced();
+  }
+
+  // --- writes ----------------------------------------------------------------------------------
+
+  async createService(manifest: ServiceManifest): Promise<ObservedService> {
+    const created = await this.#call('services.create', () =>
+      this.#core.createNamespacedService({
+        namespace: manifest.namespace,
+        body: serviceForCreate(manifest),
+        fieldManager: SPEC_FIELD_MANAGER,
+      }),
+    );
+    return toObservedService(created);
+  }
+
+  async applyServiceSpec(
+    manifest: ServiceManifest,
+    preconditions: { uid: string },
+  ): Promise<ObservedService> {
+    const body = serviceForApply(manifest, preconditions.uid);
+    const apply = () =>
+      this.#call('services.apply', () =>
+        this.#core.patchNamespacedService(
+          {
+            name: manifest.name,
+            namespace: manifest.namespace,
+            body,
+            fieldManager: SPEC_FIELD_MANAGER,
+            force: true,
+          },
+          APPLY(),
+        ),
+      );
+    let applied = await apply();
+    // The fields of the create belong to `exposure-api`/Update, a manager apart from
+    // `exposure-api`/Apply: hand them over once, then apply again so that what this apply no
+    // longer sets (a dropped label, say) is removed.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const upgraded = upgradeManagedFields(applied.metadata?.managedFields ?? [], SPEC_FIELD_MANAGER);
+      if (!upgraded) break;
+      try {
+        await this.#patch('services.patch', manifest, SPEC_FIELD_MANAGER, [
+          { op: 'test', path: '/metadata/resourceVersion', value: applied.metadata?.resourceVersion },
+          { op: 'replace', path: '/metadata/managedFields', value: upgraded },
+        ]);
+      } catch (error) {
+        // A concurrent write moved the resourceVersion: apply again and look afresh.
+        if (!(error instanceof ClusterError && error.kind === 'Invalid')) throw error;
+      }
+      applied = await apply();
+    }
+    return toObservedService(applied);
+  }
+
+  async readService(ref: ServiceRef): Promise<ObservedService | undefined> {
+    try {
+      const service = await this.#call('services.get', () =>
+        this.#core.readNamespacedService({ name: ref.name, namespace: ref.namespace }),
+      );
+      return toObservedService(service);
+    } catch (error) {
+      if (
+        error instanceof ClusterError &&
+        (error.kind === 'NotFound' || error.kind === 'NamespaceNotFound')
+      ) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
+    // An id that cannot be a label value cannot be on any Service (and must not reach a selector).
+    if (id.length === 0 || id.length > 63 || !LABEL_VALUE.test(id)) return undefined;
+    const list = await this.#call('services.list', () =>
+      this.#core.listServiceForAllNamespaces({
+        labelSelector: `${EXPOSURE_ID_LABEL}=${id},${MANAGED_SELECTOR}`,
+      }),
+    );
+    const found = list.items[0];
+    return found && toObservedService(found);
+  }
+
+  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<DeleteServiceResult> {
+    let last: V1Service;
+    try {
+      last = await this.#call('services.delete', () =>
+        this.#core.deleteNamespacedService({
+          name: ref.name,
+          namespace: ref.namespace,
+          body: preconditions.uid === undefined ? {} : { preconditions: { uid: preconditions.uid } },
+        }),
+      );
+    } catch (error) {
+      if (
+        error instanceof ClusterError &&
+        (error.kind === 'NotFound' || error.kind === 'NamespaceNotFound')
+      ) {
+        return { outcome: 'absent' };
+      }
+      throw error;
+    }
+    // The apiserver answers with the object: still there (terminating) while finalizers remain.
+    const service = toObservedService(last);
+    if (service.deletionTimestamp !== undefined && service.finalizers.length > 0) {
+      return { outcome: 'terminating', service };
+    }
+    return { outcome: 'deleted' };
+  }
+
+  async writeFirewallStatus(ref: ServiceRef, status: string): Promise<void> {
+    // The uid makes the apply an update of this very Service: without it, an apply to a Service
+    // that is gone would try to create one, and one that was re-created would get a stale status.
+    const uid = this.#caches.service(ref)?.uid ?? (await this.readService(ref))?.uid;
+    if (!uid) throw new ClusterError('NotFound', `services "${ref.name}" not found`);
+    const body: V1Service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        uid,
+        annotations: { [FIREWALL_STATUS_ANNOTATION]: status },
+      },
+    };
+    await this.#call('services.applyStatus', () =>
+      this.#core.patchNamespacedService(
+        { name: ref.name, namespace: ref.namespace, body, fieldManager: STATUS_FIELD_MANAGER, force: true },
+        APPLY(),
+      ),
+    );
+  }
+
+  async removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const cached = attempt === 0 ? this.#caches.service(ref) : undefined;
+      const current = cached?.finalizers.includes(finalizer) ? cached : await this.readService(ref);
+      const index = current?.finalizers.indexOf(finalizer) ?? -1;
+      if (index < 0) return;
+      try {
+        // The test pins the entry at that index: if the list changed meanwhile, nothing is removed
+        // (the apiserver answers 422) and the list is read again.
+        await this.#patch('services.patch', ref, STATUS_FIELD_MANAGER, [
+          { op: 'test', path: `/metadata/finalizers/${index}`, value: finalizer },
+          { op: 'remove', path: `/metadata/finalizers/${index}` },
+        ]);
+        return;
+      } catch (error) {
+        if (
+          error instanceof ClusterError &&
+          (error.kind === 'NotFound' || error.kind === 'NamespaceNotFound')
+        ) {
+          return;
+        }
+        if (!(error instanceof ClusterError && error.kind === 'Invalid')) throw error;
+      }
+    }
+    throw new ClusterError('Conflict', `the finalizers of services "${ref.name}" kept changing; retry`);
+  }
+
+  async nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined> {
+    // Node ports are allocated by number across protocols, so a holder on the other protocol
+    // counts too, after an exact match. Every Service counts, managed or not.
+    let other: V1Service | undefined;
+    let continueToken: string | undefined;
+    do {
+      const page = await this.#call('services.list', () =>
+        this.#core.listServiceForAllNamespaces({
+          limit: PAGE_SIZE,
+          ...(continueToken ? { _continue: continueToken } : {}),
+        }),
+      );
+      for (const service of page.items) {
+        for (const port of service.spec?.ports ?? []) {
+          if (port.nodePort !== nodePort) continue;
+          if ((port.protocol ?? 'TCP') === protocol) return holder(service);
+          other ??= service;
+        }
+      }
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
+    return other && holder(other);
+  }
+
+  recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void> {
+    return this.#events.record(ref, event);
+  }
+
+  // --- cached reads --------------------------------------------------------------------------
+
+  cachedServices(): Iterable<ObservedService> {
+    return this.#caches.services();
+  }
+
+  cachedService(ref: ServiceRef): ObservedService | undefined {
+    return this.#caches.service(ref);
+  }
+
+  nodes(): readonly ClusterNode[] {
+    return this.#caches.nodes();
+  }
+
+  serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[] {
+    return this.#caches.serviceEndpoints(ref);
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    return this.#caches.subscribe(listener);
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return callKubernetes(this.#recorder, operation, call);
+  }
+
+  #patch(operation: string, ref: ServiceRef, fieldManager: string, patch: JsonPatch): Promise<V1Service> {
+    return this.#call(operation, () =>
+      this.#core.patchNamespacedService(
+        { name: ref.name, namespace: ref.namespace, body: patch, fieldManager },
+        JSON_PATCH(),
+      ),
+    );
+  }
+}
+
+function holder(service: V1Service): NodePortHolder {
+  return {
+    namespace: service.metadata?.namespace ?? '',
+    name: service.metadata?.name ?? '',
+    terminating:
+      service.metadata?.deletionTimestamp !== undefined && service.metadata.deletionTimestamp !== null,
+  };
+}
