@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { validate } from '@readme/openapi-parser';
-import { renderJson, renderYaml } from '../../scripts/openapi.ts';
+import { CLIENT_SCHEMA_PATH, renderClientSchema, renderJson, renderYaml } from '../../scripts/openapi.ts';
 import { generateOpenApiDocument } from '../../src/edge/openapi-document.ts';
 
 test('the committed OpenAPI files match the code (run `npm run openapi` after changing a schema)', async () => {
@@ -18,6 +18,11 @@ test('the committed OpenAPI files match the code (run `npm run openapi` after ch
     readFileSync('openapi/openapi.yaml', 'utf8'),
     renderYaml(document),
     'openapi/openapi.yaml has drifted',
+  );
+  assert.equal(
+    readFileSync(CLIENT_SCHEMA_PATH, 'utf8'),
+    await renderClientSchema(document),
+    `${CLIENT_SCHEMA_PATH} has drifted`,
   );
 });
 
