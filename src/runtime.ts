@@ -109,7 +109,11 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     cluster,
     index,
     views,
-    settings: { clusterId: config.cluster.id, spec: specRules(config) },
+    settings: {
+      clusterId: config.cluster.id,
+      spec: specRules(config),
+      ...(config.cluster.namespaces && { namespaces: config.cluster.namespaces }),
+    },
     clock,
     reconcile: reconciler,
   });

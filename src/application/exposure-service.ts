@@ -33,6 +33,8 @@ import { ExposureProblem } from './problems.ts';
 export interface ExposureServiceSettings {
   clusterId: string;
   spec: SpecRules;
+  /** The namespaces the installation manages; undefined: all. */
+  namespaces?: readonly string[];
 }
 
 /** Something that reconciles an exposure soon (the reconciler, when this replica runs it). */
@@ -95,6 +97,14 @@ export class ExposureService {
       throw new ExposureProblem('forbidden-namespace', `you may not use namespace '${request.namespace}'`, {
         violations: [invalid('/namespace', `not one of your namespaces`)],
       });
+    }
+    const managed = this.#settings.namespaces;
+    if (managed && !managed.includes(request.namespace)) {
+      throw new ExposureProblem(
+        'forbidden-namespace',
+        `this installation manages only the namespaces ${managed.join(', ')}`,
+        { violations: [invalid('/namespace', 'not a namespace this installation manages')] },
+      );
     }
     if (options.idempotencyKey === undefined) return this.#create(principal, request, undefined);
     const idempotency = {

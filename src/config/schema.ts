@@ -66,6 +66,13 @@ export const Config = Type.Object(
           }),
         ),
         context: Type.Optional(Type.String({ description: 'Context of the kubeconfig to use.' })),
+        namespaces: Type.Optional(
+          Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), {
+            minItems: 1,
+            description:
+              'Namespaces this installation manages (and watches); absent: all. Tokens can narrow it further, never widen it.',
+          }),
+        ),
         nodePortRange: Type.Object(
           {
             min: Type.Integer({ minimum: 1, maximum: 65535, default: 30000 }),

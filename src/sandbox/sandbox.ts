@@ -36,6 +36,8 @@ export interface SandboxOptions {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
   };
   withDemoWorkload?: boolean;
+  /** Restrict the installation to these namespaces (`cluster.namespaces`). */
+  managedNamespaces?: string[];
   /** Where logs go (default stdout). */
   logDestination?: NodeJS.WritableStream;
   /** Time as the service sees it (tests move it forward to reach an expiry). */
@@ -66,7 +68,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         logLevel: options.logLevel ?? 'info',
         ...options.config?.server,
       },
-      cluster: { id: 'sandbox' },
+      cluster: { id: 'sandbox', ...(options.managedNamespaces && { namespaces: options.managedNamespaces }) },
       gce: { project: SANDBOX_PROJECT, network: 'default', endpoint: emulator.url, ...options.config?.gce },
       firewall: { targetTags: ['sandbox-node'], ...options.config?.firewall },
       auth: {

@@ -162,3 +162,29 @@ describe('framework answers and operational routes', () => {
     assert.match(metrics.body, /# TYPE exposure_api_reconciles_total counter/);
   });
 });
+
+describe('an installation restricted to some namespaces', () => {
+  let restricted: Sandbox;
+  before(async () => {
+    restricted = await startTestSandbox({ managedNamespaces: ['search'], withDemoWorkload: false });
+  });
+  after(() => restricted.close());
+
+  test('refuses other namespaces with a 403, even for a token that may use all', async () => {
+    const response = await call(restricted, {
+      method: 'POST',
+      url: '/exposures',
+      headers: { authorization: 'Bearer sandbox-admin-token', 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        namespace: 'payments',
+        name: 'ledger',
+        selector: { app: 'ledger' },
+        ports: [{ name: 'http', port: 80 }],
+        sourceRanges: ['203.0.113.0/24'],
+      }),
+    });
+    assert.equal(response.status, 403);
+    assert.match((response.body as { detail: string }).detail, /manages only the namespaces search/);
+    assert.deepEqual(restricted.cluster.allServices(), []);
+  });
+});
