@@ -1,7 +1,8 @@
 // Composes what a read returns from caches only: the exposure record (the Service), the
 // reconciler's firewall status, nodes and EndpointSlices from the informers, and probe results.
 // Nothing here calls the Kubernetes or GCE API.
-import type { ServiceEndpoint } from '../domain/cluster-objects.ts';
+import { LRUCache } from 'lru-cache';
+import type { ClusterNode, ServiceEndpoint } from '../domain/cluster-objects.ts';
 import {
   desiredFirewallRules,
   type FirewallSettings,
@@ -30,12 +31,31 @@ export interface ViewSettings {
   probeAddressType: ProbeAddressType;
 }
 
+interface ViewMemo {
+  record: ExposureRecord;
+  nodes: readonly ClusterNode[];
+  serviceEndpoints: readonly ServiceEndpoint[];
+  candidates: EndpointCandidate[];
+  targets: ProbeTarget[];
+  keys: string[];
+  outcomes: (ProbeOutcome | undefined)[];
+  view?: Exposure;
+}
+
+function readyCount(endpoints: readonly ServiceEndpoint[]): number {
+  let count = 0;
+  for (const endpoint of endpoints) if (endpoint.ready) count++;
+  return count;
+}
+
 export class ExposureViews {
   readonly #cluster: Cluster;
   readonly #health: HealthChecker;
   readonly #settings: ViewSettings;
   readonly #clock: Clock;
   readonly #reachability: ReachabilityTracker;
+  /** The last view of each exposure read, with what it was derived from (bounded: recently read). */
+  readonly #memo = new LRUCache<string, ViewMemo>({ max: 10_000 });
 
   constructor(
     cluster: Cluster,
@@ -51,29 +71,69 @@ export class ExposureViews {
     this.#reachability = reachability;
   }
 
-  /** The whole exposure, with every endpoint; stale or missing probe results are probed now. */
+  /**
+   * The whole exposure, with every endpoint; stale or missing probe results are probed now.
+   *
+   * A view is a pure function of the record, the nodes, the Service's endpoints and the probe
+   * results, so it is kept and returned again (the same object) while none of them changed —
+   * which is what makes a cached read cheap, down to its serialization at the edge.
+   */
   async full(record: ExposureRecord, options: { refresh?: boolean } = {}): Promise<Exposure> {
-    const candidates = this.#candidates(record);
-    const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
-    const outcomes = await this.#health.check(targets, options);
-    const endpoints = this.#withHealth(candidates, (target) => outcomes.get(probeTargetKey(target)));
-    return { ...this.#summary(record, endpoints, this.#readyPods(record)), endpoints };
+    const nodes = this.#cluster.nodes();
+    const serviceEndpoints = this.#serviceEndpoints(record);
+    let memo = this.#memo.get(record.id);
+    if (
+      !memo ||
+      memo.record !== record ||
+      memo.nodes !== nodes ||
+      memo.serviceEndpoints !== serviceEndpoints
+    ) {
+      const candidates = this.#candidates(record, nodes, serviceEndpoints);
+      const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
+      memo = {
+        record,
+        nodes,
+        serviceEndpoints,
+        candidates,
+        targets,
+        keys: targets.map(probeTargetKey),
+        outcomes: [],
+      };
+      this.#memo.set(record.id, memo);
+    }
+    const fresh = options.refresh ? undefined : this.#health.freshResults(memo.keys);
+    let outcomes = fresh;
+    if (!outcomes) {
+      const results = await this.#health.check(memo.targets, options);
+      outcomes = memo.keys.map((key) => results.get(key));
+    }
+    if (memo.view && outcomes.every((outcome, i) => outcome === memo.outcomes[i])) return memo.view;
+    const byKey = new Map(memo.keys.map((key, i) => [key, outcomes[i]]));
+    const endpoints = this.#withHealth(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
+    const view = { ...this.#summary(record, endpoints, readyCount(serviceEndpoints)), endpoints };
+    memo.outcomes = outcomes;
+    memo.view = view;
+    return view;
   }
 
   /** The exposure without its endpoint list, with health from the probe cache only (never probes). */
   summary(record: ExposureRecord): ExposureSummary {
-    const candidates = this.#candidates(record);
+    const candidates = this.#candidates(record, this.#cluster.nodes(), this.#serviceEndpoints(record));
     const endpoints = this.#withHealth(candidates, (target) => this.#health.cached(target));
-    return this.#summary(record, endpoints, this.#readyPods(record));
+    return this.#summary(record, endpoints, readyCount(this.#serviceEndpoints(record)));
   }
 
-  #candidates(record: ExposureRecord): EndpointCandidate[] {
+  #candidates(
+    record: ExposureRecord,
+    nodes: readonly ClusterNode[],
+    serviceEndpoints: readonly ServiceEndpoint[],
+  ): EndpointCandidate[] {
     return endpointCandidates({
       ports: record.service.ports,
       externalTrafficPolicy: record.spec.externalTrafficPolicy,
       ...(record.spec.healthCheck && { healthCheck: record.spec.healthCheck }),
-      nodes: this.#cluster.nodes(),
-      serviceEndpoints: this.#serviceEndpoints(record),
+      nodes,
+      serviceEndpoints,
       probeAddressType: this.#settings.probeAddressType,
       probeScope: record.service.uid,
     });
@@ -81,10 +141,6 @@ export class ExposureViews {
 
   #serviceEndpoints(record: ExposureRecord): readonly ServiceEndpoint[] {
     return this.#cluster.serviceEndpoints(record.service);
-  }
-
-  #readyPods(record: ExposureRecord): number {
-    return this.#serviceEndpoints(record).filter((endpoint) => endpoint.ready).length;
   }
 
   #withHealth(

@@ -50,6 +50,21 @@ export class HealthChecker {
   }
 
   /**
+   * The results for these probe keys if every one is cached and fresh, else undefined — the
+   * synchronous fast path of `check`, for reads that need no probe at all.
+   */
+  freshResults(keys: readonly string[]): (ProbeOutcome | undefined)[] | undefined {
+    const now = this.#clock.now();
+    const results: ProbeOutcome[] = [];
+    for (const key of keys) {
+      const cached = this.#cache.get(key);
+      if (!cached || now - cached.checkedAtMs >= this.#settings.cacheTtlMs) return undefined;
+      results.push(cached);
+    }
+    return results;
+  }
+
+  /**
    * Results for every target: fresh cached ones as they are; the others probed now (all of them
    * with `refresh`), up to the per-read cap. Targets beyond the cap get their last result, if any.
    */

@@ -65,6 +65,8 @@ export class InMemoryCluster implements Cluster {
   /** The informer's view: updated when the change event is delivered, a moment after the write. */
   readonly #cache = new Map<string, ObservedService>();
   readonly #nodes = new Map<string, ClusterNode>();
+  /** nodes() as one array, rebuilt after a change (readers rely on its identity). */
+  #nodeList: ClusterNode[] | undefined;
   readonly #endpoints = new Map<string, ServiceEndpoint[]>();
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
   /** Listeners to every Service, managed or not (the sandbox's simulated controllers). */
@@ -304,11 +306,12 @@ export class InMemoryCluster implements Cluster {
   }
 
   nodes(): readonly ClusterNode[] {
-    return [...this.#nodes.values()];
+    this.#nodeList ??= [...this.#nodes.values()];
+    return this.#nodeList;
   }
 
   serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[] {
-    return this.#endpoints.get(serviceKey(ref)) ?? [];
+    return this.#endpoints.get(serviceKey(ref)) ?? NO_ENDPOINTS;
   }
 
   subscribe(listener: (event: ClusterEvent) => void): () => void {
@@ -324,6 +327,7 @@ export class InMemoryCluster implements Cluster {
 
   setNode(node: ClusterNode): void {
     this.#nodes.set(node.name, structuredClone(node));
+    this.#nodeList = undefined;
     this.#emit({ kind: 'nodes' });
   }
 
@@ -331,11 +335,13 @@ export class InMemoryCluster implements Cluster {
     const node = this.#nodes.get(name);
     if (!node) throw new Error(`no node ${name}`);
     this.#nodes.set(name, { ...node, ready });
+    this.#nodeList = undefined;
     this.#emit({ kind: 'nodes' });
   }
 
   removeNode(name: string): void {
     this.#nodes.delete(name);
+    this.#nodeList = undefined;
     this.#emit({ kind: 'nodes' });
   }
 
@@ -444,6 +450,8 @@ export class InMemoryCluster implements Cluster {
     });
   }
 }
+
+const NO_ENDPOINTS: readonly ServiceEndpoint[] = Object.freeze([]);
 
 function isManaged(service: ObservedService): boolean {
   return service.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;

@@ -72,15 +72,17 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       return subject;
     }
 
-    /** A node port unlikely to collide with other tests sharing the cluster. */
-    function freePort(): number {
+    /**
+     * A node port no Service holds: not picked before here, and not taken meanwhile by a port the
+     * cluster allocated (allocation is random over the range, so a guess alone can collide).
+     */
+    async function freePort(): Promise<number> {
       const { min, max } = subject!.nodePortRange;
       for (;;) {
         const port = min + 1000 + Math.floor(Math.random() * (max - min - 1000));
-        if (!usedPorts.has(port)) {
-          usedPorts.add(port);
-          return port;
-        }
+        if (usedPorts.has(port)) continue;
+        usedPorts.add(port);
+        if ((await subject!.cluster.nodePortHolder(port, 'TCP')) === undefined) return port;
       }
     }
 
@@ -137,7 +139,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test('create with a fixed node port uses exactly that port; named target ports survive', async (t) => {
       const s = under(t);
       if (!s) return;
-      const nodePort = freePort();
+      const nodePort = await freePort();
       const created = await s.cluster.createService(
         manifest({
           ports: [
@@ -156,7 +158,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test('a taken node port is NodePortTaken, and its holder can be found', async (t) => {
       const s = under(t);
       if (!s) return;
-      const nodePort = freePort();
+      const nodePort = await freePort();
       const first = manifest({
         ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
       });
@@ -182,7 +184,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test('a node port held by an unmanaged Service is found too', async (t) => {
       const s = under(t);
       if (!s) return;
-      const nodePort = freePort();
+      const nodePort = await freePort();
       const handWritten = manifest({
         labels: { app: 'legacy' },
         annotations: {},
@@ -204,7 +206,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test('a node port held by a Service being deleted is reported as terminating', async (t) => {
       const s = under(t);
       if (!s) return;
-      const nodePort = freePort();
+      const nodePort = await freePort();
       const holder = manifest({
         ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
       });
@@ -412,7 +414,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test("server-side apply changes ports, labels and annotations, keeps node ports and other managers' fields", async (t) => {
       const s = under(t);
       if (!s) return;
-      const nodePort = freePort();
+      const nodePort = await freePort();
       const wanted = manifest({
         labels: { ...manifest().labels, app: 'web', tier: 'gold' },
         annotations: { [SPEC_ANNOTATION]: '{"v":1}', 'exposure-api.io/expires-at': '2030-01-01T00:00:00Z' },
@@ -424,7 +426,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       const created = await s.cluster.createService(wanted);
       const metricsNodePort = created.ports[1]?.nodePort;
       await s.cluster.writeFirewallStatus(wanted, '{"state":"UpToDate"}');
-      const newPort = freePort();
+      const newPort = await freePort();
       const { tier: _dropped, ...keptLabels } = wanted.labels;
       const applied = await s.cluster.applyServiceSpec(
         {
@@ -474,7 +476,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     test('apply refuses a taken node port and a replaced Service (uid precondition)', async (t) => {
       const s = under(t);
       if (!s) return;
-      const taken = freePort();
+      const taken = await freePort();
       await s.cluster.createService(
         manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: taken, protocol: 'TCP' }] }),
       );
@@ -497,6 +499,38 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       );
       const read = await s.cluster.readService(wanted);
       assert.equal(read?.ports[0]?.nodePort, created.ports[0]?.nodePort, 'nothing changed');
+    });
+
+    test('nodes() and serviceEndpoints() keep their identity while nothing changed (reads rely on it)', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest();
+      await s.cluster.createService(wanted);
+      await s.admin.setServiceEndpoints(wanted, [
+        { nodeName: 'node-x', ready: true, addresses: ['10.244.9.9'] },
+      ]);
+      const first = await eventually(
+        () => s.cluster.serviceEndpoints(wanted),
+        (list) => list.length === 1,
+        {
+          what: 'the endpoints',
+          timeoutMs: 15_000,
+        },
+      );
+      assert.equal(s.cluster.serviceEndpoints(wanted), first);
+      assert.equal(s.cluster.nodes(), s.cluster.nodes());
+      await s.admin.setServiceEndpoints(wanted, [
+        { nodeName: 'node-x', ready: false, addresses: ['10.244.9.9'] },
+      ]);
+      const changed = await eventually(
+        () => s.cluster.serviceEndpoints(wanted),
+        (list) => list[0]?.ready === false,
+        {
+          what: 'the changed endpoints',
+          timeoutMs: 15_000,
+        },
+      );
+      assert.notEqual(changed, first, 'a change gives a new array');
     });
 
     test('events are recorded on the Service', async (t) => {

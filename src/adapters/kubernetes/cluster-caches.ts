@@ -8,6 +8,9 @@
 // used by newEndpointSlice and by the reconciler). So `app.kubernetes.io/managed-by=exposure-api`
 // finds the slices of exactly the Services exposure-api manages, and a large cluster's other
 // slices are never transferred.
+//
+// An installation limited to some namespaces (namespaced RBAC) watches Services and EndpointSlices
+// with one informer per namespace; Nodes are always watched cluster-wide.
 import type {
   CoreV1Api,
   DiscoveryV1Api,
@@ -37,6 +40,8 @@ import {
 
 export interface ClusterCachesOptions {
   kubeConfig: KubeConfig;
+  /** Watch Services and EndpointSlices in these namespaces only; all namespaces by default. */
+  namespaces?: readonly string[];
   core: CoreV1Api;
   discovery: DiscoveryV1Api;
   recorder?: UpstreamCallRecorder;
@@ -47,9 +52,9 @@ export interface ClusterCachesOptions {
 const NO_ENDPOINTS: readonly ServiceEndpoint[] = Object.freeze([]);
 
 export class ClusterCaches {
-  readonly #services: Informer<V1Service, ObservedService>;
+  readonly #services: InformerGroup<V1Service, ObservedService>;
   readonly #nodes: Informer<V1Node, ClusterNode>;
-  readonly #slices: Informer<V1EndpointSlice, SliceEndpoints>;
+  readonly #slices: InformerGroup<V1EndpointSlice, SliceEndpoints>;
   readonly #log: InformerLog | undefined;
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
   /** Slice keys (`namespace/name`) per Service key. */
@@ -67,16 +72,23 @@ export class ClusterCaches {
       ...(options.timing && { timing: options.timing }),
     };
     this.#log = options.log;
-    this.#services = new Informer<V1Service, ObservedService>({
-      ...common,
-      resource: 'services',
-      path: '/api/v1/services',
-      labelSelector: MANAGED_SELECTOR,
-      list: (request) => options.core.listServiceForAllNamespaces(request),
-      toItem: toObservedService,
-      onUpsert: (_key, service) => this.#emit({ kind: 'service', type: 'upsert', service }),
-      onDelete: (_key, service) => this.#emit({ kind: 'service', type: 'delete', service }),
-    });
+    this.#services = new InformerGroup(
+      options.namespaces,
+      (namespace) =>
+        new Informer<V1Service, ObservedService>({
+          ...common,
+          resource: 'services',
+          path: namespace ? `/api/v1/namespaces/${namespace}/services` : '/api/v1/services',
+          labelSelector: MANAGED_SELECTOR,
+          list: (request) =>
+            namespace
+              ? options.core.listNamespacedService({ ...request, namespace })
+              : options.core.listServiceForAllNamespaces(request),
+          toItem: toObservedService,
+          onUpsert: (_key, service) => this.#emit({ kind: 'service', type: 'upsert', service }),
+          onDelete: (_key, service) => this.#emit({ kind: 'service', type: 'delete', service }),
+        }),
+    );
     this.#nodes = new Informer<V1Node, ClusterNode>({
       ...common,
       resource: 'nodes',
@@ -86,16 +98,25 @@ export class ClusterCaches {
       onUpsert: () => this.#nodesChanged(),
       onDelete: () => this.#nodesChanged(),
     });
-    this.#slices = new Informer<V1EndpointSlice, SliceEndpoints>({
-      ...common,
-      resource: 'endpointslices',
-      path: '/apis/discovery.k8s.io/v1/endpointslices',
-      labelSelector: MANAGED_SELECTOR,
-      list: (request) => options.discovery.listEndpointSliceForAllNamespaces(request),
-      toItem: toSliceEndpoints,
-      onUpsert: (key, slice, previous) => this.#sliceChanged(key, slice, previous),
-      onDelete: (key, slice) => this.#sliceChanged(key, undefined, slice),
-    });
+    this.#slices = new InformerGroup(
+      options.namespaces,
+      (namespace) =>
+        new Informer<V1EndpointSlice, SliceEndpoints>({
+          ...common,
+          resource: 'endpointslices',
+          path: namespace
+            ? `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`
+            : '/apis/discovery.k8s.io/v1/endpointslices',
+          labelSelector: MANAGED_SELECTOR,
+          list: (request) =>
+            namespace
+              ? options.discovery.listNamespacedEndpointSlice({ ...request, namespace })
+              : options.discovery.listEndpointSliceForAllNamespaces(request),
+          toItem: toSliceEndpoints,
+          onUpsert: (key, slice, previous) => this.#sliceChanged(key, slice, previous),
+          onDelete: (key, slice) => this.#sliceChanged(key, undefined, slice),
+        }),
+    );
   }
 
   async start(): Promise<void> {
@@ -192,6 +213,48 @@ export class ClusterCaches {
         this.#log?.warn({ err: error, event: event.kind }, 'cluster event listener failed');
       }
     }
+  }
+}
+
+/** One informer for all namespaces, or one per namespace, read as one cache keyed `namespace/name`. */
+class InformerGroup<Raw, Item> {
+  /** By namespace; the key '' holds the informer of all namespaces. */
+  readonly #informers = new Map<string, Informer<Raw, Item>>();
+
+  constructor(
+    namespaces: readonly string[] | undefined,
+    make: (namespace: string | undefined) => Informer<Raw, Item>,
+  ) {
+    if (namespaces === undefined) this.#informers.set('', make(undefined));
+    else for (const namespace of new Set(namespaces)) this.#informers.set(namespace, make(namespace));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.#informers.values()].map((informer) => informer.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#informers.values()].map((informer) => informer.stop()));
+  }
+
+  synced(): boolean {
+    return [...this.#informers.values()].every((informer) => informer.synced());
+  }
+
+  get(key: string): Item | undefined {
+    const informer = this.#informers.get('') ?? this.#informers.get(splitKey(key)[0]);
+    return informer?.get(key);
+  }
+
+  values(): Iterable<Item> {
+    const all = this.#informers.get('');
+    if (all) return all.values();
+    const informers = [...this.#informers.values()];
+    return {
+      *[Symbol.iterator]() {
+        for (const informer of informers) yield* informer.values();
+      },
+    };
   }
 }
 

@@ -76,8 +76,9 @@ export interface InformerOptions<Raw, Item> {
   timing?: Partial<InformerTiming>;
 }
 
+/** How a watch ended; `healthy`: it delivered events or ran a while (so retrying at once cannot spin). */
 type WatchEnd =
-  | { kind: 'expired' }
+  | { kind: 'expired'; healthy: boolean }
   | { kind: 'ended'; healthy: boolean }
   | { kind: 'failed'; error: unknown };
 
@@ -97,7 +98,6 @@ export class Informer<Raw, Item> {
   #synced = false;
   #stopping: AbortController | undefined;
   #loop: Promise<void> | undefined;
-  #abortWatch: (() => void) | undefined;
   #firstSync: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor(options: InformerOptions<Raw, Item>) {
@@ -131,13 +131,14 @@ export class Informer<Raw, Item> {
   /** Stops the loop and any request in flight; resolves once nothing runs any more. */
   async stop(): Promise<void> {
     this.#stopping?.abort();
-    this.#abortWatch?.();
     this.#firstSync?.reject(new Error(`the ${this.#options.resource} informer was stopped before it synced`));
     await this.#loop;
     this.#loop = undefined;
+    // What the cache holds is kept for reads, but nothing keeps it current any more.
+    this.#synced = false;
   }
 
-  /** Whether a complete list has been cached (stays true across later relists). */
+  /** Whether a complete list has been cached and is kept current (stays true across relists). */
   synced(): boolean {
     return this.#synced;
   }
@@ -157,16 +158,16 @@ export class Informer<Raw, Item> {
   async #run(signal: AbortSignal): Promise<void> {
     let needList = true;
     let failures = 0;
+    /** Expiries in a row with no watch that lasted between: from the second on, wait first. */
+    let expiries = 0;
     while (!signal.aborted) {
       let end: WatchEnd;
       try {
         if (needList) {
           this.#resourceVersion = await this.#list(signal);
           needList = false;
-          if (!this.#synced) {
-            this.#synced = true;
-            this.#firstSync?.resolve();
-          }
+          this.#synced = true;
+          this.#firstSync?.resolve();
         }
         end = await this.#watchOnce(signal);
       } catch (error) {
@@ -181,10 +182,13 @@ export class Informer<Raw, Item> {
         );
         needList = true;
         failures = 0;
+        expiries = end.healthy ? 1 : expiries + 1;
+        if (expiries > 1) await sleep(this.#backoff(expiries - 1), undefined, { signal }).catch(() => {});
         continue;
       }
       if (end.kind === 'ended' && end.healthy) {
         failures = 0;
+        expiries = 0;
         continue;
       }
       failures++;
@@ -252,15 +256,18 @@ export class Informer<Raw, Item> {
       let streamError: ApiStatus | undefined;
       let finished = false;
       let established = false;
+      let stream: AbortController | undefined;
       const finish = (end: WatchEnd) => {
         if (finished) return;
         finished = true;
-        this.#abortWatch = undefined;
         signal.removeEventListener('abort', onAbort);
         resolve(end);
       };
-      // stop() must not wait for a connection attempt to give up.
-      const onAbort = () => finish({ kind: 'ended', healthy: true });
+      // stop() ends the stream, and does not wait for a connection attempt to give up.
+      const onAbort = () => {
+        stream?.abort();
+        finish({ kind: 'ended', healthy: true });
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       const record = (outcome: string) =>
         this.#recorder.record({
@@ -273,16 +280,17 @@ export class Informer<Raw, Item> {
         if (signal.aborted) return finish({ kind: 'ended', healthy: true });
         if (!established) record(error ? toClusterError(error).kind : 'ok');
         established = true;
+        // The ERROR event counts as one of the events.
+        const healthy = events > 1 || performance.now() - started > 5_000;
         const status = (error as { statusCode?: unknown } | null)?.statusCode;
-        if (expired || status === 410) return finish({ kind: 'expired' });
+        if (expired || status === 410) return finish({ kind: 'expired', healthy });
         if ((error as { name?: unknown } | null)?.name === 'TimeoutError') {
           return finish({ kind: 'ended', healthy: true });
         }
         if (error) return finish({ kind: 'failed', error });
         if (streamError) return finish({ kind: 'failed', error: streamFailure(streamError) });
         // A server that ends watches at once (shutting down, say) must not make us spin.
-        const healthy = events > 0 || performance.now() - started > 5_000;
-        finish({ kind: 'ended', healthy });
+        finish({ kind: 'ended', healthy: events > 0 || performance.now() - started > 5_000 });
       };
       const onEvent = (type: string, object: unknown) => {
         if (signal.aborted || finished) return;
@@ -310,12 +318,9 @@ export class Informer<Raw, Item> {
             established = true;
             record('ok');
           }
+          stream = controller;
           // Stopped while connecting: the stream that has just opened must not outlive us.
-          if (finished || signal.aborted) {
-            controller.abort();
-            return;
-          }
-          this.#abortWatch = () => controller.abort();
+          if (finished || signal.aborted) controller.abort();
         })
         .catch((error: unknown) => done(error ?? new Error('watch failed')));
     });

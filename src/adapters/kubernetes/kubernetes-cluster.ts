@@ -54,6 +54,11 @@ import { ServiceEvents } from './service-events.ts';
 
 export interface KubernetesClusterOptions extends KubernetesApiOptions {
   kubeConfig: KubeConfig;
+  /**
+   * The namespaces this installation manages, for namespaced RBAC: Services and EndpointSlices are
+   * watched, and looked up, there only. All namespaces by default.
+   */
+  namespaces?: readonly string[];
   recorder?: UpstreamCallRecorder;
   log?: InformerLog;
   /** Backoff and watch timing of the informers (tests shorten them). */
@@ -82,8 +87,11 @@ class KubernetesApiCluster implements Cluster {
   readonly #recorder: UpstreamCallRecorder;
   readonly #caches: ClusterCaches;
   readonly #events: ServiceEvents;
+  /** Where lookups search: `[undefined]` is all namespaces at once. */
+  readonly #scopes: readonly (string | undefined)[];
 
   constructor(options: KubernetesClusterOptions) {
+    this.#scopes = options.namespaces ? [...new Set(options.namespaces)] : [undefined];
     this.#apis = createKubernetesApis(options.kubeConfig, options);
     this.#core = this.#apis.core;
     this.#recorder = options.recorder ?? ignoreUpstreamCalls;
@@ -92,6 +100,7 @@ class KubernetesApiCluster implements Cluster {
       core: this.#apis.core,
       discovery: this.#apis.discovery,
       recorder: this.#recorder,
+      ...(options.namespaces && { namespaces: options.namespaces }),
       ...(options.log && { log: options.log }),
       ...(options.informerTiming && { timing: options.informerTiming }),
     });
@@ -189,13 +198,14 @@ class KubernetesApiCluster implements Cluster {
   async findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
     // An id that cannot be a label value cannot be on any Service (and must not reach a selector).
     if (id.length === 0 || id.length > 63 || !LABEL_VALUE.test(id)) return undefined;
-    const list = await this.#call('services.list', () =>
-      this.#core.listServiceForAllNamespaces({
-        labelSelector: `${EXPOSURE_ID_LABEL}=${id},${MANAGED_SELECTOR}`,
-      }),
-    );
-    const found = list.items[0];
-    return found && toObservedService(found);
+    const labelSelector = `${EXPOSURE_ID_LABEL}=${id},${MANAGED_SELECTOR}`;
+    for (const namespace of this.#scopes) {
+      for await (const page of this.#servicePages(namespace, labelSelector)) {
+        const found = page[0];
+        if (found) return toObservedService(found);
+      }
+    }
+    return undefined;
   }
 
   async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<DeleteServiceResult> {
@@ -278,24 +288,20 @@ class KubernetesApiCluster implements Cluster {
   async nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined> {
     // Node ports are allocated by number across protocols, so a holder on the other protocol
     // counts too, after an exact match. Every Service counts, managed or not.
+    // With namespaced RBAC only the managed namespaces can be searched; a holder elsewhere stays
+    // unnamed (the conflict stands all the same).
     let other: V1Service | undefined;
-    let continueToken: string | undefined;
-    do {
-      const page = await this.#call('services.list', () =>
-        this.#core.listServiceForAllNamespaces({
-          limit: PAGE_SIZE,
-          ...(continueToken ? { _continue: continueToken } : {}),
-        }),
-      );
-      for (const service of page.items) {
-        for (const port of service.spec?.ports ?? []) {
-          if (port.nodePort !== nodePort) continue;
-          if ((port.protocol ?? 'TCP') === protocol) return holder(service);
-          other ??= service;
+    for (const namespace of this.#scopes) {
+      for await (const page of this.#servicePages(namespace)) {
+        for (const service of page) {
+          for (const port of service.spec?.ports ?? []) {
+            if (port.nodePort !== nodePort) continue;
+            if ((port.protocol ?? 'TCP') === protocol) return holder(service);
+            other ??= service;
+          }
         }
       }
-      continueToken = page.metadata?._continue || undefined;
-    } while (continueToken);
+    }
     return other && holder(other);
   }
 
@@ -329,6 +335,25 @@ class KubernetesApiCluster implements Cluster {
 
   #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return callKubernetes(this.#recorder, operation, call);
+  }
+
+  /** Services page by page, in one namespace or (undefined) all of them. */
+  async *#servicePages(namespace: string | undefined, labelSelector?: string): AsyncGenerator<V1Service[]> {
+    let continueToken: string | undefined;
+    do {
+      const request = {
+        limit: PAGE_SIZE,
+        ...(labelSelector ? { labelSelector } : {}),
+        ...(continueToken ? { _continue: continueToken } : {}),
+      };
+      const page = await this.#call('services.list', () =>
+        namespace === undefined
+          ? this.#core.listServiceForAllNamespaces(request)
+          : this.#core.listNamespacedService({ ...request, namespace }),
+      );
+      yield page.items;
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
   }
 
   #patch(operation: string, ref: ServiceRef, fieldManager: string, patch: JsonPatch): Promise<V1Service> {

@@ -118,7 +118,9 @@ export interface Cluster {
   /** Managed Services from the cache. */
   cachedServices(): Iterable<ObservedService>;
   cachedService(ref: ServiceRef): ObservedService | undefined;
+  /** The cached Nodes: the same array (by reference) for as long as no Node changed. */
   nodes(): readonly ClusterNode[];
+  /** The Service's endpoints: the same array (by reference) for as long as its EndpointSlices did not change. */
   serviceEndpoints(ref: ServiceRef): readonly ServiceEndpoint[];
   subscribe(listener: (event: ClusterEvent) => void): () => void;
 }

@@ -6,9 +6,10 @@ import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metric
 
 async function requestMetrics(app: FastifyInstance, options: { metrics: PrometheusMetrics }): Promise<void> {
   const { metrics } = options;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.contentType);

@@ -5,6 +5,7 @@ import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/e
 import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 
 export function getExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
+  const serialized = new WeakMap<object, string>();
   app.get<{ Params: Static<typeof ExposureIdParams>; Querystring: Static<typeof GetExposureQuery> }>(
     '/exposures/:id',
     {
@@ -28,7 +29,15 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
       const result = await exposures.get(request.principal!, request.params.id, {
         refresh: request.query.refresh === true,
       });
-      return reply.header('etag', result.etag).send(result.exposure);
+      // An unchanged exposure is the same object (see ExposureViews): serialize it once.
+      // Serialized with the route's response schema for 200 application/json, as send() would.
+      reply.header('etag', result.etag).type('application/json; charset=utf-8');
+      let body = serialized.get(result.exposure);
+      if (body === undefined) {
+        body = reply.serializeInput(result.exposure, '200', 'application/json') as string;
+        serialized.set(result.exposure, body);
+      }
+      return reply.send(body);
     },
   );
 }
