@@ -1,0 +1,88 @@
+// `npm start`: the service against a real cluster and the real Compute Engine API (or the
+// endpoints its configuration names). The configuration file is named by EXPOSURE_API_CONFIG.
+import closeWithGrace from 'close-with-grace';
+import { createGceFirewalls, type GceFirewallsConfig } from './adapters/gce/gce-firewalls.ts';
+import { passThroughAuthClient } from './adapters/gce/pass-through-auth.ts';
+import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
+import { createKubernetesCluster } from './adapters/kubernetes/kubernetes-cluster.ts';
+import { createKubernetesLeases } from './adapters/kubernetes/kubernetes-leases.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
+import { ConfigError, loadConfigFile } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { createLogger } from './logger.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`exposure-api: ${message}\n`);
+  process.exit(1);
+}
+
+/** Where the Compute API is: the real one, or the base URL `gce.endpoint` names (an emulator). */
+function computeEndpoint(config: Config): Partial<GceFirewallsConfig> {
+  if (!config.gce.endpoint) return {};
+  const url = new URL(config.gce.endpoint);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    apiEndpoint: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+    // A plain-HTTP endpoint is an emulator: never send it (or look up) real credentials.
+    ...(protocol === 'http' && { authClient: passThroughAuthClient() }),
+  };
+}
+
+const configPath = process.env.EXPOSURE_API_CONFIG;
+if (!configPath) {
+  fail(
+    'set EXPOSURE_API_CONFIG to the configuration file (see the README), or try the service without a cluster: npm run sandbox',
+  );
+}
+let config: Config;
+try {
+  config = loadConfigFile(configPath);
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+const logger = createLogger(config.server.logLevel);
+let kubeConfig: ReturnType<typeof loadKubeConfig>;
+try {
+  kubeConfig = loadKubeConfig({
+    ...(config.cluster.kubeconfig !== undefined && { kubeconfig: config.cluster.kubeconfig }),
+    ...(config.cluster.context !== undefined && { context: config.cluster.context }),
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+
+let runtime: Runtime | undefined;
+const metrics = new PrometheusMetrics({
+  defaultMetrics: true,
+  exposureCount: () => runtime?.index.size ?? 0,
+});
+const cluster = createKubernetesCluster({
+  kubeConfig,
+  ...(config.cluster.namespaces && { namespaces: config.cluster.namespaces }),
+  recorder: metrics,
+  log: logger.child({ component: 'kubernetes' }),
+});
+const leases = createKubernetesLeases({ kubeConfig, recorder: metrics });
+const firewalls = createGceFirewalls({
+  project: config.gce.project,
+  ...computeEndpoint(config),
+  recorder: metrics,
+  operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
+});
+runtime = await createRuntime({ config, cluster, firewalls, leases, logger, metrics });
+
+// Listen first, so that liveness answers while the caches fill; readiness waits for them.
+await runtime.app.listen({ host: config.server.host, port: config.server.port });
+const started = runtime;
+closeWithGrace({ delay: 25_000, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'stopping after an error');
+  else logger.info({ signal }, 'stopping: finishing in-flight requests, then releasing the lease');
+  await started.stop();
+  await firewalls.close();
+  await leases.close();
+});
+await runtime.start();
+logger.info({ clusterId: config.cluster.id, project: config.gce.project }, 'caches synced; serving');
