@@ -1,8 +1,8 @@
 // `npm start`: the service against a real cluster and the real Compute Engine API (or the
 // endpoints its configuration names). The configuration file is named by EXPOSURE_API_CONFIG.
 import closeWithGrace from 'close-with-grace';
-import { createGceFirewalls, type GceFirewallsConfig } from './adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from './adapters/gce/pass-through-auth.ts';
+import { computeEndpoint } from './adapters/gce/compute-endpoint.ts';
+import { createGceFirewalls } from './adapters/gce/gce-firewalls.ts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetes-cluster.ts';
 import { createKubernetesLeases } from './adapters/kubernetes/kubernetes-leases.ts';
@@ -15,20 +15,6 @@ import { createRuntime, type Runtime } from './runtime.ts';
 function fail(message: string): never {
   process.stderr.write(`exposure-api: ${message}\n`);
   process.exit(1);
-}
-
-/** Where the Compute API is: the real one, or the base URL `gce.endpoint` names (an emulator). */
-function computeEndpoint(config: Config): Partial<GceFirewallsConfig> {
-  if (!config.gce.endpoint) return {};
-  const url = new URL(config.gce.endpoint);
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  return {
-    apiEndpoint: url.hostname,
-    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
-    protocol,
-    // A plain-HTTP endpoint is an emulator: never send it (or look up) real credentials.
-    ...(protocol === 'http' && { authClient: passThroughAuthClient() }),
-  };
 }
 
 const configPath = process.env.EXPOSURE_API_CONFIG;

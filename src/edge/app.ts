@@ -52,9 +52,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
     },
   });
+  // Graceful stop: once closing, answers say `Connection: close` and connections that fall idle are
+  // closed, so keep-alive clients cannot hold the process open after the last in-flight request.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    const closer = setInterval(() => app.server.closeIdleConnections(), 100);
+    closer.unref();
+    app.server.once('close', () => clearInterval(closer));
+    done();
+  });
   // Callback-style hooks: on the hot read path, an async hook's promise is measurable overhead.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (draining) reply.header('connection', 'close');
     done();
   });
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
