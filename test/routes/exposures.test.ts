@@ -2,6 +2,7 @@
 // cluster, its simulated nodes and the Compute emulator: create, read, list, delete.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
 import { eventually } from '../support/eventually.ts';
@@ -368,5 +369,62 @@ describe('exposures lifecycle', () => {
       assert.equal(deleted.status, 204, `${item.name}: ${JSON.stringify(deleted.body)}`);
     }
     assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
+  });
+});
+
+describe('a read that misses the cache', () => {
+  test('asks the Kubernetes API once instead of answering 404 (an exposure another replica just created)', async () => {
+    const sandbox = await startTestSandbox({ withDemoWorkload: false });
+    try {
+      // Written straight to the cluster, as another replica would: this replica's cache has not seen it.
+      const id = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
+      await sandbox.cluster.createService(
+        serviceManifestFor({
+          id,
+          clusterId: 'sandbox',
+          createdBy: 'other-replica',
+          generation: 1,
+          spec: {
+            namespace: 'search',
+            name: 'elsewhere',
+            selector: { app: 'x' },
+            ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
+            externalTrafficPolicy: 'Cluster',
+            sourceRanges: ['203.0.113.0/24'],
+            labels: {},
+          },
+        }),
+      );
+      assert.equal(sandbox.runtime.index.get(id), undefined, 'not in the cache yet');
+      let lookups = 0;
+      const lookup = sandbox.cluster.findServiceByExposureId.bind(sandbox.cluster);
+      sandbox.cluster.findServiceByExposureId = (wanted: string) => {
+        lookups++;
+        return lookup(wanted);
+      };
+      const read = await call<Exposure>(sandbox, {
+        method: 'GET',
+        url: `/exposures/${id}`,
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(read.status, 200);
+      assert.equal(lookups, 1, 'one API call');
+      const again = await call(sandbox, {
+        method: 'GET',
+        url: `/exposures/${id}`,
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(again.status, 200);
+      assert.equal(lookups, 1, 'the second read is served from the cache');
+      assert.equal(read.body.createdBy, 'other-replica');
+      const missing = await call(sandbox, {
+        method: 'GET',
+        url: '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v9w',
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(missing.status, 404);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
