@@ -17,6 +17,7 @@ import { loadConfigFile } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { firewallSettings } from '../config/settings.ts';
 import { desiredFirewallRules } from '../domain/desired-firewall.ts';
+import { readExposureRecord } from '../domain/exposure-record.ts';
 import { gcloudDeleteCommand } from '../domain/gcloud-command.ts';
 import { FIREWALL_FINALIZER } from '../domain/naming.ts';
 import { createLogger } from '../logger.ts';
@@ -39,6 +40,7 @@ export async function uninstall(options: {
   log: ReturnType<typeof createLogger>;
 }): Promise<UninstallReport> {
   const { config, cluster, firewalls, mode, log } = options;
+  if (mode === 'orphan') return orphan(config, cluster);
   // Without Leases the runtime's reconciler runs here: deleting needs it to remove the rules.
   const runtime = await createRuntime({ config, cluster, firewalls, logger: log });
   await runtime.start();
@@ -46,35 +48,47 @@ export async function uninstall(options: {
   const report: UninstallReport = { mode, exposures: records.length, remaining: [], orphanedRules: [] };
   try {
     for (const record of records) {
-      if (mode === 'orphan') {
-        await cluster.removeFinalizer(record.service, FIREWALL_FINALIZER);
-        const rules = desiredFirewallRules(
-          {
-            id: record.id,
-            namespace: record.spec.namespace,
-            name: record.spec.name,
-            sourceRanges: record.spec.sourceRanges,
-            ports: record.service.ports,
-          },
-          firewallSettings(config),
-        );
-        report.orphanedRules.push(...rules.map((rule) => rule.name));
-        continue;
-      }
       if (!record.service.deletionTimestamp)
         await cluster.deleteService(record.service, { uid: record.service.uid });
       runtime.reconciler.enqueue(record.service);
     }
-    if (mode === 'delete') {
-      const deadline = Date.now() + options.timeoutMs;
-      while (runtime.index.size > 0 && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      report.remaining = runtime.index
-        .all()
-        .map((record) => `${record.spec.namespace}/${record.spec.name} (${record.id})`);
-    }
+    const deadline = Date.now() + options.timeoutMs;
+    while (runtime.index.size > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    report.remaining = runtime.index
+      .all()
+      .map((record) => `${record.spec.namespace}/${record.spec.name} (${record.id})`);
   } finally {
     await runtime.stop();
+  }
+  return report;
+}
+
+/** Removes the finalizers only: no reconciler runs, nothing in GCE is touched. */
+async function orphan(config: Config, cluster: Cluster): Promise<UninstallReport> {
+  await cluster.start();
+  const report: UninstallReport = { mode: 'orphan', exposures: 0, remaining: [], orphanedRules: [] };
+  try {
+    for (const service of [...cluster.cachedServices()]) {
+      const read = readExposureRecord(service);
+      if (!read.ok || read.record.clusterId !== config.cluster.id) continue;
+      const record = read.record;
+      await cluster.removeFinalizer(service, FIREWALL_FINALIZER);
+      report.exposures++;
+      const rules = desiredFirewallRules(
+        {
+          id: record.id,
+          namespace: record.spec.namespace,
+          name: record.spec.name,
+          sourceRanges: record.spec.sourceRanges,
+          ports: service.ports,
+        },
+        firewallSettings(config),
+      );
+      report.orphanedRules.push(...rules.map((rule) => rule.name));
+    }
+  } finally {
+    await cluster.stop();
   }
   return report;
 }

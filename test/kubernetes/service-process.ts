@@ -22,6 +22,8 @@ export interface ServiceProcess {
 }
 
 export interface ServiceProcessFactory {
+  /** The configuration file every process is started with. */
+  configPath: string;
   start(): Promise<ServiceProcess>;
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function serviceProcesses(options: {
   await writeFile(configPath, stringify(config));
   const running = new Set<ChildProcess>();
   return {
+    configPath,
     async start() {
       const child = spawn(process.execPath, ['src/server.ts'], {
         env: { ...process.env, EXPOSURE_API_CONFIG: configPath, METADATA_SERVER_DETECTION: 'none' },
