@@ -20,7 +20,7 @@ import {
 } from '../domain/naming.ts';
 import { describeFirewallFailure, type FirewallAction } from './firewall-failure.ts';
 import type { Clock } from './ports/clock.ts';
-import type { Cluster, ClusterEvent, ClusterEventRecord } from './ports/cluster.ts';
+import { type Cluster, ClusterError, type ClusterEvent, type ClusterEventRecord } from './ports/cluster.ts';
 import { FirewallError, type Firewalls } from './ports/firewalls.ts';
 import { type BackoffSettings, WorkQueue, type WorkResult } from './work-queue.ts';
 
@@ -235,7 +235,10 @@ export class Reconciler {
       else result = await this.#reconcileService(key.slice(SERVICE_KEY.length));
     } catch (error) {
       this.#log.warn({ key, err: error }, 'reconcile failed');
-      result = { kind: 'retry' };
+      // The Kubernetes API says when to come back (429, 503 with Retry-After): never sooner.
+      const retryAfter = error instanceof ClusterError ? error.retryAfterSeconds : undefined;
+      result =
+        retryAfter === undefined ? { kind: 'retry' } : { kind: 'retry', notBeforeMs: retryAfter * 1000 };
     }
     this.#observer?.reconciled(
       result.kind === 'retry' ? 'error' : 'ok',

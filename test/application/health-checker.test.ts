@@ -1,0 +1,121 @@
+// The bounds on probing: results are reused for a TTL, a probe in flight is shared, at most
+// `concurrency` run at once, and a read probes at most `maxProbesPerRead` endpoints.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { NetworkProber } from '../../src/adapters/prober/network-prober.ts';
+import { HealthChecker, healthFromOutcome } from '../../src/application/health-checker.ts';
+import type { Clock } from '../../src/application/ports/clock.ts';
+import type { Prober } from '../../src/application/ports/prober.ts';
+import type { ProbeTarget } from '../../src/domain/endpoints.ts';
+
+/** The real prober, counting what it does (how many probes, how many at once). */
+function counted(inner: Prober) {
+  const stats = { probes: 0, running: 0, maxRunning: 0 };
+  const prober: Prober = {
+    async probe(target, timeoutMs) {
+      stats.probes++;
+      stats.running++;
+      stats.maxRunning = Math.max(stats.maxRunning, stats.running);
+      try {
+        return await inner.probe(target, timeoutMs);
+      } finally {
+        stats.running--;
+      }
+    },
+  };
+  return { prober, stats };
+}
+
+describe('HealthChecker', () => {
+  let server: http.Server;
+  let port: number;
+  before(async () => {
+    // Answers after 50 ms, so that probes overlap.
+    server = http.createServer((_request, response) => {
+      setTimeout(() => response.end('ok'), 50);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  const target = (path: string): ProbeTarget => ({ kind: 'http', address: '127.0.0.1', port, path });
+  const settings = {
+    timeoutMs: 1000,
+    cacheTtlMs: 10_000,
+    concurrency: 3,
+    maxProbesPerRead: 100,
+    cacheEntries: 1000,
+  };
+
+  test('a fresh result is reused; a refresh probes again; a stale one is probed again', async () => {
+    let now = 1_000_000;
+    const clock: Clock = { now: () => now };
+    const { prober, stats } = counted(new NetworkProber());
+    const checker = new HealthChecker(prober, clock, settings);
+    const first = await checker.check([target('/a')]);
+    assert.equal(stats.probes, 1);
+    assert.equal([...first.values()][0]?.ok, true);
+    await checker.check([target('/a')]);
+    assert.equal(stats.probes, 1, 'fresh: reused');
+    await checker.check([target('/a')], { refresh: true });
+    assert.equal(stats.probes, 2, 'refresh: probed');
+    now += 10_001;
+    assert.equal(checker.freshResults([...first.keys()]), undefined, 'stale: no synchronous answer');
+    await checker.check([target('/a')]);
+    assert.equal(stats.probes, 3, 'stale: probed');
+  });
+
+  test('concurrent reads share a probe in flight', async () => {
+    const { prober, stats } = counted(new NetworkProber());
+    const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
+    await Promise.all([
+      checker.check([target('/shared')]),
+      checker.check([target('/shared')]),
+      checker.check([target('/shared')]),
+    ]);
+    assert.equal(stats.probes, 1);
+  });
+
+  test('no more than `concurrency` probes run at once, across reads', async () => {
+    const { prober, stats } = counted(new NetworkProber());
+    const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
+    const targets = Array.from({ length: 12 }, (_, i) => target(`/c${i}`));
+    await Promise.all([checker.check(targets.slice(0, 6)), checker.check(targets.slice(6))]);
+    assert.equal(stats.probes, 12);
+    assert.equal(stats.maxRunning, 3);
+  });
+
+  test('one read probes at most `maxProbesPerRead`; the rest keep their last result or none', async () => {
+    const { prober, stats } = counted(new NetworkProber());
+    const checker = new HealthChecker(
+      prober,
+      { now: () => Date.now() },
+      { ...settings, maxProbesPerRead: 4 },
+    );
+    const targets = Array.from({ length: 10 }, (_, i) => target(`/m${i}`));
+    const results = await checker.check(targets);
+    assert.equal(stats.probes, 4);
+    assert.equal(results.size, 4);
+    assert.deepEqual(healthFromOutcome(undefined, 'not probed: this read reached its cap on probes'), {
+      state: 'Unknown',
+      reason: 'not probed: this read reached its cap on probes',
+    });
+  });
+
+  test('freshResults answers synchronously only when every result is fresh', async () => {
+    const { prober } = counted(new NetworkProber());
+    const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
+    const results = await checker.check([target('/f1'), target('/f2')]);
+    const keys = [...results.keys()];
+    assert.equal(checker.freshResults(keys)?.length, 2);
+    assert.equal(checker.freshResults([...keys, 'never-probed']), undefined);
+  });
+});
