@@ -3,7 +3,7 @@
 // that. Reads are served from caches.
 import { createHash } from 'node:crypto';
 import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
-import { newExposureId } from '../domain/exposure-id.ts';
+import { exposureIdTime, isExposureId, newExposureId } from '../domain/exposure-id.ts';
 import {
   type ExposureRecord,
   type IdempotencyRecord,
@@ -58,6 +58,10 @@ export type DeleteOutcome =
   | { state: 'deleting'; target: ExposureIdentity; exposure: Exposure; etag: string };
 
 const SETTLED_POLL_MS = 200;
+/** How long after its creation an exposure may be missing from a replica's cache. */
+const CACHE_MISS_WINDOW_MS = 2 * 60_000;
+/** Replicas' clocks may disagree a little about when an id was made. */
+const CLOCK_SKEW_MS = 60_000;
 
 export class ExposureService {
   readonly #cluster: Cluster;
@@ -335,10 +339,18 @@ export class ExposureService {
   }
 
   /** An exposure the caller may see; anything else (including other tenants') is a 404. */
+  /** Whether an id is young enough that the informer may not have delivered its Service yet. */
+  #mayBeUncached(id: string): boolean {
+    if (!isExposureId(id)) return false;
+    const age = this.#clock.now() - exposureIdTime(id);
+    return age > -CLOCK_SKEW_MS && age < CACHE_MISS_WINDOW_MS;
+  }
+
   async #find(principal: Principal, id: string): Promise<ExposureRecord> {
     let record = this.#index.get(id);
-    if (!record) {
-      // Created through another replica a moment ago? Ask the API once before saying 404.
+    if (!record && this.#mayBeUncached(id)) {
+      // Created through another replica a moment ago? Ask the API once before saying 404. Older ids
+      // would be in the cache by now: asking for them would only let callers load the apiserver.
       let service: ObservedService | undefined;
       try {
         service = await this.#cluster.findServiceByExposureId(id);

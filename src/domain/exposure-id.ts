@@ -1,7 +1,7 @@
 // Exposure ids are `exp_` + a lower-case ULID: sortable by creation time (so list pages are
 // stable), unguessable enough for URLs, and valid as a Kubernetes label value and inside a GCE
 // firewall rule name.
-import { ulid } from 'ulid';
+import { decodeTime, ulid } from 'ulid';
 
 export type ExposureId = `exp_${string}`;
 
@@ -18,4 +18,9 @@ export function isExposureId(value: string): value is ExposureId {
 /** The 26-character ULID of an id, used inside firewall rule names. */
 export function exposureIdSuffix(id: ExposureId): string {
   return id.slice('exp_'.length);
+}
+
+/** When the id was made (the ULID's timestamp), in milliseconds since the epoch. */
+export function exposureIdTime(id: ExposureId): number {
+  return decodeTime(exposureIdSuffix(id).toUpperCase());
 }

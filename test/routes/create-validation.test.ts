@@ -328,6 +328,13 @@ const cases: Case[] = [
   },
   { name: 'no token', body: es(), auth: '', status: 401, type: 'unauthenticated' },
   { name: 'unknown token', body: es(), auth: 'Bearer not-a-token', status: 401, type: 'unauthenticated' },
+  {
+    name: 'bad input without a token is a 401, not a validation report',
+    body: es({ sourceRanges: ['0.0.0.0/0'], colour: 'blue' }),
+    auth: '',
+    status: 401,
+    type: 'unauthenticated',
+  },
 ];
 
 describe('POST /exposures refuses bad input and writes nothing', () => {

@@ -2,6 +2,7 @@
 // cluster, its simulated nodes and the Compute emulator: create, read, list, delete.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { newExposureId } from '../../src/domain/exposure-id.ts';
 import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
@@ -377,7 +378,7 @@ describe('a read that misses the cache', () => {
     const sandbox = await startTestSandbox({ withDemoWorkload: false });
     try {
       // Written straight to the cluster, as another replica would: this replica's cache has not seen it.
-      const id = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
+      const id = newExposureId();
       await sandbox.cluster.createService(
         serviceManifestFor({
           id,
@@ -419,10 +420,22 @@ describe('a read that misses the cache', () => {
       assert.equal(read.body.createdBy, 'other-replica');
       const missing = await call(sandbox, {
         method: 'GET',
-        url: '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v9w',
+        url: `/exposures/${newExposureId()}`,
         headers: { authorization: SEARCH_TEAM },
       });
       assert.equal(missing.status, 404);
+      assert.equal(lookups, 2, 'a new unknown id is looked up once');
+      const old = await call(sandbox, {
+        method: 'GET',
+        url: '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v9w',
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(old.status, 404);
+      assert.equal(
+        lookups,
+        2,
+        'an id older than the cache can lag is not looked up (no API load from guessing)',
+      );
     } finally {
       await sandbox.close();
     }

@@ -10,7 +10,7 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
   app.post<{ Body: CreateExposureRequest }>(
     '/exposures',
     {
-      preHandler: app.requireAuthentication,
+      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'createExposure',
         tags: ['exposures'],

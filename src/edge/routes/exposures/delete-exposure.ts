@@ -14,7 +14,7 @@ export function deleteExposureRoute(
   app.delete<{ Params: Static<typeof ExposureIdParams> }>(
     '/exposures/:id',
     {
-      preHandler: app.requireAuthentication,
+      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'deleteExposure',
         tags: ['exposures'],

@@ -9,7 +9,7 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
   app.get<{ Params: Static<typeof ExposureIdParams>; Querystring: Static<typeof GetExposureQuery> }>(
     '/exposures/:id',
     {
-      preHandler: app.requireAuthentication,
+      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'getExposure',
         tags: ['exposures'],

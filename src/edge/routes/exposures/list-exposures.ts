@@ -7,7 +7,7 @@ export function listExposuresRoute(app: FastifyInstance, exposures: ExposureServ
   app.get<{ Querystring: ListExposuresQuery }>(
     '/exposures',
     {
-      preHandler: app.requireAuthentication,
+      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'listExposures',
         tags: ['exposures'],

@@ -13,7 +13,7 @@ export function patchExposureRoute(app: FastifyInstance, exposures: ExposureServ
   app.patch<{ Params: Static<typeof ExposureIdParams>; Body: PatchExposureRequest }>(
     '/exposures/:id',
     {
-      preHandler: app.requireAuthentication,
+      onRequest: app.requireAuthentication,
       // Say plainly that identity fields cannot change, rather than "not a known field".
       preValidation: async (request) => {
         const body = request.body;
