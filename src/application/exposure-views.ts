@@ -17,7 +17,7 @@ import {
   type ProbeTarget,
   probeTargetKey,
 } from '../domain/endpoints.ts';
-import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
+import { type ExposureRecord, exposedPorts, isTerminating } from '../domain/exposure-record.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
 import type { Endpoint, Exposure, ExposureSummary, FirewallView } from '../schemas/exposure.ts';
@@ -220,7 +220,7 @@ export class ExposureViews {
         namespace: record.spec.namespace,
         name: record.spec.name,
         sourceRanges: record.spec.sourceRanges,
-        ports: record.service.ports,
+        ports: exposedPorts(record),
       },
       settings,
     );

@@ -6,7 +6,13 @@ import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
 import { serviceKey } from '../domain/cluster-objects.ts';
 import { desiredFirewallRules, type FirewallSettings } from '../domain/desired-firewall.ts';
 import type { ExposureId } from '../domain/exposure-id.ts';
-import { type ExposureRecord, isTerminating, readExposureRecord } from '../domain/exposure-record.ts';
+import {
+  type ExposureRecord,
+  exposedPorts,
+  isTerminating,
+  readExposureRecord,
+} from '../domain/exposure-record.ts';
+import type { SpecRules } from '../domain/exposure-spec.ts';
 import { firewallDifferences, repairAction } from '../domain/firewall-comparison.ts';
 import { isOwnedBy, parseOwnership } from '../domain/firewall-ownership.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from '../domain/firewall-rule.ts';
@@ -18,6 +24,7 @@ import {
   firewallRuleName,
   firewallRulePrefix,
 } from '../domain/naming.ts';
+import { checkSourceRanges } from '../domain/source-range-policy.ts';
 import { describeFirewallFailure, type FirewallAction } from './firewall-failure.ts';
 import type { Clock } from './ports/clock.ts';
 import { type Cluster, ClusterError, type ClusterEvent, type ClusterEventRecord } from './ports/cluster.ts';
@@ -26,6 +33,8 @@ import { type BackoffSettings, WorkQueue, type WorkResult } from './work-queue.t
 
 export interface ReconcilerSettings {
   firewall: FirewallSettings;
+  /** Today's policy, applied again to every stored spec before its rule is written. */
+  spec: SpecRules;
   workers: number;
   backoff: BackoffSettings;
   /** How often every exposure is looked at again, to repair drift nobody told us about. */
@@ -289,24 +298,29 @@ export class Reconciler {
         namespace: record.spec.namespace,
         name: record.spec.name,
         sourceRanges: record.spec.sourceRanges,
-        ports: record.service.ports,
+        ports: exposedPorts(record),
       },
       this.#settings.firewall,
     );
   }
 
+  /**
+   * Why the stored spec may not be opened as it is, or undefined. The spec was checked when it was
+   * accepted, but it lives in an annotation anyone with `kubectl edit` can change, and the policy
+   * may have been tightened since: the rule must never be wider than the policy allows today.
+   */
+  #policyProblem(record: ExposureRecord): string | undefined {
+    const ranges = checkSourceRanges(record.spec.sourceRanges, this.#settings.spec.sourceRanges);
+    if (ranges.violations.length > 0) return ranges.violations.map((v) => v.detail).join('; ');
+    if (exposedPorts(record).length === 0)
+      return 'none of the ports the exposure asked for is on the Service';
+    return undefined;
+  }
   /** Creates or repairs the exposure's rules and removes rules of IP families it no longer has. */
   async #ensureRules(record: ExposureRecord): Promise<WorkResult> {
-    const desired = desiredFirewallRules(
-      {
-        id: record.id,
-        namespace: record.spec.namespace,
-        name: record.spec.name,
-        sourceRanges: record.spec.sourceRanges,
-        ports: record.service.ports,
-      },
-      this.#settings.firewall,
-    );
+    const problem = this.#policyProblem(record);
+    if (problem) return this.#closeForPolicy(record, problem);
+    const desired = this.#desiredRules(record);
     const steps: { rule: FirewallRuleSpec; step: RuleStep }[] = [];
     try {
       for (const rule of desired) steps.push({ rule, step: await this.#ensureRule(rule, record) });
@@ -363,6 +377,27 @@ export class Reconciler {
     const specUnchanged =
       record.firewallStatus?.specHash === record.specHash && record.firewallStatus.state === 'UpToDate';
     return specUnchanged ? 'repaired' : 'updated';
+  }
+
+  /** A spec that breaks today's policy: its rules are removed (the port closes) until it is fixed. */
+  async #closeForPolicy(record: ExposureRecord, problem: string): Promise<WorkResult> {
+    try {
+      for (const name of this.#ruleNames(record.id)) await this.#deleteOwnedRule(name, record.id);
+    } catch (error) {
+      return this.#fail(record, error);
+    }
+    const message = `the exposure's spec is not allowed by this installation (${problem}); its firewall rules were removed. Change it with PATCH /exposures/${record.id}, or delete it.`;
+    this.#log.warn({ exposure: record.id }, message);
+    await this.#event(record, { type: 'Warning', reason: 'PolicyViolation', message });
+    await this.#writeStatus(record, {
+      state: 'Failed',
+      status: 'False',
+      reason: 'PolicyViolation',
+      message,
+      rules: [],
+      failures: 0,
+    });
+    return { kind: 'recheck', afterMs: this.#settings.needsPersonRecheckMs };
   }
 
   /** Deletes the rules, then removes the finalizer so that Kubernetes lets the Service go. */

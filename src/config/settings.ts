@@ -44,6 +44,7 @@ export function healthCheckSettings(config: Config): HealthCheckSettings {
 export function reconcilerSettings(config: Config): ReconcilerSettings {
   return {
     firewall: firewallSettings(config),
+    spec: specRules(config),
     workers: config.reconciler.workers,
     backoff: { initialMs: config.reconciler.backoffInitialMs, maxMs: config.reconciler.backoffMaxMs },
     resyncIntervalMs: config.reconciler.resyncSeconds * 1000,

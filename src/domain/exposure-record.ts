@@ -1,6 +1,6 @@
 // Kubernetes is the database: the NodePort Service *is* the exposure record. This module maps an
 // accepted spec to the Service to create, and an observed Service back to the exposure.
-import type { ObservedService, ServiceManifest } from './cluster-objects.ts';
+import type { ObservedService, ObservedServicePort, ServiceManifest } from './cluster-objects.ts';
 import { type ExposureId, isExposureId } from './exposure-id.ts';
 import type { ExposureSpec } from './exposure-spec.ts';
 import { type FirewallStatusRecord, parseFirewallStatus } from './firewall-status.ts';
@@ -144,4 +144,17 @@ function parseIdempotency(text: string | undefined): IdempotencyRecord | undefin
     // an unreadable record is as good as none
   }
   return undefined;
+}
+
+/**
+ * The node ports the firewall may open: the Service's ports that the accepted spec asked for
+ * (matched by port and protocol). A port added to the Service by hand is not the exposure's, and
+ * is never opened.
+ */
+export function exposedPorts(record: Pick<ExposureRecord, 'spec' | 'service'>): ObservedServicePort[] {
+  const asked = new Set(record.spec.ports.map((port) => `${port.port}/${port.protocol}`));
+  return record.service.ports.filter(
+    (port) =>
+      (port.protocol === 'TCP' || port.protocol === 'UDP') && asked.has(`${port.port}/${port.protocol}`),
+  );
 }

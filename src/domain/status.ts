@@ -7,6 +7,7 @@ import type { FirewallStatusRecord } from './firewall-status.ts';
 
 /** Firewall reasons that no retry will fix: a person must act (the message says how). */
 export const REASONS_NEEDING_A_PERSON: ReadonlySet<string> = new Set([
+  'PolicyViolation',
   'QuotaExceeded',
   'PermissionDenied',
   'RuleNameTaken',

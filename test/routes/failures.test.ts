@@ -232,3 +232,74 @@ describe('failures of GCE and Kubernetes', () => {
     assert.ok(response.headers['retry-after']);
   });
 });
+
+describe('a spec edited out of band', () => {
+  test('is held to the policy again: a widened range closes the port (PolicyViolation); a port added by hand is not opened', async () => {
+    const sandbox = await startTestSandbox();
+    try {
+      const created = await call<Exposure>(sandbox, {
+        method: 'POST',
+        url: '/exposures',
+        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', prefer: 'wait=5' },
+        payload: JSON.stringify(
+          elasticsearchRequest({ name: 'tampered', ports: [{ name: 'http', port: 9200, nodePort: 30950 }] }),
+        ),
+      });
+      assert.equal(created.status, 201);
+      const service = sandbox.cluster.allServices().find((s) => s.name === 'tampered');
+      assert.ok(service);
+      const spec = JSON.parse(service.annotations['exposure-api.io/spec'] as string);
+      // Someone with kubectl: adds a port to the Service (not the exposure's) ...
+      await sandbox.cluster.applyServiceSpec(
+        {
+          ...service,
+          ports: [
+            ...service.ports,
+            { name: 'ssh', port: 22, targetPort: 22, nodePort: 30922, protocol: 'TCP' },
+          ],
+        },
+        { uid: service.uid },
+      );
+      await sandbox.runtime.reconciler.fullResync();
+      await sandbox.runtime.reconciler.idle();
+      const project = sandbox.config.gce.project;
+      assert.deepEqual(sandbox.emulator.rules(project)[0]?.allowed, [
+        { IPProtocol: 'tcp', ports: ['30950'] },
+      ]);
+      // ... then widens the stored spec to the whole internet.
+      const current = sandbox.cluster.allServices().find((s) => s.name === 'tampered');
+      assert.ok(current);
+      await sandbox.cluster.applyServiceSpec(
+        {
+          ...current,
+          annotations: {
+            ...current.annotations,
+            'exposure-api.io/spec': JSON.stringify({ ...spec, sourceRanges: ['0.0.0.0/0'] }),
+          },
+        },
+        { uid: current.uid },
+      );
+      await eventually(
+        () => sandbox.emulator.rules(project).length,
+        (n) => n === 0,
+        { what: 'the rule to be removed' },
+      );
+      const read = await eventually(
+        () =>
+          call<Exposure>(sandbox, {
+            method: 'GET',
+            url: `/exposures/${created.body.id}`,
+            headers: { authorization: SEARCH_TEAM },
+          }),
+        (r) => r.body.status.phase === 'Failed',
+        { what: 'Failed' },
+      );
+      assert.equal(read.body.status.phase, 'Failed');
+      const condition = read.body.status.conditions.find((c) => c.type === 'FirewallReady');
+      assert.equal(condition?.reason, 'PolicyViolation');
+      assert.match(String(condition?.message), /whole internet/);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
