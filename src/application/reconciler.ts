@@ -370,7 +370,9 @@ export class Reconciler {
       await this.#call('update', rule, () => this.#firewalls.update(rule));
     } else {
       const changes: Partial<FirewallRuleSpec> = {};
-      for (const field of differences) Object.assign(changes, { [field]: rule[field] });
+      for (const field of differences) {
+        if (field in rule) Object.assign(changes, { [field]: rule[field as keyof FirewallRuleSpec] });
+      }
       await this.#call('update', rule, () => this.#firewalls.patch(rule.name, changes));
     }
     // A rule that matched the spec at the last pass and differs now was edited out of band.

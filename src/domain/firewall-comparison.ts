@@ -3,7 +3,12 @@
 // instead of a delete and re-create (which would briefly close the port).
 import type { FirewallAllowed, FirewallRuleSpec, ObservedFirewallRule } from './firewall-rule.ts';
 
-export type FirewallField = Exclude<keyof FirewallRuleSpec, 'name'>;
+export type FirewallField =
+  | Exclude<keyof FirewallRuleSpec, 'name'>
+  /** Set by hand on the observed rule: exposure-api wants them empty. */
+  | 'sourceTags'
+  | 'sourceServiceAccounts'
+  | 'destinationRanges';
 
 export function firewallDifferences(
   desired: FirewallRuleSpec,
@@ -20,6 +25,9 @@ export function firewallDifferences(
   if (!sameSet(desired.targetServiceAccounts, observed.targetServiceAccounts))
     differences.push('targetServiceAccounts');
   if (desired.disabled !== observed.disabled) differences.push('disabled');
+  if ((observed.sourceTags ?? []).length > 0) differences.push('sourceTags');
+  if ((observed.sourceServiceAccounts ?? []).length > 0) differences.push('sourceServiceAccounts');
+  if ((observed.destinationRanges ?? []).length > 0) differences.push('destinationRanges');
   return differences;
 }
 
@@ -42,6 +50,9 @@ export function repairAction(
 ): RepairAction {
   if (differences.length === 0) return 'none';
   if (differences.includes('network') || differences.includes('direction')) return 'recreate';
+  // A patch cannot empty a list, so what was added by hand goes with a whole-rule update.
+  const addedByHand = ['sourceTags', 'sourceServiceAccounts', 'destinationRanges'] as const;
+  if (addedByHand.some((field) => differences.includes(field))) return 'update';
   const clearsTags = desired.targetTags.length === 0 && observed.targetTags.length > 0;
   const clearsAccounts =
     desired.targetServiceAccounts.length === 0 && observed.targetServiceAccounts.length > 0;

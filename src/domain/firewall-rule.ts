@@ -31,6 +31,13 @@ export interface FirewallRuleSpec {
 export interface ObservedFirewallRule extends Omit<FirewallRuleSpec, 'direction' | 'allowed'> {
   direction: 'INGRESS' | 'EGRESS';
   allowed: { protocol: string; ports: string[] }[];
+  /**
+   * Other ways GCE lets traffic match, which exposure-api never sets: a source tag or service
+   * account added by hand admits traffic besides the source ranges, so they must stay empty.
+   */
+  sourceTags?: string[];
+  sourceServiceAccounts?: string[];
+  destinationRanges?: string[];
   id: string;
   selfLink: string;
   creationTimestamp: string;

@@ -271,6 +271,7 @@ describe('deriveStatus', () => {
     assert.deepEqual([...REASONS_NEEDING_A_PERSON].sort(), [
       'InvalidRule',
       'PermissionDenied',
+      'PolicyViolation',
       'QuotaExceeded',
       'RuleNameTaken',
     ]);

@@ -76,8 +76,9 @@ export class Operations {
   /** Blocks until the operation is DONE or the wait limit passes, then answers it either way. */
   async wait(project: string, name: string): Promise<Record<string, unknown>> {
     const record = this.#find(project, name);
-    const remaining = Math.min(record.doneAtMs - Date.now(), maxWaitMs);
-    if (remaining > 0) {
+    // A timer may fire a millisecond before Date.now() reaches its deadline: wait one more.
+    const remaining = Math.min(record.doneAtMs - Date.now() + 1, maxWaitMs);
+    if (record.doneAtMs > Date.now()) {
       await new Promise<void>((resolve) => {
         const finish = () => {
           clearTimeout(timer);
