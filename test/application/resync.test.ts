@@ -123,3 +123,53 @@ describe('full resync', () => {
     await sandbox.firewalls.delete(unowned);
   });
 });
+
+describe('drift that widens a rule without touching its ranges', () => {
+  test('a source tag added by hand is removed (GCE matches ranges OR tags)', async () => {
+    const sandbox = await startTestSandbox({ withDemoWorkload: false });
+    try {
+      await eventually(() => sandbox.runtime.reconciler.running, Boolean, { what: 'the reconciler to run' });
+      await sandbox.cluster.createService(
+        serviceManifestFor({
+          id: newExposureId(),
+          clusterId: 'sandbox',
+          createdBy: 'test',
+          generation: 1,
+          spec: {
+            namespace: 'default',
+            name: 'tagged',
+            selector: { app: 'tagged' },
+            ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
+            externalTrafficPolicy: 'Cluster',
+            sourceRanges: ['203.0.113.0/24'],
+            labels: {},
+          },
+        }),
+      );
+      const project = sandbox.config.gce.project;
+      const [rule] = await eventually(
+        () => sandbox.emulator.rules(project),
+        (rules) => rules.length === 1,
+        { what: 'the rule' },
+      );
+      await sandbox.runtime.reconciler.idle();
+      const edited = await fetch(
+        `${sandbox.emulator.url}/compute/v1/projects/${project}/global/firewalls/${String(rule?.name)}`,
+        {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sourceTags: ['any-vm'] }),
+        },
+      );
+      assert.equal(edited.status, 200, await edited.text());
+      const report = await sandbox.runtime.reconciler.fullResync();
+      await sandbox.runtime.reconciler.idle();
+      assert.equal(report.drifted, 1);
+      const repaired = sandbox.emulator.rules(project)[0];
+      assert.equal(repaired?.sourceTags, undefined, JSON.stringify(repaired));
+      assert.deepEqual(repaired?.sourceRanges, ['203.0.113.0/24']);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
