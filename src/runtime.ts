@@ -78,9 +78,10 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const isLeader = () => elector?.isLeader() ?? true;
   const reconciler = new Reconciler({
     cluster,
-    firewalls: new LeaderGuardedFirewalls(
-      new RateLimitedFirewalls(firewalls, config.gce.writesPerSecond),
-      isLeader,
+    // The leadership check sits inside the rate limit: a write that waited its turn is checked again.
+    firewalls: new RateLimitedFirewalls(
+      new LeaderGuardedFirewalls(firewalls, isLeader),
+      config.gce.writesPerSecond,
     ),
     clock,
     settings: reconcilerSettings(config),

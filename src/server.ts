@@ -51,7 +51,13 @@ const cluster = createKubernetesCluster({
   recorder: metrics,
   log: logger.child({ component: 'kubernetes' }),
 });
-const leases = createKubernetesLeases({ kubeConfig, recorder: metrics });
+// A lease call must give up well before the renew deadline, so that a hung call cannot stall the
+// decision to stop leading.
+const leases = createKubernetesLeases({
+  kubeConfig,
+  recorder: metrics,
+  callTimeoutMs: Math.min(5_000, (config.leaderElection.renewDeadlineSeconds * 1000) / 2),
+});
 const firewalls = createGceFirewalls({
   project: config.gce.project,
   ...computeEndpoint(config),

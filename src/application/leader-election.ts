@@ -37,6 +37,8 @@ export class LeaderElector {
   #lastRenewMs = 0;
   #observed: { key: string; atMs: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Steps down at the renew deadline even while a tick is stuck in a lease call. */
+  #deadline: NodeJS.Timeout | undefined;
   #stopped = true;
   #cycle: Promise<void> = Promise.resolve();
 
@@ -57,8 +59,12 @@ export class LeaderElector {
     this.#log = log;
   }
 
+  /**
+   * Leading, and renewed recently enough. Judged by time, not only by the last tick: a lease call
+   * that hangs must not keep an old leader writing after another replica could have taken over.
+   */
   isLeader(): boolean {
-    return this.#leading;
+    return this.#leading && this.#clock.now() - this.#lastRenewMs < this.#settings.renewDeadlineMs;
   }
 
   start(): void {
@@ -70,6 +76,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#deadline) clearTimeout(this.#deadline);
     await this.#cycle;
     if (!this.#leading) return;
     await this.#stepDown('shutting down');
@@ -109,6 +116,7 @@ export class LeaderElector {
     const now = this.#clock.now();
     if (held) {
       this.#lastRenewMs = now;
+      this.#armDeadline();
       if (!this.#leading && !this.#stopped) {
         this.#leading = true;
         this.#log.info(
@@ -129,9 +137,20 @@ export class LeaderElector {
     }
   }
 
+  #armDeadline(): void {
+    if (this.#deadline) clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => {
+      if (this.#leading && this.#clock.now() - this.#lastRenewMs >= this.#settings.renewDeadlineMs) {
+        void this.#stepDown('could not renew the lease in time');
+      }
+    }, this.#settings.renewDeadlineMs);
+    this.#deadline.unref();
+  }
+
   async #stepDown(reason: string): Promise<void> {
     if (!this.#leading) return;
     this.#leading = false;
+    if (this.#deadline) clearTimeout(this.#deadline);
     this.#log.warn({ identity: this.#settings.identity, reason }, 'stopped leading');
     await this.#callbacks.onStoppedLeading();
   }

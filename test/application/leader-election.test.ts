@@ -80,6 +80,45 @@ describe('leader election', () => {
     await a.stop();
   });
 
+  test('a leader whose lease calls hang stops leading at the renew deadline, before anyone can take over', async () => {
+    const shared = new InMemoryLeases();
+    let hung = false;
+    const never = new Promise<never>(() => {});
+    const hanging: Leases = {
+      get: (ns, name) => (hung ? never : shared.get(ns, name)),
+      create: (ns, name, lease) => (hung ? never : shared.create(ns, name, lease)),
+      update: (ns, name, lease, rv) => (hung ? never : shared.update(ns, name, lease, rv)),
+    };
+    const log: string[] = [];
+    const a = elector(hanging, 'a', log);
+    const b = elector(shared, 'b', log);
+    a.start();
+    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
+    b.start();
+    const overlaps: number[] = [];
+    const sampler = setInterval(() => {
+      if (a.isLeader() && b.isLeader()) overlaps.push(Date.now());
+    }, 5);
+    const hungAt = Date.now();
+    hung = true;
+    await eventually(
+      () => a.isLeader(),
+      (leading) => leading === false,
+      { what: 'a to stop leading' },
+    );
+    assert.ok(
+      Date.now() - hungAt <= timing.renewDeadlineMs + timing.retryPeriodMs + 50,
+      'within the renew deadline',
+    );
+    await eventually(() => log.includes('a stopped'), Boolean, { what: 'the writes to be stopped' });
+    await eventually(() => b.isLeader(), Boolean, { what: 'b to take over', timeoutMs: 5_000 });
+    clearInterval(sampler);
+    assert.deepEqual(overlaps, []);
+    assert.deepEqual(log, ['a started', 'a stopped', 'b started']);
+    await b.stop();
+    void a.stop();
+  });
+
   test('a graceful stop releases the lease, so the other replica takes over at once', async () => {
     const shared = new InMemoryLeases();
     const log: string[] = [];
