@@ -58,6 +58,8 @@ export type DeleteOutcome =
   | { state: 'deleting'; target: ExposureIdentity; exposure: Exposure; etag: string };
 
 const SETTLED_POLL_MS = 200;
+/** A PATCH that keeps meeting concurrent changes gives up (503, retry) after this many tries. */
+const PATCH_ATTEMPTS = 4;
 /** How long after its creation an exposure may be missing from a replica's cache. */
 const CACHE_MISS_WINDOW_MS = 2 * 60_000;
 /** Replicas' clocks may disagree a little about when an id was made. */
@@ -192,41 +194,64 @@ export class ExposureService {
     patch: PatchExposureRequest,
     options: { ifMatch?: string } = {},
   ): Promise<ExposureWithEtag> {
-    const record = await this.#find(principal, id);
-    checkIfMatch(options.ifMatch, record);
-    if (isTerminating(record)) {
-      throw new ExposureProblem('exposure-deleting', `exposure ${id} is being deleted and cannot change`);
-    }
-    const { request, carriedExpiresAt } = applyMergePatch(record.spec, patch);
-    const decision = acceptCreateRequest(request, this.#settings.spec, this.#clock.now());
-    if (!decision.ok) throw problemForViolations(decision.violations);
-    const spec =
-      carriedExpiresAt === undefined ? decision.spec : { ...decision.spec, expiresAt: carriedExpiresAt };
-    if (specHash(spec) === record.specHash) {
-      return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
-    }
-    const manifest = serviceManifestFor({
-      id: record.id,
-      clusterId: record.clusterId,
-      spec,
-      createdBy: record.createdBy,
-      generation: record.generation + 1,
-      ...(record.idempotency && { idempotency: record.idempotency }),
-    });
-    let applied: ObservedService;
-    try {
-      applied = await this.#cluster.applyServiceSpec(manifest, { uid: record.service.uid });
-    } catch (error) {
-      throw await mapClusterWriteError(error, {
-        cluster: this.#cluster,
-        principal,
-        index: this.#index,
-        ref: manifest,
+    let record = await this.#find(principal, id);
+    for (let attempt = 1; ; attempt++) {
+      checkIfMatch(options.ifMatch, record);
+      if (isTerminating(record)) {
+        throw new ExposureProblem('exposure-deleting', `exposure ${id} is being deleted and cannot change`);
+      }
+      const { request, carriedExpiresAt } = applyMergePatch(record.spec, patch);
+      const decision = acceptCreateRequest(request, this.#settings.spec, this.#clock.now());
+      if (!decision.ok) throw problemForViolations(decision.violations);
+      const spec =
+        carriedExpiresAt === undefined ? decision.spec : { ...decision.spec, expiresAt: carriedExpiresAt };
+      if (specHash(spec) === record.specHash) {
+        return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
+      }
+      const manifest = serviceManifestFor({
+        id: record.id,
+        clusterId: record.clusterId,
+        spec,
+        createdBy: record.createdBy,
+        generation: record.generation + 1,
+        ...(record.idempotency && { idempotency: record.idempotency }),
       });
+      try {
+        // The resourceVersion makes the change conditional on the Service as it was read here: a
+        // concurrent change (another PATCH, on any replica) is a Conflict, never silently undone.
+        const applied = await this.#cluster.applyServiceSpec(manifest, {
+          uid: record.service.uid,
+          resourceVersion: record.service.resourceVersion,
+        });
+        const updated = this.#index.upsert(applied) ?? record;
+        this.#reconcile.enqueue(manifest);
+        return { exposure: await this.#views.full(updated), etag: etagOf(updated.specHash) };
+      } catch (error) {
+        const conflict = error instanceof ClusterError && error.kind === 'Conflict';
+        if (!conflict || attempt >= PATCH_ATTEMPTS) {
+          throw await mapClusterWriteError(error, {
+            cluster: this.#cluster,
+            principal,
+            index: this.#index,
+            ref: manifest,
+          });
+        }
+      }
+      // Read the Service again and start over from it: If-Match and the merge apply to what is there now.
+      record = await this.#reread(principal, record);
     }
-    const updated = this.#index.upsert(applied) ?? record;
-    this.#reconcile.enqueue(manifest);
-    return { exposure: await this.#views.full(updated), etag: etagOf(updated.specHash) };
+  }
+
+  async #reread(principal: Principal, record: ExposureRecord): Promise<ExposureRecord> {
+    let service: ObservedService | undefined;
+    try {
+      service = await this.#cluster.readService(record.service);
+    } catch (error) {
+      throw await mapClusterWriteError(error, { cluster: this.#cluster, principal, index: this.#index });
+    }
+    const fresh = service && service.uid === record.service.uid ? this.#index.upsert(service) : undefined;
+    if (!fresh) throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
+    return fresh;
   }
 
   async get(

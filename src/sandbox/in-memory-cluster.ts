@@ -129,7 +129,7 @@ export class InMemoryCluster implements Cluster {
 
   async applyServiceSpec(
     manifest: ServiceManifest,
-    preconditions: { uid: string },
+    preconditions: { uid: string; resourceVersion?: string },
   ): Promise<ObservedService> {
     this.#maybeFail('applyServiceSpec');
     const key = serviceKey(manifest);
@@ -139,6 +139,15 @@ export class InMemoryCluster implements Cluster {
       throw new ClusterError(
         'Conflict',
         `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.uid}`,
+      );
+    }
+    if (
+      preconditions.resourceVersion !== undefined &&
+      preconditions.resourceVersion !== current.resourceVersion
+    ) {
+      throw new ClusterError(
+        'Conflict',
+        `Operation cannot be fulfilled on services "${manifest.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
     const ports = this.#allocatePorts(manifest, current);
@@ -218,7 +227,10 @@ export class InMemoryCluster implements Cluster {
     return undefined;
   }
 
-  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<DeleteServiceResult> {
+  async deleteService(
+    ref: ServiceRef,
+    preconditions: { uid?: string; resourceVersion?: string } = {},
+  ): Promise<DeleteServiceResult> {
     this.#maybeFail('deleteService');
     const key = serviceKey(ref);
     const service = this.#services.get(key);
@@ -227,6 +239,15 @@ export class InMemoryCluster implements Cluster {
       throw new ClusterError(
         'Conflict',
         `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${service.uid}`,
+      );
+    }
+    if (
+      preconditions.resourceVersion !== undefined &&
+      preconditions.resourceVersion !== service.resourceVersion
+    ) {
+      throw new ClusterError(
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${service.resourceVersion}`,
       );
     }
     if (service.finalizers.length === 0) {

@@ -533,6 +533,38 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       assert.notEqual(changed, first, 'a change gives a new array');
     });
 
+    test('apply and delete with a stale resourceVersion are Conflicts and change nothing', async (t) => {
+      const s = under(t);
+      if (!s) return;
+      const wanted = manifest({ annotations: { [SPEC_ANNOTATION]: '{"v":1}' } });
+      const created = await s.cluster.createService(wanted);
+      await s.cluster.writeFirewallStatus(wanted, '{"state":"Pending"}');
+      const stale = created.resourceVersion;
+      await assert.rejects(
+        s.cluster.applyServiceSpec(
+          { ...wanted, annotations: { [SPEC_ANNOTATION]: '{"v":2}' } },
+          { uid: created.uid, resourceVersion: stale },
+        ),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'Conflict',
+      );
+      await assert.rejects(
+        s.cluster.deleteService(wanted, { uid: created.uid, resourceVersion: stale }),
+        (error: unknown) => error instanceof ClusterError && error.kind === 'Conflict',
+      );
+      const current = await s.cluster.readService(wanted);
+      assert.equal(current?.annotations[SPEC_ANNOTATION], '{"v":1}');
+      assert.equal(current?.deletionTimestamp, undefined);
+      const applied = await s.cluster.applyServiceSpec(
+        { ...wanted, annotations: { [SPEC_ANNOTATION]: '{"v":2}' } },
+        { uid: created.uid, resourceVersion: current?.resourceVersion as string },
+      );
+      assert.equal(
+        applied.annotations[SPEC_ANNOTATION],
+        '{"v":2}',
+        'the current resourceVersion is accepted',
+      );
+    });
+
     test('events are recorded on the Service', async (t) => {
       const s = under(t);
       if (!s) return;

@@ -84,7 +84,10 @@ describe('README walkthroughs', () => {
     );
     assert.equal(afterFailure.match(/"state":"Healthy"/g)?.length, 2, 'the other two stay Healthy');
     assert.match(output, /^204$/m);
-    assert.match(output, /^exposure_api_http_request_duration_seconds_count\{method="POST",route="\/exposures",status_code="201"\} 1$/m);
+    assert.match(
+      output,
+      /^exposure_api_http_request_duration_seconds_count\{method="POST",route="\/exposures",status_code="201"\} 1$/m,
+    );
     assert.match(output, /^exposure_api_reconciles_total\{outcome="ok"\} \d+$/m);
     assert.match(output, /^exposure_api_probes_total\{result="healthy"\} \d+$/m);
     assert.match(output, /^exposure_api_probes_total\{result="unhealthy"\} \d+$/m);

@@ -276,3 +276,54 @@ describe('changing exposures', () => {
     );
   });
 });
+
+describe('concurrent changes', () => {
+  test('two PATCHes with the same If-Match: one wins, the other is a 412; disjoint PATCHes both land', async () => {
+    const sandbox = await startTestSandbox({ withDemoWorkload: false });
+    try {
+      // A slow apiserver, so that both requests read the Service before either writes it.
+      const apply = sandbox.cluster.applyServiceSpec.bind(sandbox.cluster);
+      sandbox.cluster.applyServiceSpec = async (manifest, preconditions) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return apply(manifest, preconditions);
+      };
+      const created = await call<Exposure>(sandbox, {
+        method: 'POST',
+        url: '/exposures',
+        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json' },
+        payload: JSON.stringify(
+          elasticsearchRequest({ name: 'contended', ports: [{ name: 'http', port: 9200 }] }),
+        ),
+      });
+      const etag = String(created.headers.etag);
+      const send = (body: unknown, headers: Record<string, string> = {}) =>
+        call<Exposure>(sandbox, {
+          method: 'PATCH',
+          url: `/exposures/${created.body.id}`,
+          headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json', ...headers },
+          payload: JSON.stringify(body),
+        });
+      const [first, second] = await Promise.all([
+        send({ sourceRanges: ['198.51.100.0/24'] }, { 'if-match': etag }),
+        send({ labels: { stage: 'two' } }, { 'if-match': etag }),
+      ]);
+      assert.deepEqual([first.status, second.status].sort(), [200, 412]);
+
+      const [left, right] = await Promise.all([
+        send({ labels: { left: 'yes' } }),
+        send({ labels: { right: 'yes' } }),
+      ]);
+      assert.deepEqual([left.status, right.status], [200, 200]);
+      const read = await call<Exposure>(sandbox, {
+        method: 'GET',
+        url: `/exposures/${created.body.id}`,
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(read.body.labels.left, 'yes', 'neither change undid the other');
+      assert.equal(read.body.labels.right, 'yes');
+      assert.equal(read.body.generation, 4);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -141,23 +141,28 @@ class KubernetesApiCluster implements Cluster {
 
   async applyServiceSpec(
     manifest: ServiceManifest,
-    preconditions: { uid: string },
+    preconditions: { uid: string; resourceVersion?: string },
   ): Promise<ObservedService> {
     const body = serviceForApply(manifest, preconditions.uid);
-    const apply = () =>
+    // Optimistic concurrency for the first apply only: the hand-over below changes the version itself.
+    const firstBody = structuredClone(body);
+    if (preconditions.resourceVersion !== undefined && firstBody.metadata) {
+      firstBody.metadata.resourceVersion = preconditions.resourceVersion;
+    }
+    const apply = (payload: V1Service) =>
       this.#call('services.apply', () =>
         this.#core.patchNamespacedService(
           {
             name: manifest.name,
             namespace: manifest.namespace,
-            body,
+            body: payload,
             fieldManager: SPEC_FIELD_MANAGER,
             force: true,
           },
           APPLY(),
         ),
       );
-    let applied = await apply();
+    let applied = await apply(firstBody);
     // The fields of the create belong to `exposure-api`/Update, a manager apart from
     // `exposure-api`/Apply: hand them over once, then apply again so that what this apply no
     // longer sets (a dropped label, say) is removed.
@@ -173,7 +178,7 @@ class KubernetesApiCluster implements Cluster {
         // A concurrent write moved the resourceVersion: apply again and look afresh.
         if (!(error instanceof ClusterError && error.kind === 'Invalid')) throw error;
       }
-      applied = await apply();
+      applied = await apply(body);
     }
     return toObservedService(applied);
   }
@@ -208,14 +213,24 @@ class KubernetesApiCluster implements Cluster {
     return undefined;
   }
 
-  async deleteService(ref: ServiceRef, preconditions: { uid?: string } = {}): Promise<DeleteServiceResult> {
+  async deleteService(
+    ref: ServiceRef,
+    preconditions: { uid?: string; resourceVersion?: string } = {},
+  ): Promise<DeleteServiceResult> {
     let last: V1Service;
     try {
       last = await this.#call('services.delete', () =>
         this.#core.deleteNamespacedService({
           name: ref.name,
           namespace: ref.namespace,
-          body: preconditions.uid === undefined ? {} : { preconditions: { uid: preconditions.uid } },
+          body: {
+            preconditions: {
+              ...(preconditions.uid !== undefined && { uid: preconditions.uid }),
+              ...(preconditions.resourceVersion !== undefined && {
+                resourceVersion: preconditions.resourceVersion,
+              }),
+            },
+          },
         }),
       );
     } catch (error) {

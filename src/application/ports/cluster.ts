@@ -94,9 +94,13 @@ export interface Cluster {
    * Changes the spec of an existing Service by server-side apply (field manager `exposure-api`):
    * labels, the spec annotations, ports and traffic policy as given; fields of other managers (the
    * reconciler's status annotation, a user's own labels added with kubectl) stay. Preconditions:
-   * the uid (the Service was not replaced meanwhile). Taken node ports fail as on create.
+   * the uid (the Service was not replaced meanwhile) and, when given, the resourceVersion (nothing
+   * changed since it was read: a Conflict otherwise). Taken node ports fail as on create.
    */
-  applyServiceSpec(manifest: ServiceManifest, preconditions: { uid: string }): Promise<ObservedService>;
+  applyServiceSpec(
+    manifest: ServiceManifest,
+    preconditions: { uid: string; resourceVersion?: string },
+  ): Promise<ObservedService>;
   /** Reads one Service from the API, bypassing the cache. */
   readService(ref: ServiceRef): Promise<ObservedService | undefined>;
   /** Finds a managed Service by its exposure id label through the API (a cache miss). */
@@ -106,7 +110,10 @@ export interface Cluster {
    * then the terminating Service is returned (as the apiserver does), so callers see the change
    * before their cache does.
    */
-  deleteService(ref: ServiceRef, preconditions?: { uid?: string }): Promise<DeleteServiceResult>;
+  deleteService(
+    ref: ServiceRef,
+    preconditions?: { uid?: string; resourceVersion?: string },
+  ): Promise<DeleteServiceResult>;
   /** Writes the reconciler's firewall-status annotation under its own field manager. */
   writeFirewallStatus(ref: ServiceRef, status: string): Promise<void>;
   removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void>;
