@@ -275,7 +275,18 @@ export class Reconciler {
 
   /** An expired exposure is deleted like any other: the finalizer sees to the rule first. */
   async #expire(record: ExposureRecord): Promise<WorkResult> {
-    const result = await this.#cluster.deleteService(record.service, { uid: record.service.uid });
+    let result: Awaited<ReturnType<Cluster['deleteService']>>;
+    try {
+      // Only the Service as seen here: a PATCH that just extended the expiry must win.
+      result = await this.#cluster.deleteService(record.service, {
+        uid: record.service.uid,
+        resourceVersion: record.service.resourceVersion,
+      });
+    } catch (error) {
+      if (error instanceof ClusterError && error.kind === 'Conflict')
+        return { kind: 'recheck', afterMs: 1000 };
+      throw error;
+    }
     this.#log.info(
       { exposure: record.id, expiresAt: record.spec.expiresAt },
       'exposure expired; deleting it',
