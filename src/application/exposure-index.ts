@@ -1,5 +1,6 @@
 // Exposure records indexed by id, kept current from the cluster's informer events. Each Service
 // is parsed once per change (not once per read), so reads are map lookups.
+import { LRUCache } from 'lru-cache';
 import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
 import { serviceKey } from '../domain/cluster-objects.ts';
 import { type ExposureRecord, readExposureRecord } from '../domain/exposure-record.ts';
@@ -17,6 +18,11 @@ export class ExposureIndex {
   readonly #idByService = new Map<string, string>();
   readonly #idByIdempotencyKey = new Map<string, string>();
   readonly #listeners = new Set<(id: string) => void>();
+  /**
+   * Services seen deleted: a direct API read that started before the deletion and answers after
+   * it must not bring the exposure back as a ghost on this replica.
+   */
+  readonly #deletedUids = new LRUCache<string, true>({ max: 10_000 });
   #sortedIds: string[] | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -62,6 +68,7 @@ export class ExposureIndex {
 
   /** Adds or replaces the record a Service holds; returns it, or undefined if it is not ours. */
   upsert(service: ObservedService): ExposureRecord | undefined {
+    if (this.#deletedUids.has(service.uid)) return undefined;
     const existingId = this.#idByService.get(serviceKey(service));
     const existing = existingId === undefined ? undefined : this.#byId.get(existingId);
     // Events can arrive out of order with a direct API read (the cache-miss path); never let an
@@ -69,6 +76,8 @@ export class ExposureIndex {
     if (existing && isOlder(service.resourceVersion, existing.service.resourceVersion)) return existing;
     const read = readExposureRecord(service);
     if (!read.ok) {
+      // A Service edited beyond recognition is no longer served as the exposure it was.
+      if (existingId !== undefined) this.#remove(existingId);
       this.#log.warn(
         { service: serviceKey(service), problem: read.problem },
         'ignoring a managed Service that does not hold an exposure',
@@ -97,8 +106,9 @@ export class ExposureIndex {
       this.upsert(event.service);
       return;
     }
+    this.#deletedUids.set(event.service.uid, true);
     const id = this.#idByService.get(serviceKey(event.service));
-    if (id !== undefined) this.#remove(id);
+    if (id !== undefined && this.#byId.get(id)?.service.uid === event.service.uid) this.#remove(id);
   }
 
   #remove(id: string): void {

@@ -5,7 +5,7 @@
 import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
 import { serviceKey } from '../domain/cluster-objects.ts';
 import { desiredFirewallRules, type FirewallSettings } from '../domain/desired-firewall.ts';
-import type { ExposureId } from '../domain/exposure-id.ts';
+import { type ExposureId, isExposureId } from '../domain/exposure-id.ts';
 import {
   type ExposureRecord,
   exposedPorts,
@@ -18,6 +18,7 @@ import { isOwnedBy, parseOwnership } from '../domain/firewall-ownership.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from '../domain/firewall-rule.ts';
 import { type FirewallStatusRecord, sameFirewallStatus } from '../domain/firewall-status.ts';
 import {
+  CLUSTER_ID_ANNOTATION,
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   FIREWALL_STATUS_ANNOTATION,
@@ -261,7 +262,22 @@ export class Reconciler {
     const service = this.#cluster.cachedService({ namespace, name });
     if (!service) return { kind: 'done' };
     const read = readExposureRecord(service);
-    if (!read.ok || read.record.clusterId !== this.#settings.firewall.clusterId) return { kind: 'done' };
+    if (!read.ok) {
+      // Edited beyond recognition: nothing to reconcile, but a deletion must still go through,
+      // or the Service (and its namespace) would hang on our finalizer for ever.
+      const ours =
+        (service.annotations[CLUSTER_ID_ANNOTATION] ?? this.#settings.firewall.clusterId) ===
+        this.#settings.firewall.clusterId;
+      if (
+        ours &&
+        service.deletionTimestamp !== undefined &&
+        service.finalizers.includes(FIREWALL_FINALIZER)
+      ) {
+        return this.#finalizeUnreadable(service);
+      }
+      return { kind: 'done' };
+    }
+    if (read.record.clusterId !== this.#settings.firewall.clusterId) return { kind: 'done' };
     this.#lastAttempted.set(key, fingerprint(service));
     const record = read.record;
     if (isTerminating(record)) return this.#finalize(record);
@@ -427,6 +443,50 @@ export class Reconciler {
         'firewall rules deleted; Service released',
       );
     }
+    return { kind: 'done' };
+  }
+
+  /**
+   * Releases a terminating Service whose record cannot be read: its rules are found by the id label
+   * if it is intact, else by listing this installation's rules for the Service's name; only rules
+   * whose description proves they are ours are deleted.
+   */
+  async #finalizeUnreadable(service: ObservedService): Promise<WorkResult> {
+    const clusterId = this.#settings.firewall.clusterId;
+    const label = service.labels[EXPOSURE_ID_LABEL];
+    try {
+      if (label && isExposureId(label)) {
+        for (const name of this.#ruleNames(label)) await this.#deleteOwnedRule(name, label);
+      } else {
+        const owner = `${service.namespace}/${service.name}`;
+        let pageToken: string | undefined;
+        do {
+          const page = await this.#firewalls.listPage({
+            namePrefix: firewallRulePrefix(clusterId),
+            maxResults: 500,
+            ...(pageToken !== undefined && { pageToken }),
+          });
+          for (const rule of page.rules) {
+            const ownership = parseOwnership(rule.description);
+            if (ownership?.clusterId === clusterId && ownership.service === owner) {
+              await this.#deleteOwnedRule(rule.name, ownership.exposureId as ExposureId);
+            }
+          }
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+      }
+    } catch (error) {
+      this.#log.warn(
+        { service: serviceKey(service), err: error },
+        'could not delete the rules of an unreadable exposure',
+      );
+      return { kind: 'retry' };
+    }
+    await this.#cluster.removeFinalizer(service, FIREWALL_FINALIZER);
+    this.#log.warn(
+      { service: serviceKey(service) },
+      'released a terminating Service whose exposure record was unreadable',
+    );
     return { kind: 'done' };
   }
 

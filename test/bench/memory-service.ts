@@ -163,9 +163,9 @@ async function measure(): Promise<MemoryReading> {
 const yieldEvery = (i: number) => (i % 500 === 499 ? sleep(0) : undefined);
 
 /**
- * Waits until every exposure is cached and reconciled, then `quietMs` more: per-call state of the
- * GCE client (its 30 s call timeouts hold each request's closures) is gone by then, so what is
- * measured is what stays.
+ * Waits until every exposure is cached and reconciled, then `quietMs` more, so that per-call state
+ * of the GCE client (held until each call's 30 s timeout is over) is gone and what is measured is
+ * what stays.
  */
 async function settle(exposures: number, nodes: number, quietMs: number): Promise<string> {
   const current = runtime as Runtime;
@@ -277,6 +277,9 @@ async function handle(command: ServiceCommand): Promise<ServiceReply> {
     }
   }
 }
+
+// Never outlive the load generator (its IPC channel closes when it exits, however it exits).
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', (message: ServiceCommand) => {
   handle(message).then(

@@ -9,7 +9,9 @@
 //                queue, Linux drops every further SYN to it (counted as ListenOverflows), so a
 //                connect neither succeeds nor fails: it hangs, as towards a dead or partitioned node.
 //
-// Prints one JSON line when ready. Only loopback addresses are accepted.
+// Prints one JSON line when ready. Only loopback addresses are accepted. Neither outlives
+// --lifetime-ms (the dead mode cannot watch its parent: its thread is blocked), and the live mode
+// also ends when its standard input closes, that is when the benchmark is gone.
 import { writeSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
@@ -20,8 +22,10 @@ const { values } = parseArgs({
     port: { type: 'string' },
     addresses: { type: 'string', default: '' },
     fill: { type: 'string', default: '' },
+    'lifetime-ms': { type: 'string', default: '600000' },
   },
 });
+const lifetimeMs = Number(values['lifetime-ms']);
 const port = Number(values.port);
 const split = (list: string) => list.split(',').filter(Boolean);
 const addresses = split(values.addresses ?? '');
@@ -43,7 +47,8 @@ if (values.mode === 'dead') {
     net.createServer().listen({ host, port, backlog: 1 }, () => {
       if (++listening < addresses.length) return;
       ready({ mode: 'dead', listeners: listening });
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, lifetimeMs);
+      process.exit(0);
     });
   }
 } else if (values.mode === 'live') {
@@ -86,11 +91,14 @@ if (values.mode === 'dead') {
     filledQueues: fill.length - unfilled,
     hanging: checks.filter((outcome) => outcome === 'hangs').length,
   });
-  process.once('SIGTERM', () => {
+  const end = () => {
     for (const socket of sockets) socket.destroy();
     for (const server of listeners) server.close();
     process.exit(0);
-  });
+  };
+  process.once('SIGTERM', end);
+  process.stdin.on('end', end).resume();
+  setTimeout(end, lifetimeMs).unref();
 } else {
   throw new Error('--mode must be live or dead');
 }

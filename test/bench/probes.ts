@@ -70,9 +70,13 @@ function listenOverflows(): number {
 }
 
 async function startHelper(args: string[]): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [new URL('./probe-targets.ts', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // A lifetime well past the whole run; a pipe on stdin that closes if this process dies.
+  const lifetimeMs = (ROUNDS * 10 + 120) * 1000;
+  const child = spawn(
+    process.execPath,
+    [new URL('./probe-targets.ts', import.meta.url).pathname, ...args, `--lifetime-ms=${lifetimeMs}`],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
     string,
   ];
@@ -93,6 +97,14 @@ out(machineFacts());
 
 let dead: ChildProcess | undefined;
 let live: ChildProcess | undefined;
+// Interrupted: the helpers go too (the dead one cannot notice by itself).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    dead?.kill('SIGKILL');
+    live?.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 const emulator = await startComputeEmulator();
 const firewalls = createGceFirewalls({
   project: 'probe-bench',

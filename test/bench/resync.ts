@@ -215,6 +215,8 @@ function countCalls(): {
 }
 
 function describe(byKind: Map<string, number>, all = false): string {
-  const entries = [...byKind].filter(([kind]) => !all || kind !== 'firewalls.list').sort((a, b) => b[1] - a[1]);
+  const entries = [...byKind]
+    .filter(([kind]) => !all || kind !== 'firewalls.list')
+    .sort((a, b) => b[1] - a[1]);
   return (all ? entries : entries.slice(0, 4)).map(([kind, n]) => `${n} ${kind}`).join(', ');
 }

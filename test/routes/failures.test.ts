@@ -303,3 +303,46 @@ describe('a spec edited out of band', () => {
     }
   });
 });
+
+describe('a terminating Service whose exposure record cannot be read', () => {
+  for (const damage of ['spec', 'spec and id label'] as const) {
+    test(`is still released after its rule is deleted (${damage} damaged)`, async () => {
+      const sandbox = await startTestSandbox({ withDemoWorkload: false });
+      try {
+        const created = await call<Exposure>(sandbox, {
+          method: 'POST',
+          url: '/exposures',
+          headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', prefer: 'wait=5' },
+          payload: JSON.stringify(
+            elasticsearchRequest({ name: 'damaged', ports: [{ name: 'http', port: 9200 }] }),
+          ),
+        });
+        assert.equal(created.status, 201);
+        const project = sandbox.config.gce.project;
+        await eventually(
+          () => sandbox.emulator.rules(project).length,
+          (n) => n === 1,
+          { what: 'the rule' },
+        );
+        const service = sandbox.cluster.allServices().find((s) => s.name === 'damaged');
+        assert.ok(service);
+        const labels = { ...service.labels };
+        if (damage === 'spec and id label') delete labels['exposure-api.io/id'];
+        await sandbox.cluster.applyServiceSpec(
+          { ...service, labels, annotations: { ...service.annotations, 'exposure-api.io/spec': 'not json' } },
+          { uid: service.uid },
+        );
+        await sandbox.cluster.deleteService(service);
+        await eventually(
+          () => footprint(sandbox),
+          (f) => f.services.length === 0 && f.rules.length === 0,
+          {
+            what: 'the rule deleted and the Service released',
+          },
+        );
+      } finally {
+        await sandbox.close();
+      }
+    });
+  }
+});

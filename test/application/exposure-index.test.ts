@@ -1,0 +1,68 @@
+// The index of exposure records kept from the cluster's events.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ExposureIndex } from '../../src/application/exposure-index.ts';
+import { newExposureId } from '../../src/domain/exposure-id.ts';
+import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { eventually } from '../support/eventually.ts';
+
+const quiet = { warn() {} };
+
+function manifest(name: string) {
+  return serviceManifestFor({
+    id: newExposureId(),
+    clusterId: 'c1',
+    createdBy: 'test',
+    generation: 1,
+    spec: {
+      namespace: 'default',
+      name,
+      selector: { app: name },
+      ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
+      externalTrafficPolicy: 'Cluster',
+      sourceRanges: ['203.0.113.0/24'],
+      labels: {},
+    },
+  });
+}
+
+test('a read that answers after the deletion was seen does not bring the exposure back', async () => {
+  const cluster = new InMemoryCluster();
+  await cluster.start();
+  const index = new ExposureIndex(cluster, 'c1', quiet);
+  index.start();
+  const wanted = { ...manifest('ghost'), finalizers: [] };
+  const created = await cluster.createService(wanted);
+  const id = created.labels['exposure-api.io/id'] as string;
+  await eventually(() => index.get(id), Boolean, { what: 'the record' });
+  const staleRead = await cluster.readService(wanted); // a read in flight while the Service goes
+  await cluster.deleteService(wanted);
+  await eventually(
+    () => index.get(id),
+    (record) => record === undefined,
+    { what: 'the record to go' },
+  );
+  assert.equal(index.upsert(staleRead as NonNullable<typeof staleRead>), undefined);
+  assert.equal(index.get(id), undefined, 'no ghost');
+});
+
+test('a Service edited beyond recognition is dropped, not served as it was', async () => {
+  const cluster = new InMemoryCluster();
+  await cluster.start();
+  const index = new ExposureIndex(cluster, 'c1', quiet);
+  index.start();
+  const created = await cluster.createService(manifest('edited'));
+  const id = created.labels['exposure-api.io/id'] as string;
+  await eventually(() => index.get(id), Boolean, { what: 'the record' });
+  await cluster.applyServiceSpec(
+    { ...created, annotations: { ...created.annotations, 'exposure-api.io/spec': '{' } },
+    { uid: created.uid },
+  );
+  await eventually(
+    () => index.get(id),
+    (record) => record === undefined,
+    { what: 'the record to be dropped' },
+  );
+  assert.equal(index.size, 0);
+});
