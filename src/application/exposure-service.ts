@@ -58,6 +58,8 @@ export type DeleteOutcome =
   | { state: 'deleting'; target: ExposureIdentity; exposure: Exposure; etag: string };
 
 const SETTLED_POLL_MS = 200;
+/** A list scan gives other requests a turn after this many exposures. */
+const LIST_YIELD_EVERY = 50;
 /** A PATCH that keeps meeting concurrent changes gives up (503, retry) after this many tries. */
 const PATCH_ATTEMPTS = 4;
 /** How long after its creation an exposure may be missing from a replica's cache. */
@@ -263,7 +265,12 @@ export class ExposureService {
     return { exposure: await this.#views.full(record, options), etag: etagOf(record.specHash) };
   }
 
-  list(principal: Principal, query: ListExposuresQuery): ExposureList {
+  /**
+   * A page of exposures. Summaries are computed as the scan goes; on a large installation that is
+   * long work, so the scan yields to the event loop now and then instead of blocking every other
+   * request (and the lease renewals).
+   */
+  async list(principal: Principal, query: ListExposuresQuery): Promise<ExposureList> {
     const limit = query.limit ?? 50;
     let requirements: ReturnType<typeof parseLabelSelector> | undefined;
     if (query.labelSelector !== undefined) {
@@ -278,8 +285,13 @@ export class ExposureService {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const items: ExposureList['items'] = [];
     let nextCursor: string | undefined;
+    let sinceYield = 0;
     for (const record of this.#index.all()) {
       if (after !== undefined && record.id <= after) continue;
+      if (++sinceYield >= LIST_YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (!mayUseNamespace(principal, record.spec.namespace)) continue;
       if (query.namespace !== undefined && record.spec.namespace !== query.namespace) continue;
       if (requirements?.ok && !matchesSelector(record.service.labels, requirements.requirements)) continue;

@@ -42,6 +42,14 @@ interface ViewMemo {
   view?: Exposure;
 }
 
+interface SummaryMemo {
+  record: ExposureRecord;
+  nodes: readonly ClusterNode[];
+  serviceEndpoints: readonly ServiceEndpoint[];
+  healthVersion: number;
+  summary: ExposureSummary;
+}
+
 function readyCount(endpoints: readonly ServiceEndpoint[]): number {
   let count = 0;
   for (const endpoint of endpoints) if (endpoint.ready) count++;
@@ -56,6 +64,7 @@ export class ExposureViews {
   readonly #reachability: ReachabilityTracker;
   /** The last view of each exposure read, with what it was derived from (bounded: recently read). */
   readonly #memo = new LRUCache<string, ViewMemo>({ max: 10_000 });
+  readonly #summaries = new LRUCache<string, SummaryMemo>({ max: 20_000 });
 
   constructor(
     cluster: Cluster,
@@ -118,9 +127,25 @@ export class ExposureViews {
 
   /** The exposure without its endpoint list, with health from the probe cache only (never probes). */
   summary(record: ExposureRecord): ExposureSummary {
-    const candidates = this.#candidates(record, this.#cluster.nodes(), this.#serviceEndpoints(record));
+    const nodes = this.#cluster.nodes();
+    const serviceEndpoints = this.#serviceEndpoints(record);
+    const healthVersion = this.#health.scopeVersion(record.service.uid);
+    const kept = this.#summaries.get(record.id);
+    // Listing thousands of exposures on thousands of nodes is costly; unchanged inputs, same answer.
+    if (
+      kept &&
+      kept.record === record &&
+      kept.nodes === nodes &&
+      kept.serviceEndpoints === serviceEndpoints &&
+      kept.healthVersion === healthVersion
+    ) {
+      return kept.summary;
+    }
+    const candidates = this.#candidates(record, nodes, serviceEndpoints);
     const endpoints = this.#withHealth(candidates, (target) => this.#health.cached(target));
-    return this.#summary(record, endpoints, readyCount(this.#serviceEndpoints(record)));
+    const summary = this.#summary(record, endpoints, readyCount(serviceEndpoints));
+    this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, summary });
+    return summary;
   }
 
   #candidates(

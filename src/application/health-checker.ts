@@ -32,6 +32,7 @@ export class HealthChecker {
   readonly #settings: HealthCheckSettings;
   readonly #cache: LRUCache<string, ProbeOutcome>;
   readonly #inFlight = new Map<string, Promise<ProbeOutcome>>();
+  readonly #scopeVersions = new LRUCache<string, number>({ max: 100_000 });
   readonly #limit: ReturnType<typeof pLimit>;
   readonly #observer: ProbeObserver | undefined;
 
@@ -42,6 +43,19 @@ export class HealthChecker {
     this.#cache = new LRUCache({ max: settings.cacheEntries });
     this.#limit = pLimit(settings.concurrency);
     this.#observer = observer;
+  }
+
+  /**
+   * A number that changes whenever a result about this scope (a Service) is stored: summaries
+   * built from cached results stay valid while it does not change.
+   */
+  scopeVersion(scope: string): number {
+    return this.#scopeVersions.get(scope) ?? 0;
+  }
+
+  #bumpScope(scope: string | undefined): void {
+    if (scope === undefined) return;
+    this.#scopeVersions.set(scope, (this.#scopeVersions.get(scope) ?? 0) + 1);
   }
 
   /** The last result for a target, however old (never probes). */
@@ -113,6 +127,7 @@ export class HealthChecker {
       }
       const outcome: ProbeOutcome = { ...result, checkedAtMs: this.#clock.now(), target };
       this.#cache.set(key, outcome);
+      this.#bumpScope(target.scope);
       this.#observer?.observe(outcome);
       return outcome;
     });

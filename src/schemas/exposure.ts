@@ -216,7 +216,7 @@ export const Phase = Type.Union(
   {
     $id: 'Phase',
     description:
-      '`Provisioning`: Service or firewall rule not yet in place. `Ready`: both in place and up to date, at least one serving endpoint healthy. `Degraded`: in place, but no serving endpoint is healthy, or the rule drifted and is being repaired. `Failed`: needs a person (policy, quota, permission); the conditions say what to do. `Deleting`.',
+      '`Provisioning`: Service or firewall rule not yet in place (or not yet changed to a new spec). `Ready`: both in place and up to date, and at least one serving endpoint healthy — or none could be probed (UDP only, without a health check). `Degraded`: in place, but no serving endpoint is healthy, or the rule drifted and is being repaired. `Failed`: needs a person (policy, quota, permission); the conditions say what to do. `Deleting`.',
   },
 );
 export type Phase = Static<typeof Phase>;

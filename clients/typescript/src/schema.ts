@@ -254,7 +254,7 @@ export interface components {
             lastTransitionTime: string;
             observedGeneration: number;
         };
-        /** @description `Provisioning`: Service or firewall rule not yet in place. `Ready`: both in place and up to date, at least one serving endpoint healthy. `Degraded`: in place, but no serving endpoint is healthy, or the rule drifted and is being repaired. `Failed`: needs a person (policy, quota, permission); the conditions say what to do. `Deleting`. */
+        /** @description `Provisioning`: Service or firewall rule not yet in place (or not yet changed to a new spec). `Ready`: both in place and up to date, and at least one serving endpoint healthy — or none could be probed (UDP only, without a health check). `Degraded`: in place, but no serving endpoint is healthy, or the rule drifted and is being repaired. `Failed`: needs a person (policy, quota, permission); the conditions say what to do. `Deleting`. */
         Phase: "Provisioning" | "Ready" | "Degraded" | "Failed" | "Deleting";
         ExposureStatus: {
             phase: components["schemas"]["Phase"];

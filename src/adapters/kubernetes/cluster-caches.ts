@@ -62,6 +62,8 @@ export class ClusterCaches {
   /** Merged endpoints per Service key, built on first read after a change. */
   readonly #endpoints = new Map<string, readonly ServiceEndpoint[]>();
   #nodeList: readonly ClusterNode[] | undefined;
+  /** What each node looked like (reduced) when last seen, to tell a real change from an update. */
+  readonly #nodeSeen = new Map<string, string>();
   #nodesEventPending = false;
 
   constructor(options: ClusterCachesOptions) {
@@ -95,8 +97,18 @@ export class ClusterCaches {
       path: '/api/v1/nodes',
       list: (request) => options.core.listNode(request),
       toItem: toClusterNode,
-      onUpsert: () => this.#nodesChanged(),
-      onDelete: () => this.#nodesChanged(),
+      // Nodes are updated for many reasons (status reports, images, heartbeats of old kubelets);
+      // only a change of what exposure-api uses (readiness, addresses) is a change of nodes().
+      onUpsert: (key, node) => {
+        const seen = JSON.stringify(node);
+        if (this.#nodeSeen.get(key) === seen) return;
+        this.#nodeSeen.set(key, seen);
+        this.#nodesChanged();
+      },
+      onDelete: (key) => {
+        this.#nodeSeen.delete(key);
+        this.#nodesChanged();
+      },
     });
     this.#slices = new InformerGroup(
       options.namespaces,
