@@ -77,9 +77,14 @@ async function startHelper(args: string[]): Promise<{ child: ChildProcess; info:
     [new URL('./probe-targets.ts', import.meta.url).pathname, ...args, `--lifetime-ms=${lifetimeMs}`],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const [line] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
-    string,
-  ];
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  // A helper that fails (say, an address already in use) exits without its ready line.
+  const line = await Promise.race([
+    once(lines, 'line').then(([text]) => String(text)),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`probe-targets.ts ${args[0]} exited with ${String(code)} before it was ready`);
+    }),
+  ]);
   return { child, info: JSON.parse(line) as Record<string, unknown> };
 }
 
