@@ -31,6 +31,9 @@ export interface ViewSettings {
   probeAddressType: ProbeAddressType;
 }
 
+/** Endpoints kept across all memoized views (≈ 1.5 KB each with their JSON): about 75 MB at most. */
+const MEMO_MAX_ENDPOINTS = 50_000;
+
 interface ViewMemo {
   record: ExposureRecord;
   nodes: readonly ClusterNode[];
@@ -63,7 +66,14 @@ export class ExposureViews {
   readonly #clock: Clock;
   readonly #reachability: ReachabilityTracker;
   /** The last view of each exposure read, with what it was derived from (bounded: recently read). */
-  readonly #memo = new LRUCache<string, ViewMemo>({ max: 10_000 });
+  /**
+   * Bounded by size, not count: a view on a large cluster holds thousands of endpoints (and, at the
+   * edge, their serialized JSON), so the number of views kept follows the number of endpoints.
+   */
+  readonly #memo = new LRUCache<string, ViewMemo>({
+    maxSize: MEMO_MAX_ENDPOINTS,
+    sizeCalculation: (memo) => memo.candidates.length + 1,
+  });
   readonly #summaries = new LRUCache<string, SummaryMemo>({ max: 20_000 });
 
   constructor(

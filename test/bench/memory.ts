@@ -270,7 +270,7 @@ function fullReadCost(phases: readonly Phase[]): void {
       `${NODES.toLocaleString('en')} endpoints per port, and their probe results (measured over reads ${half}-${GETS - 1})`,
   );
   out(
-    `  the view memo is bounded at 10,000 views and the probe cache at 100,000 results: reading every exposure in full would keep ≈ ${((perRead * 10_000) / MB).toFixed(0)} MB at most (extrapolated)`,
+    '  both caches a full read fills are bounded: memoized views at 50,000 endpoints in all, probe results at 100,000; once full, another read replaces older entries instead of adding',
   );
 }
 
