@@ -102,6 +102,8 @@ export class Reconciler {
    * exposure waits for its backoff instead of being retried by the echo of its status update.
    */
   readonly #lastAttempted = new Map<string, string>();
+  /** Rules a resync listed that an exposure no longer wants, by exposure id: deleted at its next pass. */
+  readonly #unwanted = new Map<string, Set<string>>();
   #unsubscribe: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
 
@@ -134,8 +136,15 @@ export class Reconciler {
     });
     this.#lastAttempted.clear();
     this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
-    // Every exposure once at start (per-exposure reads), then periodic list-based resyncs.
-    for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+    // At start, the list-based resync finds what needs work: a restart with nothing drifted costs
+    // list calls only. If GCE cannot be listed, every exposure is looked at one by one instead.
+    void this.fullResync().catch((error: unknown) => {
+      this.#log.warn(
+        { err: error },
+        'could not list the firewall rules; reconciling every exposure one by one',
+      );
+      for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+    });
     this.#resyncTimer = setInterval(
       () => void this.fullResync().catch(() => {}),
       this.#settings.resyncIntervalMs,
@@ -181,12 +190,12 @@ export class Reconciler {
     } while (pageToken);
     report.rules = listed.size;
     const wanted = new Set<string>();
-    const liveIds = new Set<string>();
+    const liveServices = new Map<string, ObservedService>();
     for (const service of this.#cluster.cachedServices()) {
       const read = readExposureRecord(service);
       if (!read.ok || read.record.clusterId !== clusterId) continue;
       const record = read.record;
-      liveIds.add(record.id);
+      liveServices.set(record.id, service);
       const desired = isTerminating(record) ? [] : this.#desiredRules(record);
       for (const rule of desired) wanted.add(rule.name);
       const expired =
@@ -209,7 +218,17 @@ export class Reconciler {
     for (const [name, rule] of listed) {
       if (wanted.has(name)) continue;
       const owner = parseOwnership(rule.description);
-      if (!owner || owner.clusterId !== clusterId || liveIds.has(owner.exposureId)) continue;
+      if (!owner || owner.clusterId !== clusterId) continue;
+      const live = liveServices.get(owner.exposureId);
+      if (live) {
+        // A rule the exposure no longer wants (an IP family it dropped): its next pass deletes it.
+        const names = this.#unwanted.get(owner.exposureId) ?? new Set<string>();
+        names.add(name);
+        this.#unwanted.set(owner.exposureId, names);
+        this.#lastAttempted.delete(serviceKey(live));
+        this.enqueue(live);
+        continue;
+      }
       report.collected++;
       this.#queue?.add(COLLECT_KEY + owner.exposureId);
     }
@@ -351,10 +370,17 @@ export class Reconciler {
     const steps: { rule: FirewallRuleSpec; step: RuleStep }[] = [];
     try {
       for (const rule of desired) steps.push({ rule, step: await this.#ensureRule(rule, record) });
+      // Rules of an IP family the exposure no longer has: the ones the last pass had in place, or
+      // that a resync found; looking each possible name up every time would double the reads.
       const wanted = new Set(desired.map((rule) => rule.name));
-      for (const name of this.#ruleNames(record.id)) {
+      const known = new Set([
+        ...(record.firewallStatus?.rules ?? []),
+        ...(this.#unwanted.get(record.id) ?? []),
+      ]);
+      for (const name of known) {
         if (!wanted.has(name)) await this.#deleteOwnedRule(name, record.id);
       }
+      this.#unwanted.delete(record.id);
     } catch (error) {
       return this.#fail(record, error);
     }
@@ -431,6 +457,7 @@ export class Reconciler {
 
   /** Deletes the rules, then removes the finalizer so that Kubernetes lets the Service go. */
   async #finalize(record: ExposureRecord): Promise<WorkResult> {
+    this.#unwanted.delete(record.id);
     try {
       for (const name of this.#ruleNames(record.id)) await this.#deleteOwnedRule(name, record.id);
     } catch (error) {

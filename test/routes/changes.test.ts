@@ -327,3 +327,73 @@ describe('concurrent changes', () => {
     }
   });
 });
+
+describe('IP families', () => {
+  test('an exposure with IPv4 and IPv6 ranges has two rules; dropping IPv6 deletes its rule', async () => {
+    const sandbox = await startTestSandbox({
+      withDemoWorkload: false,
+      config: {
+        sourceRanges: {
+          allowed: ['0.0.0.0/0', '::/0'],
+          minPrefixLength: { ipv4: 16, ipv6: 32 },
+          allowPublic: false,
+        },
+      },
+    });
+    try {
+      const created = await call<Exposure>(sandbox, {
+        method: 'POST',
+        url: '/exposures',
+        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json' },
+        payload: JSON.stringify(
+          elasticsearchRequest({
+            name: 'dual',
+            ports: [{ name: 'http', port: 9200 }],
+            sourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
+          }),
+        ),
+      });
+      assert.equal(created.status, 201);
+      assert.deepEqual(
+        created.body.firewall.rules.map((r) => [r.ipFamily, r.sourceRanges]),
+        [
+          ['IPv4', ['203.0.113.0/24']],
+          ['IPv6', ['2001:db8::/32']],
+        ],
+      );
+      const project = sandbox.config.gce.project;
+      await eventually(
+        () => sandbox.emulator.rules(project).length,
+        (n) => n === 2,
+        { what: 'two rules' },
+      );
+      await eventually(
+        () =>
+          call<Exposure>(sandbox, {
+            method: 'GET',
+            url: `/exposures/${created.body.id}`,
+            headers: { authorization: SEARCH_TEAM },
+          }),
+        (r) => r.body.firewall.state === 'UpToDate',
+        { what: 'up to date' },
+      );
+      const patched = await call<Exposure>(sandbox, {
+        method: 'PATCH',
+        url: `/exposures/${created.body.id}`,
+        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json' },
+        payload: JSON.stringify({ sourceRanges: ['203.0.113.0/24'] }),
+      });
+      assert.equal(patched.status, 200);
+      await eventually(
+        () => sandbox.emulator.rules(project).map((r) => String(r.name)),
+        (names) => names.length === 1,
+        {
+          what: 'the IPv6 rule to go',
+        },
+      );
+      assert.ok(!String(sandbox.emulator.rules(project)[0]?.name).endsWith('-v6'));
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
