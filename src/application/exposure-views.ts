@@ -10,7 +10,10 @@ import {
 } from '../domain/desired-firewall.ts';
 import {
   countEndpoints,
+  countEndpointsOf,
   type EndpointCandidate,
+  type EndpointCounts,
+  type EndpointInputs,
   endpointCandidates,
   orderEndpoints,
   type ProbeAddressType,
@@ -129,7 +132,8 @@ export class ExposureViews {
     if (memo.view && outcomes.every((outcome, i) => outcome === memo.outcomes[i])) return memo.view;
     const byKey = new Map(memo.keys.map((key, i) => [key, outcomes[i]]));
     const endpoints = this.#withHealth(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
-    const view = { ...this.#summary(record, endpoints, readyCount(serviceEndpoints)), endpoints };
+    const counts = countEndpoints(endpoints, readyCount(serviceEndpoints));
+    const view = { ...this.#summary(record, counts), endpoints };
     memo.outcomes = outcomes;
     memo.view = view;
     return view;
@@ -151,9 +155,15 @@ export class ExposureViews {
     ) {
       return kept.summary;
     }
-    const candidates = this.#candidates(record, nodes, serviceEndpoints);
-    const endpoints = this.#withHealth(candidates, (target) => this.#health.cached(target));
-    const summary = this.#summary(record, endpoints, readyCount(serviceEndpoints));
+    const counts = countEndpointsOf(
+      this.#endpointInputs(record, nodes, serviceEndpoints),
+      (target) => {
+        const outcome = this.#health.cached(target);
+        return outcome && (outcome.ok ? 'Healthy' : 'Unhealthy');
+      },
+      readyCount(serviceEndpoints),
+    );
+    const summary = this.#summary(record, counts);
     this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, summary });
     return summary;
   }
@@ -163,7 +173,15 @@ export class ExposureViews {
     nodes: readonly ClusterNode[],
     serviceEndpoints: readonly ServiceEndpoint[],
   ): EndpointCandidate[] {
-    return endpointCandidates({
+    return endpointCandidates(this.#endpointInputs(record, nodes, serviceEndpoints));
+  }
+
+  #endpointInputs(
+    record: ExposureRecord,
+    nodes: readonly ClusterNode[],
+    serviceEndpoints: readonly ServiceEndpoint[],
+  ): EndpointInputs {
+    return {
       ports: record.service.ports,
       externalTrafficPolicy: record.spec.externalTrafficPolicy,
       ...(record.spec.healthCheck && { healthCheck: record.spec.healthCheck }),
@@ -171,7 +189,7 @@ export class ExposureViews {
       serviceEndpoints,
       probeAddressType: this.#settings.probeAddressType,
       probeScope: record.service.uid,
-    });
+    };
   }
 
   #serviceEndpoints(record: ExposureRecord): readonly ServiceEndpoint[] {
@@ -192,9 +210,8 @@ export class ExposureViews {
     );
   }
 
-  #summary(record: ExposureRecord, endpoints: readonly Endpoint[], readyPods: number): ExposureSummary {
+  #summary(record: ExposureRecord, counts: EndpointCounts): ExposureSummary {
     const { spec, service } = record;
-    const counts = countEndpoints(endpoints, readyPods);
     const nowIso = new Date(this.#clock.now()).toISOString();
     const status = deriveStatus({
       generation: record.generation,

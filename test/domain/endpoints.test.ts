@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { ClusterNode, ObservedServicePort, ServiceEndpoint } from '../../src/domain/cluster-objects.ts';
 import {
   countEndpoints,
+  countEndpointsOf,
   type EndpointCandidate,
   type EndpointInputs,
   endpointCandidates,
@@ -545,4 +546,71 @@ describe('countEndpoints', () => {
       assert.deepEqual(countEndpoints(c.endpoints, c.readyPods), c.counts);
     });
   }
+});
+
+describe('countEndpointsOf', () => {
+  // What a list item shows must be what the full read would count: the same function of the same
+  // inputs, without the endpoint objects. Checked over every combination of the cases above.
+  const stateOf = (target: { address: string; port: number }) =>
+    target.address.endsWith('7') ? 'Healthy' : target.port === 30080 ? 'Unhealthy' : undefined;
+  const reference = (given: EndpointInputs, readyPods: number) =>
+    countEndpoints(
+      endpointCandidates(given).map(({ probe, notProbedReason, ...candidate }) => {
+        const state = probe ? stateOf(probe) : undefined;
+        return { ...candidate, health: { state: state ?? 'Unknown' } };
+      }),
+      readyPods,
+    );
+  const allNodes = [both, internalOnly, externalOnly, hostnameOnly, noAddresses, notReady, ipv6];
+  const portSets = [[http], [http, dns], [dns], [unnamed, admin], []];
+  const endpointSets = [[], [podOn('both')], [podOn('ipv6'), podOn('internal-only', false)]];
+  const checks: (EndpointInputs['healthCheck'] | undefined)[] = [
+    undefined,
+    { type: 'http', path: '/health' },
+    { type: 'tcp', port: 8080 },
+    { type: 'tcp', port: 9200 },
+  ];
+
+  test('agrees with countEndpoints over endpointCandidates in every combination', () => {
+    let compared = 0;
+    for (const ports of portSets)
+      for (const externalTrafficPolicy of ['Cluster', 'Local'] as const)
+        for (const serviceEndpoints of endpointSets)
+          for (const healthCheck of checks)
+            for (const probeAddressType of ['InternalIP', 'ExternalIP'] as const) {
+              const given = inputs({
+                nodes: allNodes,
+                ports,
+                externalTrafficPolicy,
+                serviceEndpoints,
+                probeAddressType,
+                probeScope: 'uid-1',
+                ...(healthCheck && { healthCheck }),
+              });
+              const readyPods = serviceEndpoints.filter((e) => e.ready).length;
+              assert.deepEqual(
+                countEndpointsOf(given, stateOf, readyPods),
+                reference(given, readyPods),
+                JSON.stringify({
+                  ports,
+                  externalTrafficPolicy,
+                  serviceEndpoints,
+                  healthCheck,
+                  probeAddressType,
+                }),
+              );
+              compared++;
+            }
+    assert.equal(compared, 5 * 2 * 3 * 4 * 2);
+  });
+
+  test('counts healthy, unhealthy and unknown serving endpoints', () => {
+    const counts = countEndpointsOf(
+      inputs({ nodes: [both, internalOnly, notReady], ports: [http, admin] }),
+      stateOf,
+      1,
+    );
+    // both: 30920 Healthy (10.128.0.7), 30080 Healthy; internal-only: 30920 unknown, 30080 Unhealthy
+    assert.deepEqual(counts, { total: 6, serving: 4, healthy: 2, unhealthy: 1, unknown: 1, readyPods: 1 });
+  });
 });
