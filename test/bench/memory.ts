@@ -22,11 +22,18 @@
 // /exposures), then --gets exposures are read in full (each probes its 2,000 node endpoints on
 // loopback addresses where nothing listens, so each connect is refused at once).
 //
+// The service process runs with the V8 heap cap the Helm chart sets (heapLimitMegabytes in
+// helm/exposure-api/values.yaml, passed as --max-old-space-size), so that the figures are those of
+// the shipped configuration; --service-flags="" shows Node's own sizing (on this machine a 4 GB
+// heap, which V8 grows into lazily: RSS well over 1 GB at the same load).
+//
 // Run: npm run bench:memory   (options: --variant=both|in-memory|kubernetes --exposures=10000
 //        --nodes=2000 --gets=100 --quiet=35 --service-flags="--max-old-space-size=320")
 import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { serviceForCreate } from '../../src/adapters/kubernetes/object-mapping.ts';
@@ -55,6 +62,14 @@ import {
 import { inParallel, MB, machineFacts, mb, stats, verdict } from './machine.ts';
 import type { MemoryReading, ServiceCommand, ServiceReply } from './memory-service.ts';
 
+/** The chart's heap cap: what a pod installed with default values runs with. */
+const chartHeapLimit = (
+  parseYaml(readFileSync(new URL('../../helm/exposure-api/values.yaml', import.meta.url), 'utf8')) as {
+    heapLimitMegabytes?: number;
+  }
+).heapLimitMegabytes;
+const CHART_FLAGS = chartHeapLimit ? `--max-old-space-size=${chartHeapLimit}` : '';
+
 const { values } = parseArgs({
   options: {
     variant: { type: 'string', default: 'both' },
@@ -62,7 +77,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '2000' },
     gets: { type: 'string', default: '100' },
     quiet: { type: 'string', default: '35' },
-    'service-flags': { type: 'string', default: '' },
+    'service-flags': { type: 'string', default: CHART_FLAGS },
   },
 });
 /** Seconds to wait after reconciling before measuring (see above). */
@@ -115,7 +130,7 @@ class ServiceProcess {
     if (!heapLimitShown) {
       heapLimitShown = true;
       out(
-        `  V8 heap limit of the service process: ${mb(ready.heapLimit)}${SERVICE_FLAGS.length > 0 ? ` (flags: ${SERVICE_FLAGS.join(' ')})` : ' (Node default for this machine)'}`,
+        `  V8 heap limit of the service process: ${mb(ready.heapLimit)}${SERVICE_FLAGS.length > 0 ? ` (flags: ${SERVICE_FLAGS.join(' ')}${SERVICE_FLAGS.join(' ') === CHART_FLAGS ? ", the Helm chart's default" : ''})` : ' (Node default for this machine)'}`,
       );
     }
     return { service, startMs: ready.startMs, heapLimit: ready.heapLimit };
@@ -781,5 +796,5 @@ for (const { variant, figures } of results) {
 }
 out(
   '  the rest of the RSS is heap that V8 grew into while the service worked (start-up reconcile pass, list pages) and that Node ' +
-    `${process.version} keeps resident after garbage collection; --service-flags="--max-old-space-size=…" shows the RSS under a tighter heap`,
+    `${process.version} keeps resident after garbage collection; how far it grows follows the heap cap (--service-flags="--max-old-space-size=…"; "" for Node's default)`,
 );

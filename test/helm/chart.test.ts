@@ -477,9 +477,14 @@ describe('the Helm chart', { skip }, () => {
       assert.equal(container.livenessProbe?.httpGet?.port, 'http');
       assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
       assert.deepEqual(container.resources, {
-        requests: { cpu: '100m', memory: '256Mi' },
-        limits: { memory: '384Mi' },
+        requests: { cpu: '100m', memory: '384Mi' },
+        limits: { memory: '768Mi' },
       });
+      assert.deepEqual(
+        container.env?.find((entry) => entry.name === 'NODE_OPTIONS'),
+        { name: 'NODE_OPTIONS', value: '--max-old-space-size=384' },
+        'the heap is capped well under the memory limit',
+      );
       assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
       assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
       assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
@@ -494,7 +499,11 @@ describe('the Helm chart', { skip }, () => {
       const fullPod = podSpec(full);
       assert.equal(full.spec?.replicas, 3);
       assert.equal(fullPod.containers[0]?.image, 'registry.example.com/platform/exposure-api:0.1.0-test');
-      assert.deepEqual(fullPod.containers[0]?.resources?.limits, { cpu: '1', memory: '512Mi' });
+      assert.deepEqual(fullPod.containers[0]?.resources?.limits, { cpu: '1', memory: '1Gi' });
+      assert.equal(
+        fullPod.containers[0]?.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value,
+        '--max-old-space-size=512',
+      );
       assert.deepEqual(fullPod.containers[0]?.lifecycle?.preStop, { sleep: { seconds: 10 } });
       assert.equal(fullPod.terminationGracePeriodSeconds, 45);
       assert.deepEqual(fullPod.nodeSelector, { 'cloud.google.com/gke-nodepool': 'system' });
