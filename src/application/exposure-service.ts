@@ -259,7 +259,7 @@ export class ExposureService {
   async get(
     principal: Principal,
     id: string,
-    options: { refresh?: boolean } = {},
+    options: { refresh?: boolean; endpointLimit?: number } = {},
   ): Promise<ExposureWithEtag> {
     const record = await this.#find(principal, id);
     return { exposure: await this.#views.full(record, options), etag: etagOf(record.specHash) };

@@ -19,11 +19,17 @@ import {
   type ProbeAddressType,
   type ProbeTarget,
   probeTargetKey,
+  type RankedEndpoint,
 } from '../domain/endpoints.ts';
 import { type ExposureRecord, exposedPorts, isTerminating } from '../domain/exposure-record.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
-import type { Endpoint, Exposure, ExposureSummary, FirewallView } from '../schemas/exposure.ts';
+import {
+  DEFAULT_ENDPOINT_LIMIT,
+  type Exposure,
+  type ExposureSummary,
+  type FirewallView,
+} from '../schemas/exposure.ts';
 import { type HealthChecker, healthFromOutcome, type ProbeOutcome } from './health-checker.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Cluster } from './ports/cluster.ts';
@@ -46,6 +52,13 @@ interface ViewMemo {
   keys: string[];
   outcomes: (ProbeOutcome | undefined)[];
   view?: Exposure;
+  /** The endpoint limit `view` was built with. */
+  viewLimit?: number;
+}
+
+interface RankedCandidate extends RankedEndpoint {
+  candidate: EndpointCandidate;
+  outcome: ProbeOutcome | undefined;
 }
 
 interface SummaryMemo {
@@ -100,7 +113,11 @@ export class ExposureViews {
    * results, so it is kept and returned again (the same object) while none of them changed —
    * which is what makes a cached read cheap, down to its serialization at the edge.
    */
-  async full(record: ExposureRecord, options: { refresh?: boolean } = {}): Promise<Exposure> {
+  async full(
+    record: ExposureRecord,
+    options: { refresh?: boolean; endpointLimit?: number } = {},
+  ): Promise<Exposure> {
+    const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
     const nodes = this.#cluster.nodes();
     const serviceEndpoints = this.#serviceEndpoints(record);
     let memo = this.#memo.get(record.id);
@@ -129,13 +146,34 @@ export class ExposureViews {
       const results = await this.#health.check(memo.targets, options);
       outcomes = memo.keys.map((key) => results.get(key));
     }
-    if (memo.view && outcomes.every((outcome, i) => outcome === memo.outcomes[i])) return memo.view;
+    if (
+      memo.view &&
+      memo.viewLimit === limit &&
+      outcomes.every((outcome, i) => outcome === memo.outcomes[i])
+    ) {
+      return memo.view;
+    }
     const byKey = new Map(memo.keys.map((key, i) => [key, outcomes[i]]));
-    const endpoints = this.#withHealth(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
-    const counts = countEndpoints(endpoints, readyCount(serviceEndpoints));
-    const view = { ...this.#summary(record, counts), endpoints };
+    const ranked = this.#ranked(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
+    const counts = countEndpoints(ranked, readyCount(serviceEndpoints));
+    const endpoints = ranked.slice(0, limit).map(({ candidate, outcome }) => {
+      const { probe, notProbedReason, ...endpoint } = candidate;
+      return {
+        ...endpoint,
+        health: probe
+          ? healthFromOutcome(outcome, 'not probed: this read reached its cap on probes')
+          : healthFromOutcome(undefined, notProbedReason),
+      };
+    });
+    const omitted = ranked.length - endpoints.length;
+    const view: Exposure = {
+      ...this.#summary(record, counts),
+      endpoints,
+      ...(omitted > 0 && { endpointsOmitted: omitted }),
+    };
     memo.outcomes = outcomes;
     memo.view = view;
+    memo.viewLimit = limit;
     return view;
   }
 
@@ -196,17 +234,28 @@ export class ExposureViews {
     return this.#cluster.serviceEndpoints(record.service);
   }
 
-  #withHealth(
-    candidates: EndpointCandidate[],
+  /**
+   * Every candidate with its probe outcome, in the order endpoints are listed. Only the endpoints
+   * an answer lists are built in full afterwards: an exposure with many ports on a large cluster
+   * has hundreds of thousands of endpoints, most of which a caller never sees.
+   */
+  #ranked(
+    candidates: readonly EndpointCandidate[],
     outcomeOf: (target: ProbeTarget) => ProbeOutcome | undefined,
-  ): Endpoint[] {
+  ): RankedCandidate[] {
     return orderEndpoints(
-      candidates.map(({ probe, notProbedReason, ...endpoint }) => ({
-        ...endpoint,
-        health: probe
-          ? healthFromOutcome(outcomeOf(probe), 'not probed: this read reached its cap on probes')
-          : healthFromOutcome(undefined, notProbedReason),
-      })),
+      candidates.map((candidate) => {
+        const outcome = candidate.probe ? outcomeOf(candidate.probe) : undefined;
+        return {
+          candidate,
+          outcome,
+          serving: candidate.serving,
+          node: candidate.node,
+          port: candidate.port,
+          protocol: candidate.protocol,
+          health: { state: outcome ? (outcome.ok ? 'Healthy' : 'Unhealthy') : 'Unknown' },
+        };
+      }),
     );
   }
 

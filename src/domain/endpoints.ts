@@ -178,8 +178,17 @@ function hostForUrl(address: string): string {
 
 const healthRank: Record<EndpointHealth['state'], number> = { Healthy: 0, Unknown: 1, Unhealthy: 2 };
 
+/** What ordering and counting look at: an Endpoint, or anything shaped like one for these fields. */
+export interface RankedEndpoint {
+  serving: boolean;
+  node: string;
+  port: number;
+  protocol: string;
+  health: { state: EndpointHealth['state'] };
+}
+
 /** Serving and healthy endpoints first, then by node name and port, so failover is a walk down the list. */
-export function orderEndpoints(endpoints: Endpoint[]): Endpoint[] {
+export function orderEndpoints<T extends RankedEndpoint>(endpoints: T[]): T[] {
   return endpoints.sort(
     (a, b) =>
       Number(b.serving) - Number(a.serving) ||
@@ -200,7 +209,7 @@ export interface EndpointCounts {
 }
 
 /** Counts over serving endpoints (a non-serving node's health says nothing about the exposure). */
-export function countEndpoints(endpoints: readonly Endpoint[], readyPods: number): EndpointCounts {
+export function countEndpoints(endpoints: readonly RankedEndpoint[], readyPods: number): EndpointCounts {
   const counts: EndpointCounts = {
     total: endpoints.length,
     serving: 0,

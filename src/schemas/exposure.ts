@@ -346,12 +346,29 @@ const exposureProperties = {
   generation: Type.Integer({ description: 'Incremented on every accepted change of the spec.' }),
 };
 
+/**
+ * Endpoints one answer lists unless the caller asks for fewer or more (up to MAX_ENDPOINT_LIMIT):
+ * every node of a 2,000-node cluster for two ports. Beyond, the best ones are listed and
+ * `endpointsOmitted` says how many were left out, so that no read builds an answer of unbounded
+ * size (100 ports on 2,000 nodes would be 200,000 endpoints, 70 MB of JSON).
+ */
+export const DEFAULT_ENDPOINT_LIMIT = 5_000;
+export const MAX_ENDPOINT_LIMIT = 20_000;
+
 export const Exposure = Type.Object(
   {
     ...exposureProperties,
     endpoints: Type.Array(ref(Endpoint), {
-      description: 'One per node with a usable address and port; serving and healthy ones first.',
+      description:
+        'One per node with a usable address and port; serving and healthy ones first. At most `endpointLimit` of them (see `endpointsOmitted`); `endpointSummary` counts them all.',
     }),
+    endpointsOmitted: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'How many endpoints (the lowest in the order above) were left out of `endpoints` because of `endpointLimit`; absent when none were.',
+      }),
+    ),
   },
   { $id: 'Exposure', additionalProperties: false },
 );
@@ -382,6 +399,14 @@ export const GetExposureQuery = Type.Object(
   {
     refresh: Type.Optional(
       Type.Boolean({ description: 'Probe every endpoint now instead of using cached results.' }),
+    ),
+    endpointLimit: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_ENDPOINT_LIMIT,
+        default: DEFAULT_ENDPOINT_LIMIT,
+        description: `Endpoints to list at most, best first (default ${DEFAULT_ENDPOINT_LIMIT}); 0 lists none and keeps the counts of \`endpointSummary\`.`,
+      }),
     ),
   },
   { additionalProperties: false },

@@ -280,6 +280,50 @@ describe('exposures lifecycle', () => {
     assert.ok(tcpServing.every((e) => e.health.state === 'Healthy'));
   });
 
+  test('endpointLimit lists the best endpoints first, says how many it left out, and counts them all', async () => {
+    const created = await create(
+      elasticsearchRequest({
+        name: 'limited',
+        externalTrafficPolicy: 'Local',
+        ports: [
+          { name: 'http', port: 9200 },
+          { name: 'gossip', port: 9300, protocol: 'UDP' },
+        ],
+      }),
+      SEARCH_TEAM,
+      'wait=5',
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const shape = (endpoints: Exposure['endpoints']) =>
+      endpoints.map((e) => `${e.node}:${e.port}/${e.protocol} serving=${e.serving} ${e.health.state}`);
+
+    const all = await read(id);
+    assert.equal(all.body.endpoints.length, 6);
+    assert.equal(all.body.endpointsOmitted, undefined, 'nothing is left out under the default limit');
+    assert.equal(all.body.endpointSummary.total, 6);
+
+    const two = await read(id, SEARCH_TEAM, '?endpointLimit=2');
+    assert.equal(two.status, 200);
+    assert.deepEqual(shape(two.body.endpoints), shape(all.body.endpoints).slice(0, 2));
+    assert.ok(two.body.endpoints.every((e) => e.serving && e.health.state === 'Healthy'));
+    assert.equal(two.body.endpointsOmitted, 4);
+    assert.deepEqual(two.body.endpointSummary, all.body.endpointSummary, 'the counts cover every endpoint');
+    assert.deepEqual(two.body.status.phase, all.body.status.phase);
+
+    const none = await read(id, SEARCH_TEAM, '?endpointLimit=0');
+    assert.deepEqual(none.body.endpoints, []);
+    assert.equal(none.body.endpointsOmitted, 6);
+
+    for (const bad of ['20001', '-1', 'many']) {
+      const refused = await read(id, SEARCH_TEAM, `?endpointLimit=${bad}`);
+      assert.equal(refused.status, 400, bad);
+      assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+      assert.match(JSON.stringify(refused.body), /endpointLimit/);
+    }
+    assert.equal((await remove(id)).status, 204);
+  });
+
   test('delete removes the rule first and the Service after it; a repeated delete is a harmless 404', async () => {
     const created = await create(
       elasticsearchRequest({ name: 'short-lived', ports: [{ name: 'http', port: 9200 }] }),

@@ -70,7 +70,7 @@ export interface paths {
         };
         /**
          * Read an exposure: spec, Service, firewall, status, and every endpoint with its health
-         * @description Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now.
+         * @description Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now. Lists at most `endpointLimit` endpoints, best first.
          */
         get: operations["getExposure"];
         put?: never;
@@ -351,8 +351,10 @@ export interface components {
             expiresAt: string | null;
             /** @description Incremented on every accepted change of the spec. */
             generation: number;
-            /** @description One per node with a usable address and port; serving and healthy ones first. */
+            /** @description One per node with a usable address and port; serving and healthy ones first. At most `endpointLimit` of them (see `endpointsOmitted`); `endpointSummary` counts them all. */
             endpoints: components["schemas"]["Endpoint"][];
+            /** @description How many endpoints (the lowest in the order above) were left out of `endpoints` because of `endpointLimit`; absent when none were. */
+            endpointsOmitted?: number;
         };
         /** @description An exposure without its endpoint list (see `endpointSummary`); health from the probe cache. */
         ExposureSummary: {
@@ -643,6 +645,8 @@ export interface operations {
             query?: {
                 /** @description Probe every endpoint now instead of using cached results. */
                 refresh?: boolean;
+                /** @description Endpoints to list at most, best first (default 5000); 0 lists none and keeps the counts of `endpointSummary`. */
+                endpointLimit?: number;
             };
             header?: never;
             path: {

@@ -15,7 +15,7 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
         tags: ['exposures'],
         summary: 'Read an exposure: spec, Service, firewall, status, and every endpoint with its health',
         description:
-          'Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now.',
+          'Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now. Lists at most `endpointLimit` endpoints, best first.',
         security: [{ bearerAuth: [] }],
         params: ExposureIdParams,
         querystring: GetExposureQuery,
@@ -28,6 +28,7 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
     async (request, reply) => {
       const result = await exposures.get(request.principal!, request.params.id, {
         refresh: request.query.refresh === true,
+        ...(request.query.endpointLimit !== undefined && { endpointLimit: request.query.endpointLimit }),
       });
       // An unchanged exposure is the same object (see ExposureViews): serialize it once.
       // Serialized with the route's response schema for 200 application/json, as send() would.
