@@ -19,13 +19,16 @@ import {
   type ProbeAddressType,
   type ProbeTarget,
   probeTargetKey,
+  probeTargets,
   type RankedEndpoint,
+  selectEndpoints,
 } from '../domain/endpoints.ts';
 import { type ExposureRecord, exposedPorts, isTerminating } from '../domain/exposure-record.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
 import {
   DEFAULT_ENDPOINT_LIMIT,
+  type Endpoint,
   type Exposure,
   type ExposureSummary,
   type FirewallView,
@@ -38,6 +41,12 @@ import type { ReachabilityTracker } from './reachability-tracker.ts';
 export interface ViewSettings {
   firewall: FirewallSettings;
   probeAddressType: ProbeAddressType;
+  /**
+   * Reads of an exposure with more endpoints than this (nodes × ports) are streamed (see
+   * `selectEndpoints`) instead of built whole and memoized; a view this large would not be kept
+   * by the memo anyway.
+   */
+  streamedAbove?: number;
 }
 
 /** Endpoints kept across all memoized views (≈ 1.5 KB each with their JSON): about 75 MB at most. */
@@ -120,6 +129,9 @@ export class ExposureViews {
     const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
     const nodes = this.#cluster.nodes();
     const serviceEndpoints = this.#serviceEndpoints(record);
+    if (nodes.length * record.service.ports.length > (this.#settings.streamedAbove ?? MEMO_MAX_ENDPOINTS)) {
+      return this.#streamed(record, nodes, serviceEndpoints, limit, options);
+    }
     let memo = this.#memo.get(record.id);
     if (
       !memo ||
@@ -156,15 +168,9 @@ export class ExposureViews {
     const byKey = new Map(memo.keys.map((key, i) => [key, outcomes[i]]));
     const ranked = this.#ranked(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
     const counts = countEndpoints(ranked, readyCount(serviceEndpoints));
-    const endpoints = ranked.slice(0, limit).map(({ candidate, outcome }) => {
-      const { probe, notProbedReason, ...endpoint } = candidate;
-      return {
-        ...endpoint,
-        health: probe
-          ? healthFromOutcome(outcome, 'not probed: this read reached its cap on probes')
-          : healthFromOutcome(undefined, notProbedReason),
-      };
-    });
+    const endpoints = ranked
+      .slice(0, limit)
+      .map(({ candidate, outcome }) => this.#endpoint(candidate, outcome));
     const omitted = ranked.length - endpoints.length;
     const view: Exposure = {
       ...this.#summary(record, counts),
@@ -175,6 +181,44 @@ export class ExposureViews {
     memo.view = view;
     memo.viewLimit = limit;
     return view;
+  }
+
+  /** `full` for an exposure with too many endpoints to build at once: two passes, `limit` kept. */
+  async #streamed(
+    record: ExposureRecord,
+    nodes: readonly ClusterNode[],
+    serviceEndpoints: readonly ServiceEndpoint[],
+    limit: number,
+    options: { refresh?: boolean },
+  ): Promise<Exposure> {
+    const inputs = this.#endpointInputs(record, nodes, serviceEndpoints);
+    const probed = await this.#health.check(
+      this.#health.staleTargets(probeTargets(inputs), options),
+      options,
+    );
+    const { selected, counts } = selectEndpoints(
+      inputs,
+      (target) => probed.get(probeTargetKey(target)) ?? this.#health.cached(target),
+      limit,
+      readyCount(serviceEndpoints),
+    );
+    const endpoints = selected.map(({ candidate, outcome }) => this.#endpoint(candidate, outcome));
+    const omitted = counts.total - endpoints.length;
+    return {
+      ...this.#summary(record, counts),
+      endpoints,
+      ...(omitted > 0 && { endpointsOmitted: omitted }),
+    };
+  }
+
+  #endpoint(candidate: EndpointCandidate, outcome: ProbeOutcome | undefined): Endpoint {
+    const { probe, notProbedReason, ...endpoint } = candidate;
+    return {
+      ...endpoint,
+      health: probe
+        ? healthFromOutcome(outcome, 'not probed: this read reached its cap on probes')
+        : healthFromOutcome(undefined, notProbedReason),
+    };
   }
 
   /** The exposure without its endpoint list, with health from the probe cache only (never probes). */

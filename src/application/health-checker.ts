@@ -79,6 +79,24 @@ export class HealthChecker {
   }
 
   /**
+   * The targets `check` would probe, taken from a stream of them: those without a fresh result (all
+   * of them with `refresh`), up to the per-read cap. For reads too large to list every target.
+   */
+  staleTargets(targets: Iterable<ProbeTarget>, options: { refresh?: boolean } = {}): ProbeTarget[] {
+    const now = this.#clock.now();
+    const stale = new Map<string, ProbeTarget>();
+    for (const target of targets) {
+      if (stale.size >= this.#settings.maxProbesPerRead) break;
+      const key = probeTargetKey(target);
+      if (stale.has(key)) continue;
+      const cached = this.#cache.get(key);
+      const fresh = cached !== undefined && now - cached.checkedAtMs < this.#settings.cacheTtlMs;
+      if (!fresh || options.refresh) stale.set(key, target);
+    }
+    return [...stale.values()];
+  }
+
+  /**
    * Results for every target: fresh cached ones as they are; the others probed now (all of them
    * with `refresh`), up to the per-read cap. Targets beyond the cap get their last result, if any.
    */

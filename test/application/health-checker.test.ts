@@ -110,6 +110,32 @@ describe('HealthChecker', () => {
     });
   });
 
+  test('staleTargets picks what check would probe from a stream: stale or missing, once each, up to the cap', async () => {
+    let now = 1_000_000;
+    const { prober } = counted(new NetworkProber());
+    const checker = new HealthChecker(prober, { now: () => now }, { ...settings, maxProbesPerRead: 3 });
+    await checker.check([target('/s0'), target('/s1')]);
+    now += 1000; // both still fresh
+    const stream = function* () {
+      for (const path of ['/s0', '/s1', '/s2', '/s2', '/s3', '/s4', '/s5']) yield target(path);
+    };
+    assert.deepEqual(
+      checker.staleTargets(stream()).map((t) => t.path),
+      ['/s2', '/s3', '/s4'],
+      'fresh ones skipped, a duplicate taken once, no more than the cap',
+    );
+    assert.deepEqual(
+      checker.staleTargets(stream(), { refresh: true }).map((t) => t.path),
+      ['/s0', '/s1', '/s2'],
+    );
+    now += settings.cacheTtlMs;
+    assert.deepEqual(
+      checker.staleTargets(stream()).map((t) => t.path),
+      ['/s0', '/s1', '/s2'],
+      'results past their TTL are stale',
+    );
+  });
+
   test('freshResults answers synchronously only when every result is fresh', async () => {
     const { prober } = counted(new NetworkProber());
     const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);

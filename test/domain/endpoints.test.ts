@@ -9,6 +9,8 @@ import {
   endpointCandidates,
   orderEndpoints,
   probeTargetKey,
+  probeTargets,
+  selectEndpoints,
 } from '../../src/domain/endpoints.ts';
 import type { Endpoint, EndpointHealth } from '../../src/schemas/exposure.ts';
 
@@ -612,5 +614,89 @@ describe('countEndpointsOf', () => {
     );
     // both: 30920 Healthy (10.128.0.7), 30080 Healthy; internal-only: 30920 unknown, 30080 Unhealthy
     assert.deepEqual(counts, { total: 6, serving: 4, healthy: 2, unhealthy: 1, unknown: 1, readyPods: 1 });
+  });
+});
+
+describe('selectEndpoints and probeTargets (reads too large to build whole)', () => {
+  // Both must agree with the whole-list path in every combination: same endpoints in the same
+  // order for any limit, same counts, same probe targets in the same order.
+  const outcomeOf = (target: { address: string; port: number }) =>
+    target.address.endsWith('7') ? { ok: true } : target.port === 30080 ? { ok: false } : undefined;
+  const stateOf = (outcome: { ok: boolean } | undefined) =>
+    outcome === undefined ? 'Unknown' : outcome.ok ? 'Healthy' : 'Unhealthy';
+  const wholeList = (given: EndpointInputs) =>
+    orderEndpoints(
+      endpointCandidates(given).map((candidate) => ({
+        ...candidate,
+        health: { state: stateOf(candidate.probe ? outcomeOf(candidate.probe) : undefined) },
+      })),
+    );
+  const line = (e: { node: string; port: number; protocol: string; serving: boolean }, state: string) =>
+    `${e.node}:${e.port}/${e.protocol} serving=${e.serving} ${state}`;
+  // Shuffled node order and port order: the selection must not depend on them.
+  const allNodes = [ipv6, notReady, both, noAddresses, externalOnly, internalOnly, hostnameOnly];
+  const dnsTcp: ObservedServicePort = {
+    name: 'dns-tcp',
+    port: 53,
+    targetPort: 53,
+    nodePort: 30053,
+    protocol: 'TCP',
+  };
+  const portSets = [[http], [admin, http, dns], [dns, dnsTcp], [unnamed, admin]];
+  const endpointSets = [
+    [],
+    [podOn('both')],
+    [podOn('ipv6'), podOn('external-only'), podOn('internal-only', false)],
+  ];
+  const checks: (EndpointInputs['healthCheck'] | undefined)[] = [undefined, { type: 'tcp', port: 8080 }];
+
+  test('the first `limit` of the ordered whole list, and its counts, for every limit', () => {
+    let compared = 0;
+    for (const ports of portSets)
+      for (const externalTrafficPolicy of ['Cluster', 'Local'] as const)
+        for (const serviceEndpoints of endpointSets)
+          for (const healthCheck of checks) {
+            const given = inputs({
+              nodes: allNodes,
+              ports,
+              externalTrafficPolicy,
+              serviceEndpoints,
+              probeScope: 'uid-1',
+              ...(healthCheck && { healthCheck }),
+            });
+            const whole = wholeList(given);
+            for (let limit = 0; limit <= whole.length + 1; limit++) {
+              const { selected, counts } = selectEndpoints(given, outcomeOf, limit, 2);
+              const context = JSON.stringify({
+                ports,
+                externalTrafficPolicy,
+                serviceEndpoints,
+                healthCheck,
+                limit,
+              });
+              assert.deepEqual(
+                selected.map(({ candidate, outcome }) =>
+                  line(candidate, stateOf(candidate.probe ? outcome : undefined)),
+                ),
+                whole.slice(0, limit).map((e) => line(e, e.health.state)),
+                context,
+              );
+              assert.deepEqual(counts, countEndpoints(whole, 2), context);
+              compared++;
+            }
+            assert.deepEqual(
+              [...probeTargets(given)],
+              endpointCandidates(given).flatMap((c) => (c.probe ? [c.probe] : [])),
+            );
+          }
+    assert.ok(compared > 300, `compared ${compared}`);
+  });
+
+  test('a selected endpoint is the same as the candidate built for the whole list', () => {
+    const given = inputs({ nodes: allNodes, ports: [http, dns] });
+    const byKey = new Map(endpointCandidates(given).map((c) => [`${c.node}:${c.port}/${c.protocol}`, c]));
+    for (const { candidate } of selectEndpoints(given, outcomeOf, 100, 1).selected) {
+      assert.deepEqual(candidate, byKey.get(`${candidate.node}:${candidate.port}/${candidate.protocol}`));
+    }
   });
 });

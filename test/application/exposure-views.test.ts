@@ -1,0 +1,126 @@
+// A read of an exposure with more endpoints than the memo holds is streamed (two passes over
+// nodes × ports, `endpointLimit` kept) instead of built whole. Both ways must give the same answer.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ExposureViews } from '../../src/application/exposure-views.ts';
+import { HealthChecker } from '../../src/application/health-checker.ts';
+import type { Prober } from '../../src/application/ports/prober.ts';
+import { ReachabilityTracker } from '../../src/application/reachability-tracker.ts';
+import { newExposureId } from '../../src/domain/exposure-id.ts';
+import { readExposureRecord, serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import type { Exposure } from '../../src/schemas/exposure.ts';
+
+/** Healthy on some nodes, refused on others, never probed on the rest (cap of 40 per read). */
+const prober: Prober = {
+  async probe(target) {
+    const last = Number(target.address.split('.').at(-1));
+    return last % 3 === 0
+      ? { ok: false, latencyMs: 1, error: 'connection refused' }
+      : { ok: true, latencyMs: 2 };
+  },
+};
+
+async function setUp() {
+  const cluster = new InMemoryCluster({ namespaces: ['search'] });
+  // Names out of order, some NotReady, one without an address.
+  for (let n = 0; n < 30; n++) {
+    cluster.setNode({
+      name: `node-${(n * 7) % 30}`,
+      ready: n % 5 !== 4,
+      addresses: n === 11 ? [] : [{ type: 'InternalIP', address: `127.77.0.${n + 1}` }],
+    });
+  }
+  const id = newExposureId();
+  const observed = await cluster.createService(
+    serviceManifestFor({
+      id,
+      clusterId: 'views-test',
+      createdBy: 'test',
+      generation: 1,
+      spec: {
+        namespace: 'search',
+        name: 'wide',
+        selector: { app: 'wide' },
+        ports: [
+          { name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' },
+          { name: 'gossip', port: 9300, targetPort: 9300, protocol: 'UDP' },
+          { name: 'admin', port: 8080, targetPort: 8080, protocol: 'TCP' },
+        ],
+        externalTrafficPolicy: 'Local',
+        sourceRanges: ['203.0.113.0/24'],
+        labels: {},
+      },
+    }),
+  );
+  cluster.setServiceEndpoints(observed, [
+    { nodeName: 'node-3', ready: true, addresses: ['10.4.0.1'] },
+    { nodeName: 'node-14', ready: true, addresses: ['10.4.0.2'] },
+    { nodeName: 'node-21', ready: true, addresses: ['10.4.0.3'] },
+    { nodeName: 'node-8', ready: false, addresses: ['10.4.0.4'] },
+  ]);
+  const service = await cluster.readService(observed);
+  assert.ok(service);
+  const read = readExposureRecord(service);
+  assert.ok(read.ok);
+  const settings = {
+    firewall: {
+      clusterId: 'views-test',
+      project: 'p',
+      network: 'default',
+      priority: 1000,
+      targets: { targetTags: ['nodes'] },
+    },
+    probeAddressType: 'InternalIP' as const,
+  };
+  const clock = { now: () => 1_800_000_000_000 };
+  const health = new HealthChecker(prober, clock, {
+    timeoutMs: 1000,
+    cacheTtlMs: 60_000,
+    concurrency: 8,
+    maxProbesPerRead: 40,
+    cacheEntries: 1000,
+  });
+  const whole = new ExposureViews(cluster, health, settings, clock, new ReachabilityTracker());
+  const streamed = new ExposureViews(
+    cluster,
+    health,
+    { ...settings, streamedAbove: 0 },
+    clock,
+    new ReachabilityTracker(),
+  );
+  return { record: read.record, whole, streamed };
+}
+
+describe('ExposureViews: whole and streamed reads', () => {
+  test('give the same exposure, for every endpoint limit', async () => {
+    const { record, whole, streamed } = await setUp();
+    // The first read probes (up to the cap); the next ones answer from the same probe cache.
+    const first = await streamed.full(record);
+    assert.equal(first.endpointSummary.total, 29 * 3);
+    const byWhole = await whole.full(record);
+    const comparable = (exposure: Exposure) => JSON.stringify(exposure);
+    assert.equal(comparable(await streamed.full(record)), comparable(byWhole));
+    for (const endpointLimit of [0, 1, 2, 5, 17, 40, 86, 87, 88, 5000]) {
+      assert.equal(
+        comparable(await streamed.full(record, { endpointLimit })),
+        comparable(await whole.full(record, { endpointLimit })),
+        `endpointLimit=${endpointLimit}`,
+      );
+    }
+    const some = await streamed.full(record, { endpointLimit: 5 });
+    assert.equal(some.endpoints.length, 5);
+    assert.equal(some.endpointsOmitted, 29 * 3 - 5);
+    // Best first: serving before not serving, then Healthy, Unknown (UDP, not probed), Unhealthy.
+    const rank = { Healthy: 0, Unknown: 1, Unhealthy: 2 } as const;
+    const ranks = some.endpoints.map((e) => (e.serving ? 0 : 3) + rank[e.health.state]);
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+    );
+    assert.deepEqual(
+      some.endpoints.map((e) => e.health.state),
+      ['Healthy', 'Healthy', 'Unknown', 'Unknown', 'Unhealthy'],
+    );
+  });
+});
