@@ -169,7 +169,7 @@ for (const [nodes, ports] of [
     child.once('exit', () => resolve(undefined));
   });
   const label = `  ${nodes.toLocaleString('en')} × ${ports}`;
-  if (!result || result.status !== 200) {
+  if (result?.status !== 200) {
     allAnswered = false;
     const reason = stderr.match(/FATAL ERROR: [^\n]*/)?.[0] ?? `answered ${result?.status ?? 'nothing'}`;
     out(`${label.padEnd(24)}  failed: ${reason}`);
