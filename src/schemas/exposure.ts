@@ -404,7 +404,8 @@ export const GetExposureQuery = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: MAX_ENDPOINT_LIMIT,
-        default: DEFAULT_ENDPOINT_LIMIT,
+        // No `default` keyword: Ajv would write it into every request's query, a cost on the
+        // hottest route for a value the view applies anyway.
         description: `Endpoints to list at most, best first (default ${DEFAULT_ENDPOINT_LIMIT}); 0 lists none and keeps the counts of \`endpointSummary\`.`,
       }),
     ),
