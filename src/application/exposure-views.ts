@@ -42,11 +42,11 @@ export interface ViewSettings {
   firewall: FirewallSettings;
   probeAddressType: ProbeAddressType;
   /**
-   * Reads of an exposure with more endpoints than this (nodes × ports) are streamed (see
-   * `selectEndpoints`) instead of built whole and memoized; a view this large would not be kept
-   * by the memo anyway.
+   * Reads of an exposure with at least this many endpoints (nodes × ports) are streamed (see
+   * `selectEndpoints`) instead of built whole and memoized; the memo would not keep a view this
+   * large anyway (its entries weigh one more than their endpoints).
    */
-  streamedAbove?: number;
+  streamedFrom?: number;
 }
 
 /** Endpoints kept across all memoized views (≈ 1.5 KB each with their JSON): about 75 MB at most. */
@@ -129,7 +129,7 @@ export class ExposureViews {
     const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
     const nodes = this.#cluster.nodes();
     const serviceEndpoints = this.#serviceEndpoints(record);
-    if (nodes.length * record.service.ports.length > (this.#settings.streamedAbove ?? MEMO_MAX_ENDPOINTS)) {
+    if (nodes.length * record.service.ports.length >= (this.#settings.streamedFrom ?? MEMO_MAX_ENDPOINTS)) {
       return this.#streamed(record, nodes, serviceEndpoints, limit, options);
     }
     let memo = this.#memo.get(record.id);

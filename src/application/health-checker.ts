@@ -107,10 +107,14 @@ export class HealthChecker {
     const now = this.#clock.now();
     const results = new Map<string, ProbeOutcome>();
     const pending: Promise<void>[] = [];
+    // A target listed twice (several ports checked on one health-check port) is looked at once:
+    // a probe still running must not take a second place in the per-read cap.
+    const seen = new Set<string>();
     let probes = 0;
     for (const target of targets) {
       const key = probeTargetKey(target);
-      if (results.has(key)) continue;
+      if (seen.has(key)) continue;
+      seen.add(key);
       const cached = this.#cache.get(key);
       const fresh = cached !== undefined && now - cached.checkedAtMs < this.#settings.cacheTtlMs;
       if (fresh && !options.refresh) {

@@ -141,7 +141,8 @@ const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * many ports on a large cluster (100 ports on 15,000 nodes are 1.5 million endpoints) the full list
  * does not fit in memory; here nodes are walked in name order and ports in (port, protocol) order,
  * so each class of the ordering (serving and Healthy, serving and Unknown, serving and Unhealthy,
- * not serving) comes already sorted, and no more than `limit` of each is kept.
+ * not serving) comes already sorted, and no more than `limit` of each is kept. (Node names are
+ * unique, being the names of Kubernetes objects, so no two endpoints tie in that order.)
  */
 export function selectEndpoints<Outcome extends { ok: boolean }>(
   inputs: EndpointInputs,

@@ -21,7 +21,13 @@ const prober: Prober = {
   },
 };
 
-async function setUp() {
+async function setUp(
+  variant: {
+    healthCheckPort?: number;
+    externalTrafficPolicy?: 'Local' | 'Cluster';
+    maxProbesPerRead?: number;
+  } = {},
+) {
   const cluster = new InMemoryCluster({ namespaces: ['search'] });
   // Names out of order, some NotReady, one without an address.
   for (let n = 0; n < 30; n++) {
@@ -47,7 +53,10 @@ async function setUp() {
           { name: 'gossip', port: 9300, targetPort: 9300, protocol: 'UDP' },
           { name: 'admin', port: 8080, targetPort: 8080, protocol: 'TCP' },
         ],
-        externalTrafficPolicy: 'Local',
+        externalTrafficPolicy: variant.externalTrafficPolicy ?? 'Local',
+        ...(variant.healthCheckPort !== undefined && {
+          healthCheck: { type: 'tcp', port: variant.healthCheckPort },
+        }),
         sourceRanges: ['203.0.113.0/24'],
         labels: {},
       },
@@ -74,18 +83,20 @@ async function setUp() {
     probeAddressType: 'InternalIP' as const,
   };
   const clock = { now: () => 1_800_000_000_000 };
-  const health = new HealthChecker(prober, clock, {
-    timeoutMs: 1000,
-    cacheTtlMs: 60_000,
-    concurrency: 8,
-    maxProbesPerRead: 40,
-    cacheEntries: 1000,
-  });
-  const whole = new ExposureViews(cluster, health, settings, clock, new ReachabilityTracker());
+  // Each way has a probe cache of its own, so that each read starts from the same state in both.
+  const health = () =>
+    new HealthChecker(prober, clock, {
+      timeoutMs: 1000,
+      cacheTtlMs: 60_000,
+      concurrency: 8,
+      maxProbesPerRead: variant.maxProbesPerRead ?? 40,
+      cacheEntries: 1000,
+    });
+  const whole = new ExposureViews(cluster, health(), settings, clock, new ReachabilityTracker());
   const streamed = new ExposureViews(
     cluster,
-    health,
-    { ...settings, streamedAbove: 0 },
+    health(),
+    { ...settings, streamedFrom: 0 },
     clock,
     new ReachabilityTracker(),
   );
@@ -95,7 +106,7 @@ async function setUp() {
 describe('ExposureViews: whole and streamed reads', () => {
   test('give the same exposure, for every endpoint limit', async () => {
     const { record, whole, streamed } = await setUp();
-    // The first read probes (up to the cap); the next ones answer from the same probe cache.
+    // The first read of each probes (up to the cap); the next ones answer from its probe cache.
     const first = await streamed.full(record);
     assert.equal(first.endpointSummary.total, 29 * 3);
     const byWhole = await whole.full(record);
@@ -122,5 +133,21 @@ describe('ExposureViews: whole and streamed reads', () => {
       some.endpoints.map((e) => e.health.state),
       ['Healthy', 'Healthy', 'Unknown', 'Unknown', 'Unhealthy'],
     );
+  });
+
+  test('agree when several ports share one health-check port and the probe cap is small', async () => {
+    const { record, whole, streamed } = await setUp({
+      healthCheckPort: 9200,
+      externalTrafficPolicy: 'Cluster',
+      maxProbesPerRead: 5,
+    });
+    // Each read probes 5 more nodes (one target per node for its 3 ports) until all are known.
+    for (let read = 0; read < 6; read++) {
+      const byStreamed = await streamed.full(record, { endpointLimit: 30 });
+      const byWhole = await whole.full(record, { endpointLimit: 30 });
+      assert.equal(JSON.stringify(byStreamed), JSON.stringify(byWhole), `read ${read}`);
+    }
+    const last = await whole.full(record);
+    assert.equal(last.endpointSummary.unknown, 0, 'every serving node probed after enough reads');
   });
 });

@@ -136,6 +136,20 @@ describe('HealthChecker', () => {
     );
   });
 
+  test('a target listed several times takes one place in the per-read cap, even while its probe runs', async () => {
+    const { prober, stats } = counted(new NetworkProber());
+    const checker = new HealthChecker(
+      prober,
+      { now: () => Date.now() },
+      { ...settings, maxProbesPerRead: 4 },
+    );
+    // Three ports of one node checked on the same health-check port: the same target, three times.
+    const targets = Array.from({ length: 4 }, (_, i) => target(`/d${i}`)).flatMap((t) => [t, t, t]);
+    const results = await checker.check(targets);
+    assert.equal(stats.probes, 4);
+    assert.equal(results.size, 4, 'all four distinct targets probed, none left out by the repeats');
+  });
+
   test('freshResults answers synchronously only when every result is fresh', async () => {
     const { prober } = counted(new NetworkProber());
     const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
