@@ -139,11 +139,17 @@ export class LeaderElector {
 
   #armDeadline(): void {
     if (this.#deadline) clearTimeout(this.#deadline);
+    const remainingMs = this.#lastRenewMs + this.#settings.renewDeadlineMs - this.#clock.now();
     this.#deadline = setTimeout(() => {
-      if (this.#leading && this.#clock.now() - this.#lastRenewMs >= this.#settings.renewDeadlineMs) {
+      if (!this.#leading) return;
+      if (this.#clock.now() - this.#lastRenewMs >= this.#settings.renewDeadlineMs) {
         void this.#stepDown('could not renew the lease in time');
+      } else {
+        // Timers run on the monotonic clock and may fire a millisecond early by the wall clock
+        // the deadline is measured with; while a tick hangs nothing else would check again.
+        this.#armDeadline();
       }
-    }, this.#settings.renewDeadlineMs);
+    }, Math.max(remainingMs, 0) + 1);
     this.#deadline.unref();
   }
 
