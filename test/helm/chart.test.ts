@@ -477,7 +477,7 @@ describe('the Helm chart', { skip }, () => {
       assert.equal(container.livenessProbe?.httpGet?.port, 'http');
       assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
       assert.deepEqual(container.resources, {
-        requests: { cpu: '100m', memory: '384Mi' },
+        requests: { cpu: '100m', memory: '512Mi' },
         limits: { memory: '768Mi' },
       });
       assert.deepEqual(
