@@ -10,7 +10,6 @@ import {
 } from '../domain/desired-firewall.ts';
 import {
   countEndpoints,
-  countEndpointsOf,
   type EndpointCandidate,
   type EndpointCounts,
   type EndpointInputs,
@@ -237,12 +236,10 @@ export class ExposureViews {
     ) {
       return kept.summary;
     }
-    const counts = countEndpointsOf(
+    const { counts } = selectEndpoints(
       this.#endpointInputs(record, nodes, serviceEndpoints),
-      (target) => {
-        const outcome = this.#health.cached(target);
-        return outcome && (outcome.ok ? 'Healthy' : 'Unhealthy');
-      },
+      (target) => this.#health.cached(target),
+      0,
       readyCount(serviceEndpoints),
     );
     const summary = this.#summary(record, counts);

@@ -143,6 +143,8 @@ const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * so each class of the ordering (serving and Healthy, serving and Unknown, serving and Unhealthy,
  * not serving) comes already sorted, and no more than `limit` of each is kept. (Node names are
  * unique, being the names of Kubernetes objects, so no two endpoints tie in that order.)
+ * With `limit` 0 it only counts, which is what a list item needs: building and ordering thousands
+ * of endpoints per item just to count them made a page of 500 items on 2,000 nodes cost seconds.
  */
 export function selectEndpoints<Outcome extends { ok: boolean }>(
   inputs: EndpointInputs,
@@ -157,77 +159,48 @@ export function selectEndpoints<Outcome extends { ok: boolean }>(
     outcome: Outcome | undefined;
   }
   const viewOf = nodeViews(inputs);
-  const nodes = [...inputs.nodes].sort((a, b) => compareNames(a.name, b.name));
-  const ports = [...inputs.ports].sort(
-    (a, b) => a.nodePort - b.nodePort || compareNames(a.protocol, b.protocol),
-  );
+  // With nothing to keep (a list item needs only the counts), order does not matter.
+  const nodes = limit > 0 ? [...inputs.nodes].sort((a, b) => compareNames(a.name, b.name)) : inputs.nodes;
+  const ports =
+    limit > 0
+      ? [...inputs.ports].sort((a, b) => a.nodePort - b.nodePort || compareNames(a.protocol, b.protocol))
+      : inputs.ports;
   const healthy: Kept[] = [];
   const unknown: Kept[] = [];
   const unhealthy: Kept[] = [];
   const notServing: Kept[] = [];
-  const keep = (into: Kept[], kept: Kept) => {
-    if (into.length < limit) into.push(kept);
-  };
   const counts: EndpointCounts = { total: 0, serving: 0, healthy: 0, unhealthy: 0, unknown: 0, readyPods };
   for (const node of nodes) {
     const view = viewOf(node);
     if (!view) continue;
     for (const port of ports) {
       counts.total++;
+      let into: Kept[];
+      let outcome: Outcome | undefined;
       if (view.notServingReason !== undefined) {
-        keep(notServing, { node, view, port, outcome: undefined });
-        continue;
-      }
-      counts.serving++;
-      const target = probeTargetFor(port, inputs, view.probedAddress);
-      const outcome = typeof target === 'string' ? undefined : outcomeOf(target);
-      if (outcome === undefined) {
-        counts.unknown++;
-        keep(unknown, { node, view, port, outcome });
-      } else if (outcome.ok) {
-        counts.healthy++;
-        keep(healthy, { node, view, port, outcome });
+        into = notServing;
       } else {
-        counts.unhealthy++;
-        keep(unhealthy, { node, view, port, outcome });
+        counts.serving++;
+        const target = probeTargetFor(port, inputs, view.probedAddress);
+        outcome = typeof target === 'string' ? undefined : outcomeOf(target);
+        if (outcome === undefined) {
+          counts.unknown++;
+          into = unknown;
+        } else if (outcome.ok) {
+          counts.healthy++;
+          into = healthy;
+        } else {
+          counts.unhealthy++;
+          into = unhealthy;
+        }
       }
+      if (into.length < limit) into.push({ node, view, port, outcome });
     }
   }
   const selected = [...healthy, ...unknown, ...unhealthy, ...notServing]
     .slice(0, limit)
     .map(({ node, view, port, outcome }) => ({ candidate: candidateFor(node, view, port, inputs), outcome }));
   return { selected, counts };
-}
-
-/**
- * The counts `countEndpoints` gives for the endpoints of `endpointCandidates`, without building
- * them: a list of exposures on a large cluster needs only these numbers, and building (and
- * ordering) thousands of endpoint objects per item just to count them made a page of 500 items
- * on 2,000 nodes cost seconds and hundreds of megabytes of short-lived garbage.
- * `stateOf` is the health of a probe target as the probe cache knows it (undefined: not probed).
- */
-export function countEndpointsOf(
-  inputs: EndpointInputs,
-  stateOf: (target: ProbeTarget) => 'Healthy' | 'Unhealthy' | undefined,
-  readyPods: number,
-): EndpointCounts {
-  const viewOf = nodeViews(inputs);
-  const counts: EndpointCounts = { total: 0, serving: 0, healthy: 0, unhealthy: 0, unknown: 0, readyPods };
-  for (const node of inputs.nodes) {
-    const view = viewOf(node);
-    if (!view) continue;
-    counts.total += inputs.ports.length;
-    if (view.notServingReason !== undefined) continue;
-    for (const port of inputs.ports) {
-      counts.serving++;
-      const target = probeTargetFor(port, inputs, view.probedAddress);
-      const state = typeof target === 'string' ? undefined : stateOf(target);
-      if (state === 'Healthy') counts.healthy++;
-      else if (state === 'Unhealthy') counts.unhealthy++;
-      else counts.unknown++;
-    }
-  }
-  return counts;
 }
 
 function probeTargetFor(

@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import type { ClusterNode, ObservedServicePort, ServiceEndpoint } from '../../src/domain/cluster-objects.ts';
 import {
   countEndpoints,
-  countEndpointsOf,
   type EndpointCandidate,
   type EndpointInputs,
   endpointCandidates,
@@ -550,11 +549,24 @@ describe('countEndpoints', () => {
   }
 });
 
-describe('countEndpointsOf', () => {
+describe('selectEndpoints with limit 0: the counts a list item shows', () => {
   // What a list item shows must be what the full read would count: the same function of the same
   // inputs, without the endpoint objects. Checked over every combination of the cases above.
   const stateOf = (target: { address: string; port: number }) =>
     target.address.endsWith('7') ? 'Healthy' : target.port === 30080 ? 'Unhealthy' : undefined;
+  const countsOf = (given: EndpointInputs, readyPods: number) => {
+    const { selected, counts } = selectEndpoints(
+      given,
+      (target) => {
+        const state = stateOf(target);
+        return state === undefined ? undefined : { ok: state === 'Healthy' };
+      },
+      0,
+      readyPods,
+    );
+    assert.deepEqual(selected, []);
+    return counts;
+  };
   const reference = (given: EndpointInputs, readyPods: number) =>
     countEndpoints(
       endpointCandidates(given).map(({ probe, notProbedReason, ...candidate }) => {
@@ -591,7 +603,7 @@ describe('countEndpointsOf', () => {
               });
               const readyPods = serviceEndpoints.filter((e) => e.ready).length;
               assert.deepEqual(
-                countEndpointsOf(given, stateOf, readyPods),
+                countsOf(given, readyPods),
                 reference(given, readyPods),
                 JSON.stringify({
                   ports,
@@ -607,11 +619,7 @@ describe('countEndpointsOf', () => {
   });
 
   test('counts healthy, unhealthy and unknown serving endpoints', () => {
-    const counts = countEndpointsOf(
-      inputs({ nodes: [both, internalOnly, notReady], ports: [http, admin] }),
-      stateOf,
-      1,
-    );
+    const counts = countsOf(inputs({ nodes: [both, internalOnly, notReady], ports: [http, admin] }), 1);
     // both: 30920 Healthy (10.128.0.7), 30080 Healthy; internal-only: 30920 unknown, 30080 Unhealthy
     assert.deepEqual(counts, { total: 6, serving: 4, healthy: 2, unhealthy: 1, unknown: 1, readyPods: 1 });
   });
