@@ -29,6 +29,20 @@ function replicaView(leases: Leases): Leases & { partitioned: boolean } {
   return view;
 }
 
+/** Leases as one replica sees them; once `hung`, every call hangs forever (never answers). */
+function hangingView(leases: Leases): Leases & { hung: boolean } {
+  const never = new Promise<never>(() => {});
+  const view = {
+    hung: false,
+    get: (ns: string, name: string) => (view.hung ? never : leases.get(ns, name)),
+    create: (ns: string, name: string, lease: Parameters<Leases['create']>[2]) =>
+      view.hung ? never : leases.create(ns, name, lease),
+    update: (ns: string, name: string, lease: Parameters<Leases['update']>[2], rv: string) =>
+      view.hung ? never : leases.update(ns, name, lease, rv),
+  };
+  return view;
+}
+
 function elector(leases: Leases, identity: string, log: string[], clock = systemClock) {
   return new LeaderElector(
     leases,
@@ -83,13 +97,7 @@ describe('leader election', () => {
 
   test('a leader whose lease calls hang stops leading at the renew deadline, before anyone can take over', async () => {
     const shared = new InMemoryLeases();
-    let hung = false;
-    const never = new Promise<never>(() => {});
-    const hanging: Leases = {
-      get: (ns, name) => (hung ? never : shared.get(ns, name)),
-      create: (ns, name, lease) => (hung ? never : shared.create(ns, name, lease)),
-      update: (ns, name, lease, rv) => (hung ? never : shared.update(ns, name, lease, rv)),
-    };
+    const hanging = hangingView(shared);
     const log: string[] = [];
     const a = elector(hanging, 'a', log);
     const b = elector(shared, 'b', log);
@@ -102,7 +110,7 @@ describe('leader election', () => {
     }, 5);
     sampler.unref(); // a failed assertion must not leave it keeping the test process alive
     const hungAt = Date.now();
-    hung = true;
+    hanging.hung = true;
     await eventually(
       () => a.isLeader(),
       (leading) => leading === false,
@@ -127,18 +135,12 @@ describe('leader election', () => {
     let behindMs = 0;
     const clock = { now: () => Date.now() - behindMs };
     const shared = new InMemoryLeases();
-    let hung = false;
-    const never = new Promise<never>(() => {});
-    const hanging: Leases = {
-      get: (ns, name) => (hung ? never : shared.get(ns, name)),
-      create: (ns, name, lease) => (hung ? never : shared.create(ns, name, lease)),
-      update: (ns, name, lease, rv) => (hung ? never : shared.update(ns, name, lease, rv)),
-    };
+    const hanging = hangingView(shared);
     const log: string[] = [];
     const a = elector(hanging, 'a', log, clock);
     a.start();
     await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
-    hung = true;
+    hanging.hung = true;
     behindMs = 20;
     await eventually(() => log.includes('a stopped'), Boolean, {
       what: 'a to stop its writes',
