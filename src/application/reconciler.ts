@@ -177,17 +177,10 @@ export class Reconciler {
     if (!this.#queue || !this.#cluster.synced()) return report;
     const clusterId = this.#settings.firewall.clusterId;
     const listed = new Map<string, ObservedFirewallRule>();
-    let pageToken: string | undefined;
-    do {
-      const page = await this.#firewalls.listPage({
-        namePrefix: firewallRulePrefix(clusterId),
-        maxResults: 500,
-        ...(pageToken !== undefined && { pageToken }),
-      });
+    for await (const rules of this.#rulePages()) {
       report.listCalls++;
-      for (const rule of page.rules) listed.set(rule.name, rule);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+      for (const rule of rules) listed.set(rule.name, rule);
+    }
     report.rules = listed.size;
     const wanted = new Set<string>();
     const liveServices = new Map<string, ObservedService>();
@@ -486,21 +479,14 @@ export class Reconciler {
         for (const name of this.#ruleNames(label)) await this.#deleteOwnedRule(name, label);
       } else {
         const owner = `${service.namespace}/${service.name}`;
-        let pageToken: string | undefined;
-        do {
-          const page = await this.#firewalls.listPage({
-            namePrefix: firewallRulePrefix(clusterId),
-            maxResults: 500,
-            ...(pageToken !== undefined && { pageToken }),
-          });
-          for (const rule of page.rules) {
+        for await (const rules of this.#rulePages()) {
+          for (const rule of rules) {
             const ownership = parseOwnership(rule.description);
             if (ownership?.clusterId === clusterId && ownership.service === owner) {
               await this.#deleteOwnedRule(rule.name, ownership.exposureId as ExposureId);
             }
           }
-          pageToken = page.nextPageToken;
-        } while (pageToken);
+        }
       }
     } catch (error) {
       this.#log.warn(
@@ -532,6 +518,21 @@ export class Reconciler {
       return { kind: 'retry' };
     }
     return { kind: 'done' };
+  }
+
+  /** Every page of this installation's rules (their names carry its prefix): one list call each. */
+  async *#rulePages(): AsyncGenerator<readonly ObservedFirewallRule[]> {
+    const namePrefix = firewallRulePrefix(this.#settings.firewall.clusterId);
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#firewalls.listPage({
+        namePrefix,
+        maxResults: 500,
+        ...(pageToken !== undefined && { pageToken }),
+      });
+      yield page.rules;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
   }
 
   async #deleteOwnedRule(name: string, id: ExposureId): Promise<void> {

@@ -403,6 +403,34 @@ describe('exposures lifecycle', () => {
     assert.deepEqual(repaired?.sourceRanges, ['203.0.113.0/24']);
   });
 
+  test('a terminating Service whose record was edited beyond recognition is released, its rules deleted first', async () => {
+    const created = await create(
+      elasticsearchRequest({ name: 'garbled', ports: [{ name: 'http', port: 9200 }] }),
+      SEARCH_TEAM,
+      'wait=5',
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const ruleName = created.body.firewall.rules[0]?.name;
+    assert.ok(ruleName && footprint(sandbox).rules.includes(ruleName));
+    const service = sandbox.cluster.allServices().find((s) => s.name === 'garbled');
+    assert.ok(service);
+    // Neither the id label nor the spec can be read: the rules are found by their ownership.
+    await sandbox.cluster.applyServiceSpec(
+      {
+        ...service,
+        labels: { ...service.labels, 'exposure-api.io/id': 'not-an-id' },
+        annotations: { ...service.annotations, 'exposure-api.io/spec': '{' },
+      },
+      { uid: service.uid },
+    );
+    await sandbox.cluster.deleteService(service);
+    await eventually(
+      () => footprint(sandbox),
+      (now) => !now.services.includes('search/garbled') && !now.rules.includes(ruleName),
+      { what: 'the Service released and its rule deleted' },
+    );
+  });
+
   test('nothing is left behind: deleting everything leaves no Service and no rule', async () => {
     const list = await call<ExposureList>(sandbox, {
       method: 'GET',
