@@ -4,6 +4,7 @@
 // lookup, schema serialization or health. Prints the two URLs as one JSON line on stdout.
 import Fastify from 'fastify';
 import { SANDBOX_TOKENS, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { elasticsearchRequest } from '../support/test-sandbox.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -29,14 +30,7 @@ const created = await sandbox.runtime.app.inject({
   method: 'POST',
   url: '/exposures',
   headers: { authorization: auth, 'content-type': 'application/json', prefer: 'wait=10' },
-  payload: JSON.stringify({
-    namespace: 'search',
-    name: 'elasticsearch',
-    selector: { app: 'elasticsearch' },
-    ports: [{ name: 'http', port: 9200, nodePort: 30920 }],
-    sourceRanges: ['203.0.113.0/24'],
-    labels: { app: 'elasticsearch', team: 'search' },
-  }),
+  payload: JSON.stringify(elasticsearchRequest()),
 });
 const exposure = created.json() as { id: string; status: { phase: string } };
 if (exposure.status.phase !== 'Ready') throw new Error(`the exposure is ${exposure.status.phase}, not Ready`);
