@@ -216,6 +216,24 @@ function growthOf(empty: Phase, withNodes: Phase, withExposures: Phase): ReadFig
   };
 }
 
+/**
+ * Prints the phases of a service filled step by step (empty, + nodes, + exposures, then the reads)
+ * with what each node and exposure cost, and returns the figures the summary compares.
+ */
+function filledFigures(phases: Phase[], reads: readonly Phase[]): ReadFigures {
+  printPhases(phases);
+  const [empty, withNodes, withExposures, indexed, readOnce] = phases as [Phase, Phase, Phase, Phase, Phase];
+  perItem('node', empty.memory, withNodes.memory, NODES);
+  perItem(
+    'exposure (Service, EndpointSlice, index record, reconciler state)',
+    withNodes.memory,
+    withExposures.memory,
+    EXPOSURES,
+  );
+  fullReadCost(reads);
+  return { cached: indexed, target: readOnce, phases, growth: growthOf(empty, withNodes, withExposures) };
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The rules the reconciler expects, put in place before the service starts (no GCE writes then). */
@@ -325,23 +343,7 @@ async function inMemoryVariant(emulator: ComputeEmulator): Promise<ReadFigures> 
     });
     const reads = await readPhases(service, '');
     phases.push(...reads);
-    printPhases(phases);
-    const [empty, withNodes, withExposures, indexed, readOnce] = phases as [
-      Phase,
-      Phase,
-      Phase,
-      Phase,
-      Phase,
-    ];
-    perItem('node', empty.memory, withNodes.memory, NODES);
-    perItem(
-      'exposure (Service, EndpointSlice, index record, reconciler state)',
-      withNodes.memory,
-      withExposures.memory,
-      EXPOSURES,
-    );
-    fullReadCost(reads);
-    return { cached: indexed, target: readOnce, phases, growth: growthOf(empty, withNodes, withExposures) };
+    return filledFigures(phases, reads);
   } finally {
     await service.stop();
   }
@@ -657,22 +659,7 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
     });
     const reads = await readPhases(first.service, '');
     phases.push(...reads);
-    printPhases(phases);
-    const [empty, withNodes, withExposures, indexed, readOnce] = phases as [
-      Phase,
-      Phase,
-      Phase,
-      Phase,
-      Phase,
-    ];
-    perItem('node', empty.memory, withNodes.memory, NODES);
-    perItem(
-      'exposure (Service, EndpointSlice, index record, reconciler state)',
-      withNodes.memory,
-      withExposures.memory,
-      EXPOSURES,
-    );
-    fullReadCost(reads);
+    const filled = filledFigures(phases, reads);
     await first.service.stop();
 
     // A restart: the informers list everything at once, the reconciler checks every rule.
@@ -694,10 +681,7 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
     restart.push(...(await readPhases(second.service, '', false)));
     printPhases(restart);
     await second.service.stop();
-    return [
-      { cached: indexed, target: readOnce, phases, growth: growthOf(empty, withNodes, withExposures) },
-      { cached: restart[1] as Phase, target: restart[2] as Phase, phases: restart },
-    ];
+    return [filled, { cached: restart[1] as Phase, target: restart[2] as Phase, phases: restart }];
   } finally {
     for (const service of services) service.kill();
     admin.close();
