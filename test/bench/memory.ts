@@ -30,10 +30,8 @@
 // Run: npm run bench:memory   (options: --variant=both|in-memory|kubernetes --exposures=10000
 //        --nodes=2000 --gets=100 --quiet=35 --service-flags="--max-old-space-size=320")
 import { type ChildProcess, execFile, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { serviceForCreate } from '../../src/adapters/kubernetes/object-mapping.ts';
@@ -48,6 +46,7 @@ import {
   startControlPlane,
 } from '../controlplane/controlplane.ts';
 import { grantServiceIdentity } from '../kubernetes/support.ts';
+import { chartHeapFlag } from './chart-heap.ts';
 import {
   DEFAULT_FLEET,
   FLEET_NAMESPACES,
@@ -63,12 +62,7 @@ import { inParallel, MB, machineFacts, mb, stats, verdict } from './machine.ts';
 import type { MemoryReading, ServiceCommand, ServiceReply } from './memory-service.ts';
 
 /** The chart's heap cap: what a pod installed with default values runs with. */
-const chartHeapLimit = (
-  parseYaml(readFileSync(new URL('../../helm/exposure-api/values.yaml', import.meta.url), 'utf8')) as {
-    heapLimitMegabytes?: number;
-  }
-).heapLimitMegabytes;
-const CHART_FLAGS = chartHeapLimit ? `--max-old-space-size=${chartHeapLimit}` : '';
+const CHART_FLAGS = chartHeapFlag();
 
 const { values } = parseArgs({
   options: {

@@ -10,9 +10,7 @@
 //
 // Run: npm run bench:wide   (options: --reads=5)
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -21,6 +19,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { startComputeEmulator } from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { chartHeapFlag } from './chart-heap.ts';
 import { fleetNode } from './fleet.ts';
 import { machineFacts, mb, procMemory, stats, verdict } from './machine.ts';
 
@@ -123,12 +122,7 @@ if (values.child) {
   process.exit(0);
 }
 
-const heapLimit = (
-  parseYaml(readFileSync(new URL('../../helm/exposure-api/values.yaml', import.meta.url), 'utf8')) as {
-    heapLimitMegabytes?: number;
-  }
-).heapLimitMegabytes;
-const flags = heapLimit ? [`--max-old-space-size=${heapLimit}`] : [];
+const flags = [chartHeapFlag()].filter(Boolean);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 out('wide-exposure benchmark: one exposure with many ports on a large cluster, read in full');
 out(machineFacts());
