@@ -5,15 +5,12 @@ import type { ObservedService, ServiceRef } from '../domain/cluster-objects.ts';
 import { serviceKey } from '../domain/cluster-objects.ts';
 import { type ExposureRecord, readExposureRecord } from '../domain/exposure-record.ts';
 import type { Cluster, ClusterEvent } from './ports/cluster.ts';
-
-export interface IndexLog {
-  warn(details: object, message: string): void;
-}
+import type { Logger } from './ports/log.ts';
 
 export class ExposureIndex {
   readonly #cluster: Cluster;
   readonly #clusterId: string;
-  readonly #log: IndexLog;
+  readonly #log: Logger;
   readonly #byId = new Map<string, ExposureRecord>();
   readonly #idByService = new Map<string, string>();
   readonly #idByIdempotencyKey = new Map<string, string>();
@@ -26,7 +23,7 @@ export class ExposureIndex {
   #sortedIds: string[] | undefined;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(cluster: Cluster, clusterId: string, log: IndexLog) {
+  constructor(cluster: Cluster, clusterId: string, log: Logger) {
     this.#cluster = cluster;
     this.#clusterId = clusterId;
     this.#log = log;

@@ -6,6 +6,7 @@
 import type { Clock } from './ports/clock.ts';
 import { ClusterError } from './ports/cluster.ts';
 import type { LeaseRecord, Leases, ObservedLease } from './ports/leases.ts';
+import type { Logger } from './ports/log.ts';
 
 export interface LeaderElectionSettings {
   namespace: string;
@@ -22,17 +23,12 @@ export interface LeadershipCallbacks {
   onStoppedLeading(): void | Promise<void>;
 }
 
-export interface ElectionLog {
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
-
 export class LeaderElector {
   readonly #leases: Leases;
   readonly #clock: Clock;
   readonly #settings: LeaderElectionSettings;
   readonly #callbacks: LeadershipCallbacks;
-  readonly #log: ElectionLog;
+  readonly #log: Logger;
   #leading = false;
   #lastRenewMs = 0;
   #observed: { key: string; atMs: number } | undefined;
@@ -47,7 +43,7 @@ export class LeaderElector {
     clock: Clock,
     settings: LeaderElectionSettings,
     callbacks: LeadershipCallbacks,
-    log: ElectionLog,
+    log: Logger,
   ) {
     if (settings.renewDeadlineMs >= settings.leaseDurationMs) {
       throw new Error('the renew deadline must be shorter than the lease duration');

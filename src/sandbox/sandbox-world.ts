@@ -2,10 +2,11 @@
 // each with a simulated kube-proxy, pods of a demo workload, and an EndpointSlice controller that
 // publishes which pods back which Service. Failing a node stops its kube-proxy, as a dead node
 // (or a broken kube-proxy) would.
+import type { Logger } from '../application/ports/log.ts';
 import type { ObservedService, ServiceEndpoint } from '../domain/cluster-objects.ts';
 import type { RunningPod, SimulatedPod } from './demo-workload.ts';
 import type { InMemoryCluster } from './in-memory-cluster.ts';
-import { type ProxyLog, SimulatedKubeProxy } from './simulated-kube-proxy.ts';
+import { SimulatedKubeProxy } from './simulated-kube-proxy.ts';
 
 export interface SandboxNodeSpec {
   name: string;
@@ -26,7 +27,7 @@ export class SandboxWorld {
   #unwatch: (() => void) | undefined;
   #syncing: Promise<void> = Promise.resolve();
 
-  constructor(cluster: InMemoryCluster, nodes: readonly SandboxNodeSpec[], log: ProxyLog) {
+  constructor(cluster: InMemoryCluster, nodes: readonly SandboxNodeSpec[], log: Logger) {
     this.#cluster = cluster;
     this.#nodes = [...nodes];
     for (const node of nodes) {

@@ -3,12 +3,9 @@
 // node port with no eligible pod (none ready, or none on this node under
 // externalTrafficPolicy: Local) refuses connections, so a TCP probe tells the truth.
 import net from 'node:net';
+import type { Logger } from '../application/ports/log.ts';
 import type { ObservedService, ObservedServicePort } from '../domain/cluster-objects.ts';
 import type { SimulatedPod } from './demo-workload.ts';
-
-export interface ProxyLog {
-  warn(details: object, message: string): void;
-}
 
 interface Forwarding {
   service: ObservedService;
@@ -18,7 +15,7 @@ interface Forwarding {
 export class SimulatedKubeProxy {
   readonly nodeName: string;
   readonly #addresses: readonly string[];
-  readonly #log: ProxyLog;
+  readonly #log: Logger;
   readonly #listeners = new Map<string, net.Server>();
   readonly #forwardings = new Map<string, Forwarding>();
   readonly #connections = new Set<net.Socket>();
@@ -26,7 +23,7 @@ export class SimulatedKubeProxy {
   #failed = false;
   #roundRobin = 0;
 
-  constructor(nodeName: string, addresses: readonly string[], log: ProxyLog) {
+  constructor(nodeName: string, addresses: readonly string[], log: Logger) {
     this.nodeName = nodeName;
     this.#addresses = addresses;
     this.#log = log;

@@ -7,7 +7,7 @@ import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { eventually } from '../support/eventually.ts';
 
-const quiet = { warn() {} };
+const quiet = { info() {}, warn() {} };
 
 function manifest(name: string) {
   return serviceManifestFor({

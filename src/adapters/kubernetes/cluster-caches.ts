@@ -20,6 +20,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node';
 import type { ClusterEvent } from '../../application/ports/cluster.ts';
+import type { Logger } from '../../application/ports/log.ts';
 import type { UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
 import {
   type ClusterNode,
@@ -29,7 +30,7 @@ import {
   serviceKey,
 } from '../../domain/cluster-objects.ts';
 import { MANAGED_SELECTOR } from '../../domain/naming.ts';
-import { Informer, type InformerLog, type InformerTiming } from './informer.ts';
+import { Informer, type InformerTiming } from './informer.ts';
 import {
   mergeSliceEndpoints,
   type SliceEndpoints,
@@ -45,7 +46,7 @@ export interface ClusterCachesOptions {
   core: CoreV1Api;
   discovery: DiscoveryV1Api;
   recorder?: UpstreamCallRecorder;
-  log?: InformerLog;
+  log?: Logger;
   timing?: Partial<InformerTiming>;
 }
 
@@ -55,7 +56,7 @@ export class ClusterCaches {
   readonly #services: InformerGroup<V1Service, ObservedService>;
   readonly #nodes: Informer<V1Node, ClusterNode>;
   readonly #slices: InformerGroup<V1EndpointSlice, SliceEndpoints>;
-  readonly #log: InformerLog | undefined;
+  readonly #log: Logger | undefined;
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
   /** Slice keys (`namespace/name`) per Service key. */
   readonly #slicesByService = new Map<string, Set<string>>();

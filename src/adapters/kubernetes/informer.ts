@@ -21,15 +21,11 @@
 // resourceVersion: a relist maps only what changed, and reads cost a map lookup.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KubeConfig, type V1ObjectMeta, Watch } from '@kubernetes/client-node';
+import type { Logger } from '../../application/ports/log.ts';
 import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
 import { callKubernetes } from './kubernetes-api.ts';
 import { type ApiStatus, toClusterError } from './kubernetes-errors.ts';
 import { objectKey, type Wire } from './object-mapping.ts';
-
-export interface InformerLog {
-  warn(details: object, message: string): void;
-  info?(details: object, message: string): void;
-}
 
 export interface ListRequest {
   labelSelector?: string;
@@ -72,7 +68,7 @@ export interface InformerOptions<Raw, Item> {
   onDelete?(key: string, item: Item): void;
   kubeConfig: KubeConfig;
   recorder?: UpstreamCallRecorder;
-  log?: InformerLog;
+  log?: Logger;
   timing?: Partial<InformerTiming>;
 }
 

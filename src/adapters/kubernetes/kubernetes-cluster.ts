@@ -20,6 +20,7 @@ import {
   type DeleteServiceResult,
   type NodePortHolder,
 } from '../../application/ports/cluster.ts';
+import type { Logger } from '../../application/ports/log.ts';
 import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
 import type {
   ClusterNode,
@@ -37,7 +38,7 @@ import {
   STATUS_FIELD_MANAGER,
 } from '../../domain/naming.ts';
 import { ClusterCaches } from './cluster-caches.ts';
-import type { InformerLog, InformerTiming } from './informer.ts';
+import type { InformerTiming } from './informer.ts';
 import {
   callKubernetes,
   createKubernetesApis,
@@ -60,7 +61,7 @@ export interface KubernetesClusterOptions extends KubernetesApiOptions {
    */
   namespaces?: readonly string[];
   recorder?: UpstreamCallRecorder;
-  log?: InformerLog;
+  log?: Logger;
   /** Backoff and watch timing of the informers (tests shorten them). */
   informerTiming?: Partial<InformerTiming>;
   /** `reportingInstance` of the Events this replica writes; the host name by default. */
