@@ -4,9 +4,9 @@
 import { LRUCache } from 'lru-cache';
 import type { ClusterNode, ServiceEndpoint } from '../domain/cluster-objects.ts';
 import {
-  desiredFirewallRules,
   type FirewallSettings,
   ipFamilyOfRuleName,
+  recordFirewallRules,
 } from '../domain/desired-firewall.ts';
 import {
   countEndpoints,
@@ -22,7 +22,7 @@ import {
   type RankedEndpoint,
   selectEndpoints,
 } from '../domain/endpoints.ts';
-import { type ExposureRecord, exposedPorts, isTerminating } from '../domain/exposure-record.ts';
+import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
 import {
@@ -356,16 +356,7 @@ export class ExposureViews {
 
   #firewallView(record: ExposureRecord): FirewallView {
     const settings = this.#settings.firewall;
-    const rules = desiredFirewallRules(
-      {
-        id: record.id,
-        namespace: record.spec.namespace,
-        name: record.spec.name,
-        sourceRanges: record.spec.sourceRanges,
-        ports: exposedPorts(record),
-      },
-      settings,
-    );
+    const rules = recordFirewallRules(record, settings);
     const status = record.firewallStatus;
     const upToDate = status !== undefined && status.specHash === record.specHash;
     return {

@@ -16,7 +16,7 @@ import type { Firewalls } from '../application/ports/firewalls.ts';
 import { loadConfigFile } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { firewallSettings } from '../config/settings.ts';
-import { desiredFirewallRules } from '../domain/desired-firewall.ts';
+import { recordFirewallRules } from '../domain/desired-firewall.ts';
 import { readExposureRecord } from '../domain/exposure-record.ts';
 import { gcloudDeleteCommand } from '../domain/gcloud-command.ts';
 import { FIREWALL_FINALIZER } from '../domain/naming.ts';
@@ -75,16 +75,7 @@ async function orphan(config: Config, cluster: Cluster): Promise<UninstallReport
       const record = read.record;
       await cluster.removeFinalizer(service, FIREWALL_FINALIZER);
       report.exposures++;
-      const rules = desiredFirewallRules(
-        {
-          id: record.id,
-          namespace: record.spec.namespace,
-          name: record.spec.name,
-          sourceRanges: record.spec.sourceRanges,
-          ports: service.ports,
-        },
-        firewallSettings(config),
-      );
+      const rules = recordFirewallRules(record, firewallSettings(config));
       report.orphanedRules.push(...rules.map((rule) => rule.name));
     }
   } finally {

@@ -4,6 +4,7 @@
 import { parseCidr } from './cidr.ts';
 import type { ObservedServicePort } from './cluster-objects.ts';
 import type { ExposureId } from './exposure-id.ts';
+import { type ExposureRecord, exposedPorts } from './exposure-record.ts';
 import { ownershipDescription } from './firewall-ownership.ts';
 import type { FirewallAllowed, FirewallRuleSpec } from './firewall-rule.ts';
 import { firewallRuleName, type IpFamily } from './naming.ts';
@@ -78,6 +79,26 @@ export function desiredFirewallRules(
       },
     ];
   });
+}
+
+/**
+ * The rules an exposure record needs: its accepted source ranges, and only the node ports of the
+ * Service that the spec asked for (a port added to the Service by hand is never opened).
+ */
+export function recordFirewallRules(
+  record: Pick<ExposureRecord, 'id' | 'spec' | 'service'>,
+  settings: FirewallSettings,
+): FirewallRuleSpec[] {
+  return desiredFirewallRules(
+    {
+      id: record.id,
+      namespace: record.spec.namespace,
+      name: record.spec.name,
+      sourceRanges: record.spec.sourceRanges,
+      ports: exposedPorts(record),
+    },
+    settings,
+  );
 }
 
 /** Node ports grouped by protocol, numerically sorted: `[{tcp, ["30920","30921"]}, {udp, [...]}]`. */

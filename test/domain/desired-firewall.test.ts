@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { ObservedServicePort } from '../../src/domain/cluster-objects.ts';
 import {
   allowedNodePorts,
   desiredFirewallRules,
@@ -7,8 +8,11 @@ import {
   type FirewallSettings,
   ipFamilyOfRuleName,
   networkPath,
+  recordFirewallRules,
 } from '../../src/domain/desired-firewall.ts';
 import type { ExposureId } from '../../src/domain/exposure-id.ts';
+import { type NewExposure, serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import type { PortSpec } from '../../src/domain/exposure-spec.ts';
 import { isOwnedBy, parseOwnership } from '../../src/domain/firewall-ownership.ts';
 import type { FirewallAllowed } from '../../src/domain/firewall-rule.ts';
 
@@ -152,6 +156,140 @@ describe('desiredFirewallRules', () => {
       clusterId: 'dev',
       service: 'ns/svc',
     });
+  });
+});
+
+describe('recordFirewallRules', () => {
+  function record(specPorts: PortSpec[], servicePorts: ObservedServicePort[], sourceRanges: string[]) {
+    const exposure: NewExposure = {
+      id,
+      clusterId: 'dev',
+      createdBy: 'team-search-bot',
+      generation: 1,
+      spec: {
+        namespace: 'search',
+        name: 'elasticsearch',
+        selector: { app: 'elasticsearch' },
+        ports: specPorts,
+        externalTrafficPolicy: 'Cluster',
+        sourceRanges,
+        labels: {},
+      },
+    };
+    const service = {
+      ...serviceManifestFor(exposure),
+      uid: 'uid-1',
+      resourceVersion: '1',
+      creationTimestamp: '2026-11-27T10:00:00Z',
+      ports: servicePorts,
+    };
+    return { id, spec: exposure.spec, service };
+  }
+  const http: PortSpec = { name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' };
+  const dns: PortSpec = { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' };
+  const cases: {
+    name: string;
+    specPorts: PortSpec[];
+    servicePorts: ObservedServicePort[];
+    sourceRanges: string[];
+    rules: { name: string; sourceRanges: string[]; allowed: FirewallAllowed[] }[];
+  }[] = [
+    {
+      name: "the Service's node port for the port the spec asked for",
+      specPorts: [http],
+      servicePorts: [{ ...http, nodePort: 30920 }],
+      sourceRanges: ['203.0.113.0/24'],
+      rules: [
+        {
+          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+          sourceRanges: ['203.0.113.0/24'],
+          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
+        },
+      ],
+    },
+    {
+      name: 'a port added to the Service by hand is not opened',
+      specPorts: [http],
+      servicePorts: [
+        { ...http, nodePort: 30920 },
+        { name: 'admin', port: 9300, targetPort: 9300, protocol: 'TCP', nodePort: 30930 },
+      ],
+      sourceRanges: ['203.0.113.0/24'],
+      rules: [
+        {
+          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+          sourceRanges: ['203.0.113.0/24'],
+          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
+        },
+      ],
+    },
+    {
+      name: 'a port matched by number and protocol both',
+      specPorts: [http, dns],
+      servicePorts: [
+        { ...http, nodePort: 30920 },
+        { ...dns, protocol: 'TCP', nodePort: 30053 },
+      ],
+      sourceRanges: ['203.0.113.0/24'],
+      rules: [
+        {
+          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+          sourceRanges: ['203.0.113.0/24'],
+          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
+        },
+      ],
+    },
+    {
+      name: 'both families, with TCP and UDP ports',
+      specPorts: [http, dns],
+      servicePorts: [
+        { ...dns, nodePort: 30053 },
+        { ...http, nodePort: 30920 },
+      ],
+      sourceRanges: ['2001:db8::/32', '203.0.113.0/24'],
+      rules: [
+        {
+          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+          sourceRanges: ['203.0.113.0/24'],
+          allowed: [
+            { protocol: 'tcp', ports: ['30920'] },
+            { protocol: 'udp', ports: ['30053'] },
+          ],
+        },
+        {
+          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w-v6',
+          sourceRanges: ['2001:db8::/32'],
+          allowed: [
+            { protocol: 'tcp', ports: ['30920'] },
+            { protocol: 'udp', ports: ['30053'] },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'no port of the spec on the Service: the rules allow nothing',
+      specPorts: [http],
+      servicePorts: [],
+      sourceRanges: ['203.0.113.0/24'],
+      rules: [{ name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w', sourceRanges: ['203.0.113.0/24'], allowed: [] }],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const rules = recordFirewallRules(record(c.specPorts, c.servicePorts, c.sourceRanges), settings);
+      assert.deepEqual(
+        rules.map((rule) => ({ name: rule.name, sourceRanges: rule.sourceRanges, allowed: rule.allowed })),
+        c.rules,
+      );
+    });
+  }
+
+  test('is the spec mapped by desiredFirewallRules, owned by the Service the spec names', () => {
+    const input = record([http], [{ ...http, nodePort: 30920 }], ['203.0.113.0/24']);
+    assert.deepEqual(
+      recordFirewallRules(input, settings),
+      desiredFirewallRules(exposure({ namespace: 'search', name: 'elasticsearch' }), settings),
+    );
   });
 });
 
