@@ -95,7 +95,7 @@ export class Reconciler {
   readonly #settings: ReconcilerSettings;
   readonly #log: ReconcilerLog;
   readonly #observer: ReconcileObserver | undefined;
-  #queue: WorkQueue | undefined;
+  #queue: WorkQueue<string> | undefined;
   /**
    * What each Service looked like at its last reconciliation attempt. Events that change nothing
    * the reconciler cares about (its own status writes, above all) are skipped, so a failing
@@ -130,9 +130,10 @@ export class Reconciler {
   /** Starts reconciling (when this replica becomes the leader); a stopped reconciler can start again. */
   start(): void {
     if (this.#queue) return;
-    this.#queue = new WorkQueue((key) => this.#process(key), {
+    this.#queue = new WorkQueue<string>((key) => this.#process(key), {
       workers: this.#settings.workers,
       backoff: this.#settings.backoff,
+      key: (key) => key,
     });
     this.#lastAttempted.clear();
     this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));

@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { WorkQueue, type WorkResult } from '../../src/application/work-queue.ts';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** String items are their own key. */
+const itself = (key: string) => key;
 
 describe('WorkQueue', () => {
   test('a key added many times before it runs is processed once', async () => {
@@ -19,7 +21,7 @@ describe('WorkQueue', () => {
         if (key === 'busy') await gate;
         return { kind: 'done' };
       },
-      { workers: 1, backoff: { initialMs: 10, maxMs: 100 } },
+      { workers: 1, backoff: { initialMs: 10, maxMs: 100 }, key: itself },
     );
     queue.add('busy'); // holds the only worker
     queue.add('a');
@@ -49,7 +51,7 @@ describe('WorkQueue', () => {
         running--;
         return { kind: 'done' };
       },
-      { workers: 4, backoff: { initialMs: 10, maxMs: 100 } },
+      { workers: 4, backoff: { initialMs: 10, maxMs: 100 }, key: itself },
     );
     queue.add('k');
     await settle();
@@ -67,6 +69,7 @@ describe('WorkQueue', () => {
     const queue = new WorkQueue(async () => ({ kind: 'done' }), {
       workers: 1,
       backoff: { initialMs: 100, maxMs: 1000 },
+      key: itself,
       random: () => 0.5,
     });
     const delays = [1, 2, 3, 4, 5, 6].map(() => queue.addWithBackoff('x'));
@@ -77,6 +80,7 @@ describe('WorkQueue', () => {
     const lowest = new WorkQueue(async () => ({ kind: 'done' }), {
       workers: 1,
       backoff: { initialMs: 100, maxMs: 1000 },
+      key: itself,
       random: () => 0,
     });
     assert.equal(lowest.addWithBackoff('y'), 50, 'never below half the step');
@@ -94,7 +98,7 @@ describe('WorkQueue', () => {
         attempts.push(Date.now() - started);
         return fail ? { kind: 'retry' } : { kind: 'done' };
       },
-      { workers: 1, backoff: { initialMs: 200, maxMs: 1000 }, random: () => 0.5 },
+      { workers: 1, backoff: { initialMs: 200, maxMs: 1000 }, key: itself, random: () => 0.5 },
     );
     queue.add('k');
     await settle();
@@ -114,12 +118,45 @@ describe('WorkQueue', () => {
         runs++;
         return { kind: 'done' };
       },
-      { workers: 1, backoff: { initialMs: 10, maxMs: 100 } },
+      { workers: 1, backoff: { initialMs: 10, maxMs: 100 }, key: itself },
     );
     queue.addAfter('later', 20);
     await queue.stop();
     queue.add('now');
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(runs, 0);
+  });
+
+  test('typed items are one piece of work per key, and the handler gets the item itself', async () => {
+    type Item = { kind: 'service'; name: string } | { kind: 'collect'; id: string };
+    const seen: Item[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const queue = new WorkQueue<Item>(
+      async (item) => {
+        seen.push(item);
+        if (item.kind === 'collect') await gate;
+        return { kind: 'done' };
+      },
+      {
+        workers: 1,
+        backoff: { initialMs: 10, maxMs: 100 },
+        key: (item) => (item.kind === 'service' ? `service:${item.name}` : `collect:${item.id}`),
+      },
+    );
+    queue.add({ kind: 'collect', id: 'x' }); // holds the only worker
+    queue.add({ kind: 'service', name: 'a' });
+    queue.add({ kind: 'service', name: 'a' });
+    queue.add({ kind: 'collect', id: 'a' });
+    assert.equal(queue.length, 2, 'a service and a collect of the same name are different work');
+    release();
+    await queue.idle();
+    assert.deepEqual(seen, [
+      { kind: 'collect', id: 'x' },
+      { kind: 'service', name: 'a' },
+      { kind: 'collect', id: 'a' },
+    ]);
   });
 });
