@@ -17,7 +17,7 @@ import type { Leases } from './application/ports/leases.ts';
 import type { Prober } from './application/ports/prober.ts';
 import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
-import { Reconciler } from './application/reconciler.ts';
+import { Reconciler } from './application/reconciler/reconciler.ts';
 import type { Config } from './config/schema.ts';
 import {
   firewallSettings,

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import type { HealthCheckSettings } from '../application/health-checker.ts';
 import type { LeaderElectionSettings } from '../application/leader-election.ts';
-import type { ReconcilerSettings } from '../application/reconciler.ts';
+import type { ReconcilerSettings } from '../application/reconciler/reconciler.ts';
 import type { FirewallSettings } from '../domain/desired-firewall.ts';
 import type { SpecRules } from '../domain/exposure-spec.ts';
 import type { Config } from './schema.ts';

@@ -4,7 +4,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeObserver, ProbeOutcome } from '../../application/health-checker.ts';
 import type { UpstreamCall, UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
-import type { ReconcileObserver } from '../../application/reconciler.ts';
+import type { ReconcileObserver } from '../../application/reconciler/reconciler.ts';
 
 export class PrometheusMetrics implements UpstreamCallRecorder, ProbeObserver, ReconcileObserver {
   readonly registry = new Registry();

@@ -1,9 +1,12 @@
-// What a failed GCE call means for the exposure: the FirewallReady reason, a message that tells a
+// What a failed step means for the exposure: the FirewallReady reason, a message that tells a
 // person what to do, and whether retrying can help at all.
-
-import type { FirewallRuleSpec } from '../domain/firewall-rule.ts';
-import { gcloudCreateCommand, gcloudDeleteCommand, gcloudUpdateCommand } from '../domain/gcloud-command.ts';
-import { FirewallError } from './ports/firewalls.ts';
+import type { FirewallRuleSpec } from '../../domain/firewall-rule.ts';
+import {
+  gcloudCreateCommand,
+  gcloudDeleteCommand,
+  gcloudUpdateCommand,
+} from '../../domain/gcloud-command.ts';
+import { FirewallError } from '../ports/firewalls.ts';
 
 export interface FirewallFailure {
   reason: string;
@@ -16,9 +19,47 @@ export interface FirewallFailure {
 
 export type FirewallAction = 'create' | 'update' | 'delete';
 
+/** A GCE call of a step failed; `cause` is what the Firewalls port threw. */
+export class StepFailure extends Error {
+  readonly action: FirewallAction;
+  readonly rule: FirewallRuleSpec;
+  constructor(action: FirewallAction, rule: FirewallRuleSpec, cause: unknown) {
+    super(`${action} ${rule.name} failed`, { cause });
+    this.action = action;
+    this.rule = rule;
+  }
+}
+
+/** A rule of the exposure's name exists but its description does not name the exposure. */
+export class RuleNameTaken extends Error {
+  readonly rule: FirewallRuleSpec;
+  constructor(rule: FirewallRuleSpec) {
+    super(`rule ${rule.name} exists but is not owned by this exposure`);
+    this.rule = rule;
+  }
+}
+
 const RATE_LIMIT_PAUSE_MS = 5_000;
 
-export function describeFirewallFailure(
+/** Classifies whatever a step threw; `project` is the one that holds the rules. */
+export function classifyFailure(error: unknown, project: string): FirewallFailure {
+  if (error instanceof RuleNameTaken) {
+    return {
+      reason: 'RuleNameTaken',
+      message: `a firewall rule named ${error.rule.name} exists in project ${project} but its description does not name this exposure, so exposure-api will not adopt it; delete it (${gcloudDeleteCommand(error.rule.name, project)}) or delete this exposure`,
+      needsPerson: true,
+    };
+  }
+  if (error instanceof StepFailure)
+    return describeFirewallFailure(error.cause, error.action, error.rule, project);
+  return {
+    reason: 'ReconcileError',
+    message: error instanceof Error ? error.message : String(error),
+    needsPerson: false,
+  };
+}
+
+function describeFirewallFailure(
   error: unknown,
   action: FirewallAction,
   rule: FirewallRuleSpec,

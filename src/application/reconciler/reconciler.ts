@@ -1,0 +1,157 @@
+// The controller around the reconcile function, as controller-runtime's is around a Reconciler:
+// it turns cluster events and a periodic drift sweep into requests, queues them, and hands each to
+// `reconcile` while this replica leads. It keeps no state of its own about exposures beyond what
+// it shares with the reconcile function.
+import type { ServiceRef } from '../../domain/cluster-objects.ts';
+import { EXPOSURE_ID_LABEL } from '../../domain/naming.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Cluster, ClusterEvent } from '../ports/cluster.ts';
+import type { Firewalls } from '../ports/firewalls.ts';
+import type { Logger } from '../ports/log.ts';
+import type { BackoffSettings } from '../work-queue.ts';
+import { AttemptedServices } from './attempted-services.ts';
+import { findDrift, type ResyncReport } from './drift.ts';
+import { createReconcile, type Reconcile, type ReconcileSettings } from './reconcile.ts';
+import { collectRequest, type ReconcileRequest, type ReconcileResult, serviceRequest } from './request.ts';
+import { keyedRequestQueue, type RequestQueue, type RequestQueueFactory } from './request-queue.ts';
+import { UnwantedRules } from './unwanted-rules.ts';
+
+export type { ResyncReport } from './drift.ts';
+
+export interface ReconcilerSettings extends ReconcileSettings {
+  workers: number;
+  backoff: BackoffSettings;
+  /** How often every exposure is looked at again, to repair drift nobody told us about. */
+  resyncIntervalMs: number;
+}
+
+export interface ReconcileObserver {
+  reconciled(outcome: 'ok' | 'error', seconds: number): void;
+}
+
+export class Reconciler {
+  readonly #cluster: Cluster;
+  readonly #firewalls: Firewalls;
+  readonly #clock: Clock;
+  readonly #settings: ReconcilerSettings;
+  readonly #log: Logger;
+  readonly #observer: ReconcileObserver | undefined;
+  readonly #newQueue: RequestQueueFactory;
+  readonly #attempted = new AttemptedServices();
+  readonly #unwanted = new UnwantedRules();
+  readonly #reconcile: Reconcile;
+  #queue: RequestQueue | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(deps: {
+    cluster: Cluster;
+    firewalls: Firewalls;
+    clock: Clock;
+    settings: ReconcilerSettings;
+    log: Logger;
+    observer?: ReconcileObserver;
+    /** The keyed work queue unless given. */
+    queue?: RequestQueueFactory;
+  }) {
+    this.#cluster = deps.cluster;
+    this.#firewalls = deps.firewalls;
+    this.#clock = deps.clock;
+    this.#settings = deps.settings;
+    this.#log = deps.log;
+    this.#observer = deps.observer;
+    this.#newQueue = deps.queue ?? keyedRequestQueue(deps.settings);
+    this.#reconcile = createReconcile({ ...deps, attempted: this.#attempted, unwanted: this.#unwanted });
+  }
+
+  get running(): boolean {
+    return this.#queue !== undefined;
+  }
+
+  /** Starts reconciling (when this replica becomes the leader); a stopped reconciler can start again. */
+  start(): void {
+    if (this.#queue) return;
+    this.#queue = this.#newQueue((request) => this.#process(request));
+    this.#attempted.clear();
+    this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
+    // At start, the list-based resync finds what needs work: a restart with nothing drifted costs
+    // list calls only. If GCE cannot be listed, every exposure is looked at one by one instead.
+    void this.fullResync().catch((error: unknown) => {
+      this.#log.warn(
+        { err: error },
+        'could not list the firewall rules; reconciling every exposure one by one',
+      );
+      for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+    });
+    this.#resyncTimer = setInterval(
+      () => void this.fullResync().catch(() => {}),
+      this.#settings.resyncIntervalMs,
+    );
+    this.#resyncTimer.unref();
+  }
+
+  /** Stops taking work and waits for the steps in flight, so no GCE write starts after it resolves. */
+  async stop(): Promise<void> {
+    const queue = this.#queue;
+    this.#queue = undefined;
+    this.#unsubscribe?.();
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    await queue?.stop();
+  }
+
+  /** Reconciles the Service soon (ignored while this replica is not the leader). */
+  enqueue(ref: ServiceRef): void {
+    this.#queue?.add(serviceRequest(ref));
+  }
+
+  /**
+   * The periodic drift check, at the cost of list calls only (see drift.ts): exposures whose rules
+   * are missing or differ (or whose status is stale) are reconciled; rules that carry this cluster
+   * id but whose exposure is gone are deleted once the API confirms the exposure is gone.
+   */
+  async fullResync(): Promise<ResyncReport> {
+    if (!this.#queue || !this.#cluster.synced()) return { listCalls: 0, rules: 0, drifted: 0, collected: 0 };
+    const drift = await findDrift({
+      cluster: this.#cluster,
+      firewalls: this.#firewalls,
+      clock: this.#clock,
+      firewall: this.#settings.firewall,
+    });
+    for (const { exposureId, rule } of drift.unwanted) this.#unwanted.add(exposureId, rule);
+    for (const request of drift.requests) {
+      // Whatever the Service's last attempt saw, the rules have changed since.
+      if (request.kind === 'service') this.#attempted.forget(request.ref);
+      this.#queue?.add(request);
+    }
+    this.#log.info({ ...drift.report }, 'full resync done');
+    return drift.report;
+  }
+
+  /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */
+  idle(): Promise<void> {
+    return this.#queue?.idle() ?? Promise.resolve();
+  }
+
+  #onEvent(event: ClusterEvent): void {
+    if (event.kind !== 'service') return;
+    if (event.type === 'delete') {
+      this.#attempted.forget(event.service);
+      // The Service is gone; if its finalizer was removed by someone else, its rules may remain.
+      const id = event.service.labels[EXPOSURE_ID_LABEL];
+      if (id) this.#queue?.add(collectRequest(id));
+      return;
+    }
+    if (!this.#attempted.changedSince(event.service)) return;
+    this.enqueue(event.service);
+  }
+
+  async #process(request: ReconcileRequest): Promise<ReconcileResult> {
+    const started = performance.now();
+    const result = await this.#reconcile(request);
+    this.#observer?.reconciled(
+      result.kind === 'retry' ? 'error' : 'ok',
+      (performance.now() - started) / 1000,
+    );
+    return result;
+  }
+}
