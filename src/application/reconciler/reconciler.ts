@@ -61,7 +61,15 @@ export class Reconciler {
     this.#log = deps.log;
     this.#observer = deps.observer;
     this.#newQueue = deps.queue ?? keyedRequestQueue(deps.settings);
-    this.#reconcile = createReconcile({ ...deps, attempted: this.#attempted, unwanted: this.#unwanted });
+    this.#reconcile = createReconcile({
+      cluster: deps.cluster,
+      firewalls: deps.firewalls,
+      clock: deps.clock,
+      settings: deps.settings,
+      log: deps.log,
+      attempted: this.#attempted,
+      unwanted: this.#unwanted,
+    });
   }
 
   get running(): boolean {
