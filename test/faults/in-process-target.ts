@@ -40,8 +40,14 @@ function killable<T extends object>(port: T, life: Life, failure: () => Error): 
       return (...args: unknown[]) => {
         if (life.dead) {
           if (property === 'subscribe') return () => {};
+          // The call may still land (a crash does not undo a request already sent), but its
+          // answer is lost with the process: its own failure is nobody's to handle.
           const result = value.apply(target, args);
-          return result instanceof Promise ? Promise.reject(failure()) : result;
+          if (result instanceof Promise) {
+            result.catch(() => {});
+            return Promise.reject(failure());
+          }
+          return result;
         }
         if (property === 'subscribe') {
           const listener = args[0] as (event: ClusterEvent) => void;
