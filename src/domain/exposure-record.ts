@@ -125,7 +125,9 @@ function isSpecShape(value: unknown): value is ExposureSpec {
     typeof spec.selector === 'object' &&
     spec.selector !== null &&
     !Array.isArray(spec.selector) &&
-    (spec.externalTrafficPolicy === 'Cluster' || spec.externalTrafficPolicy === 'Local')
+    (spec.externalTrafficPolicy === 'Cluster' || spec.externalTrafficPolicy === 'Local') &&
+    (spec.expiresAt === undefined ||
+      (typeof spec.expiresAt === 'string' && !Number.isNaN(Date.parse(spec.expiresAt))))
   );
 }
 

@@ -302,6 +302,19 @@ describe('readExposureRecord', () => {
       service: withAnnotations({ [SPEC_ANNOTATION]: JSON.stringify({ ...spec(), selector: ['app'] }) }),
       problem: /does not hold an exposure spec/,
     },
+    {
+      // A date nothing can parse would make the reconciler look again at once, in a tight loop.
+      name: 'a spec whose expiry is not a date',
+      service: withAnnotations({
+        [SPEC_ANNOTATION]: JSON.stringify({ ...spec(), expiresAt: 'next tuesday' }),
+      }),
+      problem: /does not hold an exposure spec/,
+    },
+    {
+      name: 'a spec whose expiry is not a string',
+      service: withAnnotations({ [SPEC_ANNOTATION]: JSON.stringify({ ...spec(), expiresAt: 1893456000 }) }),
+      problem: /does not hold an exposure spec/,
+    },
   ];
   for (const c of problems) {
     test(`reports ${c.name}`, () => {
