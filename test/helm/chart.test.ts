@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
@@ -36,10 +37,6 @@ import type { UpstreamCall } from '../../src/application/ports/telemetry.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import {
   type ApiResponse,
   type CommandResult,

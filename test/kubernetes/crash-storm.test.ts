@@ -4,13 +4,10 @@
 // lost, nothing stuck on its finalizer.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type { V1Service } from '@kubernetes/client-node';
 import { toObservedService, type Wire } from '../../src/adapters/kubernetes/object-mapping.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import {
   type ControlPlane,
   controlPlaneSkipReason,

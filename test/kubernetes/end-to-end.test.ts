@@ -6,10 +6,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type { Exposure } from '../../src/schemas/exposure.ts';
 import {
   type ControlPlane,

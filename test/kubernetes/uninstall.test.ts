@@ -6,10 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import {
   type ControlPlane,
   controlPlaneSkipReason,
