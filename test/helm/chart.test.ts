@@ -46,7 +46,7 @@ import {
   ensureHelm,
   HELM_ENV,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/control-plane.ts';
 import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES } from '../kubernetes/rbac.ts';
 import { eventually } from '../support/eventually.ts';
 

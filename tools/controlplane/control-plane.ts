@@ -1,6 +1,6 @@
 // A real Kubernetes control plane for tests, in the spirit of controller-runtime's envtest:
 // kube-apiserver, etcd, kubectl and helm are built once from the Go module proxy at the versions pinned
-// by the wrapper modules under ./tools, cached outside the clone, and started on loopback per test file.
+// by the wrapper modules under ./modules, cached outside the clone, and started on loopback per test file.
 //
 // Without a kube-controller-manager nothing creates EndpointSlices, default ServiceAccounts or finishes
 // namespace deletion; tests create the objects they need themselves.
@@ -154,10 +154,10 @@ export const SERVICE_USER = 'exposure-api';
 export const SERVICE_GROUPS: readonly string[] = ['exposure-api:service'];
 const ADMIN_USER = 'admin';
 
-const toolsDir = fileURLToPath(new URL('tools/', import.meta.url));
-const kubernetesModuleDir = join(toolsDir, 'kubernetes');
-const etcdModuleDir = join(toolsDir, 'etcd');
-const helmModuleDir = join(toolsDir, 'helm');
+const modulesDir = fileURLToPath(new URL('modules/', import.meta.url));
+const kubernetesModuleDir = join(modulesDir, 'kubernetes');
+const etcdModuleDir = join(modulesDir, 'etcd');
+const helmModuleDir = join(modulesDir, 'helm');
 
 // GOWORK=off keeps a go.work in a parent directory from changing what is built; -mod=readonly
 // guarantees the committed go.mod/go.sum are used as they are.
