@@ -16,7 +16,7 @@ import {
   HELM_ENV,
   isCi,
   KUBERNETES_VERSION_ENV,
-} from '../tools/controlplane/control-plane.ts';
+} from '../tools/controlplane/index.ts';
 
 const args = process.argv.slice(2);
 // The service's tests and those of the workspace packages that live beside it (the emulators).

@@ -41,7 +41,7 @@ import {
   type ControlPlane,
   ensureControlPlaneBinaries,
   startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+} from '../../tools/controlplane/index.ts';
 import { grantServiceIdentity } from '../kubernetes/support.ts';
 import { chartHeapFlag } from './chart-heap.ts';
 import {

@@ -46,7 +46,7 @@ import {
   ensureHelm,
   HELM_ENV,
   startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+} from '../../tools/controlplane/index.ts';
 import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES } from '../kubernetes/rbac.ts';
 import { eventually } from '../support/eventually.ts';
 

@@ -4,11 +4,7 @@
 import { after } from 'node:test';
 import { loadKubeConfig } from '../../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesLeases } from '../../src/adapters/kubernetes/kubernetes-leases.ts';
-import {
-  type ControlPlane,
-  controlPlaneTier,
-  startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+import { type ControlPlane, controlPlaneTier, startControlPlane } from '../../tools/controlplane/index.ts';
 import { clusterContract } from '../contract/cluster.contract.ts';
 import { leasesContract } from '../contract/leases.contract.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';

@@ -12,7 +12,7 @@ import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+} from '../../tools/controlplane/index.ts';
 import { runCrashStorm, type StormTarget } from '../faults/crash-storm.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { api, type ServiceProcess, type ServiceProcessFactory, serviceProcesses } from './service-process.ts';

@@ -7,7 +7,7 @@ import type {
   ServiceManifest,
   ServiceRef,
 } from '../../src/domain/cluster-objects.ts';
-import type { ApiResponse, ControlPlane } from '../../tools/controlplane/control-plane.ts';
+import type { ApiResponse, ControlPlane } from '../../tools/controlplane/index.ts';
 import type { ClusterAdmin } from '../contract/cluster.contract.ts';
 
 /** What the EndpointSlice controller calls itself in `endpointslice.kubernetes.io/managed-by`. */

@@ -11,7 +11,7 @@ import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+} from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { api, type ServiceProcessFactory, serviceProcesses } from './service-process.ts';

@@ -17,7 +17,7 @@ import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../../tools/controlplane/control-plane.ts';
+} from '../../tools/controlplane/index.ts';
 import { kubernetesAdmin } from '../kubernetes/kubernetes-admin.ts';
 import { freePort } from '../kubernetes/service-process.ts';
 import { grantServiceIdentity, LEASE_NAMESPACE } from '../kubernetes/support.ts';
