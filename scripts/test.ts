@@ -16,10 +16,13 @@ import {
   HELM_ENV,
   isCi,
   KUBERNETES_VERSION_ENV,
-} from '../test/controlplane/controlplane.ts';
+} from '../tools/controlplane/index.ts';
 
 const args = process.argv.slice(2);
-const files = args.some((arg) => !arg.startsWith('-')) ? [] : ['test/**/*.test.ts'];
+// The service's tests and those of the workspace packages that live beside it (the emulators).
+const files = args.some((arg) => !arg.startsWith('-'))
+  ? []
+  : ['test/**/*.test.ts', 'emulators/*/test/**/*.test.ts'];
 
 function loudSkipNotice(reason: string): void {
   const bar = '!'.repeat(100);

@@ -1,6 +1,8 @@
 // The embedded default: the real service against an in-memory cluster (three simulated nodes on
 // loopback addresses, each with a simulated kube-proxy, and a demo Elasticsearch workload) and the
 // Compute Engine emulator — everything in one process, nothing off loopback.
+
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls, type GceFirewalls } from '../adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
@@ -10,7 +12,6 @@ import type { Config } from '../config/schema.ts';
 import { sha256Hex } from '../edge/plugins/authentication.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
-import { type ComputeEmulator, startComputeEmulator } from './compute-emulator/compute-emulator.ts';
 import { startDemoPod } from './demo-workload.ts';
 import { InMemoryCluster } from './in-memory-cluster.ts';
 import { InMemoryLeases } from './in-memory-leases.ts';

@@ -32,19 +32,16 @@
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { serviceForCreate } from '../../src/adapters/kubernetes/object-mapping.ts';
 import type { ServiceManifest } from '../../src/domain/cluster-objects.ts';
 import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
-import {
   type ControlPlane,
   ensureControlPlaneBinaries,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { grantServiceIdentity } from '../kubernetes/support.ts';
 import { chartHeapFlag } from './chart-heap.ts';
 import {

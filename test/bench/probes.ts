@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { NetworkProber } from '../../src/adapters/prober/network-prober.ts';
@@ -29,7 +30,6 @@ import type { ProbeTarget } from '../../src/domain/endpoints.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { startComputeEmulator } from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { machineFacts, stats, verdict } from './machine.ts';
 

@@ -8,13 +8,13 @@
 //
 // Run: npm run bench:resync   (options: --exposures=10000 --rounds=5 --drift=10)
 import { parseArgs } from 'node:util';
+import { startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import type { UpstreamCall } from '../../src/application/ports/telemetry.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { startComputeEmulator } from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import {
   FLEET_CLUSTER_ID,

@@ -11,13 +11,13 @@
 // Run: npm run bench:wide   (options: --reads=5)
 import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { startComputeEmulator } from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { chartHeapFlag } from './chart-heap.ts';
 import { fleetNode } from './fleet.ts';

@@ -9,7 +9,7 @@ import {
   SERVICE_GROUPS,
   SERVICE_USER,
   startControlPlane,
-} from './controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 
 const namespace = 'harness';
 const mergePatch = { 'content-type': 'application/merge-patch+json' };

@@ -3,6 +3,12 @@
 // outlive it. "Killing" it cuts every port at once — calls after the kill fail, events are no
 // longer delivered, nothing is cleaned up (the lease is not released) — so its effects stop
 // exactly where a SIGKILL would stop them; a request already sent to GCE may still complete.
+
+import {
+  type ComputeEmulator,
+  type ComputeFaults,
+  startComputeEmulator,
+} from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
@@ -15,11 +21,6 @@ import { parseConfig } from '../../src/config/load.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import {
-  type ComputeEmulator,
-  type ComputeFaults,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
 import type { StormAnswer, StormTarget } from './crash-storm.ts';

@@ -2,17 +2,17 @@
 // client: what the adapter tests and the Firewalls contract run against.
 
 import {
+  type ComputeEmulator,
+  type ComputeEmulatorOptions,
+  startComputeEmulator,
+} from '@exposure-api/compute-emulator';
+import {
   createGceFirewalls,
   type GceFirewalls,
   type GceFirewallsConfig,
 } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import type { UpstreamCall } from '../../src/application/ports/telemetry.ts';
-import {
-  type ComputeEmulator,
-  type ComputeEmulatorOptions,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import type { FirewallsUnderTest } from '../contract/firewalls.contract.ts';
 import './loopback-only.ts';
 

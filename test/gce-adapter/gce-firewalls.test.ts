@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { FaultInjector } from '@exposure-api/compute-emulator';
 import { FirewallError } from '../../src/application/ports/firewalls.ts';
-import { FaultInjector } from '../../src/sandbox/compute-emulator/faults.ts';
 import { ruleSpec } from '../contract/firewalls.contract.ts';
 import { type EmulatedGce, emulatedGce } from './emulated-gce.ts';
 import { nonLoopbackAttempts } from './loopback-only.ts';

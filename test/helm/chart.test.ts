@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
@@ -37,10 +38,6 @@ import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
-import {
   type ApiResponse,
   type CommandResult,
   type ControlPlane,
@@ -49,7 +46,7 @@ import {
   ensureHelm,
   HELM_ENV,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES } from '../kubernetes/rbac.ts';
 import { eventually } from '../support/eventually.ts';
 

@@ -13,7 +13,7 @@ import {
   type ControlPlane,
   controlPlaneForTests,
   SERVICE_USER,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { CallLog, grantServiceIdentity, managedManifest, serviceCluster } from './support.ts';

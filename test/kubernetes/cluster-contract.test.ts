@@ -4,9 +4,9 @@
 import { after } from 'node:test';
 import { loadKubeConfig } from '../../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesLeases } from '../../src/adapters/kubernetes/kubernetes-leases.ts';
+import { type ControlPlane, controlPlaneTier, startControlPlane } from '../../tools/controlplane/index.ts';
 import { clusterContract } from '../contract/cluster.contract.ts';
 import { leasesContract } from '../contract/leases.contract.ts';
-import { type ControlPlane, controlPlaneTier, startControlPlane } from '../controlplane/controlplane.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { grantServiceIdentity, LEASE_NAMESPACE, serviceCluster } from './support.ts';
 

@@ -4,18 +4,15 @@
 // lost, nothing stuck on its finalizer.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type { V1Service } from '@kubernetes/client-node';
 import { toObservedService, type Wire } from '../../src/adapters/kubernetes/object-mapping.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
-import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { runCrashStorm, type StormTarget } from '../faults/crash-storm.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { api, type ServiceProcess, type ServiceProcessFactory, serviceProcesses } from './service-process.ts';

@@ -6,16 +6,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type { Exposure } from '../../src/schemas/exposure.ts';
 import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { api, type ServiceProcess, type ServiceProcessFactory, serviceProcesses } from './service-process.ts';

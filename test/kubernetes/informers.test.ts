@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../../src/application/ports/cluster.ts';
 import { FIREWALL_STATUS_ANNOTATION } from '../../src/domain/naming.ts';
-import { type ControlPlane, controlPlaneForTests } from '../controlplane/controlplane.ts';
+import { type ControlPlane, controlPlaneForTests } from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import {

@@ -7,8 +7,8 @@ import type {
   ServiceManifest,
   ServiceRef,
 } from '../../src/domain/cluster-objects.ts';
+import type { ApiResponse, ControlPlane } from '../../tools/controlplane/index.ts';
 import type { ClusterAdmin } from '../contract/cluster.contract.ts';
-import type { ApiResponse, ControlPlane } from '../controlplane/controlplane.ts';
 
 /** What the EndpointSlice controller calls itself in `endpointslice.kubernetes.io/managed-by`. */
 const SLICE_CONTROLLER = 'endpointslice-controller.k8s.io';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EXPOSURE_ID_LABEL } from '../../src/domain/naming.ts';
-import { controlPlaneForTests, SERVICE_USER } from '../controlplane/controlplane.ts';
+import { controlPlaneForTests, SERVICE_USER } from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { kubernetesAdmin } from './kubernetes-admin.ts';
 import { grantExposureApiRbac } from './rbac.ts';

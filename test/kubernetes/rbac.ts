@@ -19,7 +19,7 @@ import type {
   V1Role,
   V1RoleBinding,
 } from '@kubernetes/client-node';
-import type { ControlPlane } from '../controlplane/controlplane.ts';
+import type { ControlPlane } from '../../tools/controlplane/index.ts';
 
 /** Granted cluster-wide, or in each managed namespace when an installation is limited to some. */
 export const EXPOSURE_RULES: readonly V1PolicyRule[] = [

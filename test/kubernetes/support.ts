@@ -18,7 +18,7 @@ import {
   MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
 } from '../../src/domain/naming.ts';
-import { type ControlPlane, SERVICE_USER } from '../controlplane/controlplane.ts';
+import { type ControlPlane, SERVICE_USER } from '../../tools/controlplane/index.ts';
 import { grantExposureApiRbac } from './rbac.ts';
 
 export const LEASE_NAMESPACE = 'exposure-api';

@@ -2,6 +2,7 @@
 // one writes to GCE, and the other takes over when the leader can no longer renew its lease.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
 import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
@@ -10,10 +11,6 @@ import type { Leases } from '../../src/application/ports/leases.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
 import { countingFirewalls } from '../support/counting-firewalls.ts';

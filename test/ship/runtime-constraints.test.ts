@@ -10,17 +10,14 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { stringify } from 'yaml';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
 import {
   type ControlPlane,
   controlPlaneSkipReason,
   startControlPlane,
-} from '../controlplane/controlplane.ts';
+} from '../../tools/controlplane/index.ts';
 import { kubernetesAdmin } from '../kubernetes/kubernetes-admin.ts';
 import { freePort } from '../kubernetes/service-process.ts';
 import { grantServiceIdentity, LEASE_NAMESPACE } from '../kubernetes/support.ts';
@@ -94,8 +91,9 @@ before(async () => {
   if (skip) return;
   work = await mkdtemp(join(tmpdir(), 'exposure-api-image-'));
   const app = join(work, 'app');
-  await mkdir(join(app, 'clients/typescript'), { recursive: true });
-  for (const file of ['package.json', 'package-lock.json', 'clients/typescript/package.json']) {
+  const manifests = ['clients/typescript/package.json', 'emulators/compute-engine/package.json'];
+  for (const file of ['package.json', 'package-lock.json', ...manifests]) {
+    await mkdir(dirname(join(app, file)), { recursive: true });
     await copyFile(file, join(app, file));
   }
   // As the Dockerfile's dependencies and build stages do.

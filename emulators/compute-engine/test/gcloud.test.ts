@@ -10,10 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { type ComputeEmulator, startComputeEmulator } from '../src/index.ts';
 import { computeWire, ruleBody } from './wire.ts';
 
 const run = promisify(execFile);

@@ -4,10 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type ComputeEmulator,
-  startComputeEmulator,
-} from '../../src/sandbox/compute-emulator/compute-emulator.ts';
+import { type ComputeEmulator, startComputeEmulator } from '../src/index.ts';
 import { computeWire, ruleBody } from './wire.ts';
 
 describe('compute emulator faults', () => {
