@@ -8,7 +8,7 @@ import { sendProblem } from './problem-details.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller, on routes of an authenticated group (see `principalOf`); null elsewhere. */
+    /** The caller, on the routes of an authenticated group: read it with `principalOf`. */
     principal: Principal | null;
   }
 }
@@ -83,8 +83,9 @@ async function authentication(
 
 /** The caller of a route of an authenticated group. */
 export function principalOf(request: FastifyRequest): Principal {
-  const principal = request.principal;
-  if (principal === null) {
+  // Undefined, not null, outside the group: the request decoration exists only inside it.
+  const principal = request.principal as Principal | null | undefined;
+  if (!principal) {
     throw new Error(`${request.method} ${request.routeOptions.url} is not in an authenticated route group`);
   }
   return principal;
