@@ -1,6 +1,8 @@
 // The exposure resource as the HTTP API accepts and returns it. These schemas are the single
-// source of the request validation, the response serialization, the TypeScript types used across
-// the application, and the OpenAPI document.
+// source of the request validation, the response serialization, the TypeScript types the edge and
+// the application speak, and the OpenAPI document. The rules they share with the domain (name and
+// id patterns, TTL limits) are the domain's, imported; the domain's own types for the same data are
+// held equal to these by domain-agreement.ts.
 import { type Static, Type } from 'typebox';
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../domain/exposure-spec.ts';
 import { DNS1035_LABEL, DNS1123_LABEL, EXPOSURE_ID, IANA_SVC_NAME, LABEL_VALUE } from '../domain/patterns.ts';
