@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { stringify } from 'yaml';
-import { generateOpenApiDocument } from '../src/edge/openapi-document.ts';
+import { generateOpenApiDocument } from '../src/openapi-document.ts';
 
 export const CLIENT_SCHEMA_PATH = 'clients/typescript/src/schema.ts';
 

@@ -1,6 +1,7 @@
 // The configuration of an installation, as a TypeBox schema: it validates the file at startup,
 // documents every setting (the README's reference is checked against it), and types the code.
 import { type Static, Type } from 'typebox';
+import { CLUSTER_ID, DNS1035_LABEL, DNS1123_LABEL } from '../domain/patterns.ts';
 
 const Cidr = Type.String({ description: 'A CIDR such as 10.0.0.0/8 or 2001:db8::/32' });
 
@@ -56,7 +57,7 @@ export const Config = Type.Object(
     cluster: Type.Object(
       {
         id: Type.String({
-          pattern: '^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$',
+          pattern: CLUSTER_ID,
           description:
             "Unique id of this installation (1-20 characters, a-z0-9-). It is part of every firewall rule name and ownership record, so two installations in one GCE project never touch each other's rules.",
         }),
@@ -67,7 +68,7 @@ export const Config = Type.Object(
         ),
         context: Type.Optional(Type.String({ description: 'Context of the kubeconfig to use.' })),
         namespaces: Type.Optional(
-          Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), {
+          Type.Array(Type.String({ pattern: DNS1123_LABEL, maxLength: 63 }), {
             minItems: 1,
             description:
               'Namespaces this installation manages (and watches); absent: all. Tokens can narrow it further, never widen it.',
@@ -128,7 +129,7 @@ export const Config = Type.Object(
           default: 1000,
           description: 'Priority of the rules.',
         }),
-        targetTags: Type.Array(Type.String({ pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), {
+        targetTags: Type.Array(Type.String({ pattern: DNS1035_LABEL, maxLength: 63 }), {
           default: [],
           description: "Network tags of the cluster's nodes (e.g. GKE's gke-CLUSTER-HASH-node).",
         }),

@@ -1,11 +1,52 @@
 // Where an exposure is reachable: one endpoint per node with a usable address × port, whether
 // that node serves (and, later, whether a probe says it is healthy). "A NodePort is only as
 // reachable as the node you picked", so callers get every node, best ones first.
-import type { Endpoint, EndpointHealth } from '../schemas/exposure.ts';
-import type { ClusterNode, ObservedServicePort, ServiceEndpoint, TrafficPolicy } from './cluster-objects.ts';
+import type {
+  ClusterNode,
+  ObservedServicePort,
+  ServiceEndpoint,
+  ServiceProtocol,
+  TrafficPolicy,
+} from './cluster-objects.ts';
 import type { HealthCheckSpec } from './exposure-spec.ts';
 
 export type ProbeAddressType = 'InternalIP' | 'ExternalIP';
+
+export type HealthState = 'Healthy' | 'Unhealthy' | 'Unknown';
+
+export interface EndpointHealth {
+  state: HealthState;
+  /** The address the probe connected to. */
+  probedAddress?: string;
+  /** What was probed, e.g. `tcp 10.128.0.7:30920`. */
+  probe?: string;
+  latencyMs?: number;
+  checkedAt?: string;
+  /** Why the probe failed. */
+  error?: string;
+  /** Why the state is Unknown. */
+  reason?: string;
+}
+
+/** One node × one port of an exposure: where a caller can reach it, and whether it is healthy. */
+export interface Endpoint {
+  node: string;
+  /** The node's ExternalIP if it has one, else its InternalIP. */
+  address: string;
+  addressType: 'ExternalIP' | 'InternalIP';
+  internalIP?: string;
+  externalIP?: string;
+  /** The node port. */
+  port: number;
+  portName?: string;
+  protocol: ServiceProtocol;
+  /** For TCP ports: `http://address:port`. */
+  url?: string;
+  nodeReady: boolean;
+  /** Whether the node forwards to a ready pod (under `Local`, only nodes holding one). */
+  serving: boolean;
+  health: EndpointHealth;
+}
 
 /** What to probe for one endpoint: a TCP connect, or an HTTP GET of `path`. */
 export interface ProbeTarget {
@@ -240,7 +281,7 @@ function hostForUrl(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
 }
 
-const healthRank: Record<EndpointHealth['state'], number> = { Healthy: 0, Unknown: 1, Unhealthy: 2 };
+const healthRank: Record<HealthState, number> = { Healthy: 0, Unknown: 1, Unhealthy: 2 };
 
 /** What ordering and counting look at: an Endpoint, or anything shaped like one for these fields. */
 export interface RankedEndpoint {
@@ -248,7 +289,7 @@ export interface RankedEndpoint {
   node: string;
   port: number;
   protocol: string;
-  health: { state: EndpointHealth['state'] };
+  health: { state: HealthState };
 }
 
 /** Serving and healthy endpoints first, then by node name and port, so failover is a walk down the list. */

@@ -1,12 +1,6 @@
 // The accepted spec of an exposure: the request after validation and defaulting. It is what the
 // Service's spec annotation stores and what the ETag hashes, so it holds what the caller asked
 // for (a node port only if one was requested), never what the cluster decided.
-import {
-  type CreateExposureRequest,
-  MAX_TTL_SECONDS,
-  MIN_TTL_SECONDS,
-  type PatchExposureRequest,
-} from '../schemas/exposure.ts';
 import type { ServiceProtocol, TrafficPolicy } from './cluster-objects.ts';
 import { labelKeyProblem } from './label-key.ts';
 import { isManagedLabelKey } from './naming.ts';
@@ -41,6 +35,42 @@ export interface ExposureSpec {
   expiresAt?: string;
 }
 
+/** A port as a create request asks for it: only `port` is required. */
+export interface PortRequest {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+  protocol?: ServiceProtocol;
+}
+
+/** A create request, as the API's schema has already checked its shape. */
+export interface ExposureRequest {
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  ports: PortRequest[];
+  externalTrafficPolicy?: TrafficPolicy;
+  sourceRanges: string[];
+  labels?: Record<string, string>;
+  healthCheck?: HealthCheckSpec;
+  ttlSeconds?: number;
+  expiresAt?: string;
+}
+
+/** A JSON merge patch (RFC 7396) of the fields that may change; `null` removes a label or expiry. */
+export interface ExposurePatch {
+  ports?: PortRequest[];
+  sourceRanges?: string[];
+  labels?: Record<string, string | null>;
+  ttlSeconds?: number | null;
+  expiresAt?: string | null;
+}
+
+/** How far ahead an exposure may expire: shorter is a typo, longer is not temporary. */
+export const MIN_TTL_SECONDS = 60;
+export const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
 export interface NodePortRange {
   min: number;
   max: number;
@@ -55,7 +85,7 @@ export type SpecDecision = { ok: true; spec: ExposureSpec } | { ok: false; viola
 
 /** Checks everything about a create request that the schema cannot, and normalises it. */
 export function acceptCreateRequest(
-  request: CreateExposureRequest,
+  request: ExposureRequest,
   rules: SpecRules,
   nowMs: number = Date.now(),
 ): SpecDecision {
@@ -195,7 +225,7 @@ function healthCheckViolations(check: HealthCheckSpec, ports: readonly PortSpec[
 
 /** The absolute expiry a request asks for (`ttlSeconds` from now, or `expiresAt`), if any. */
 function expiryOf(
-  request: Pick<CreateExposureRequest, 'ttlSeconds' | 'expiresAt'>,
+  request: Pick<ExposureRequest, 'ttlSeconds' | 'expiresAt'>,
   nowMs: number,
 ): string | Violation | undefined {
   if (request.ttlSeconds !== undefined && request.expiresAt !== undefined) {
@@ -228,7 +258,7 @@ export const IMMUTABLE_FIELDS = [
 ] as const;
 
 export interface PatchedRequest {
-  request: CreateExposureRequest;
+  request: ExposureRequest;
   /** An expiry the patch left alone: kept as it is, not validated again (it may be near). */
   carriedExpiresAt?: string;
 }
@@ -238,13 +268,13 @@ export interface PatchedRequest {
  * lists replace lists, a label or expiry set to null is removed. The result is validated like a
  * create, so a patch can never reach a state a create could not.
  */
-export function applyMergePatch(spec: ExposureSpec, patch: PatchExposureRequest): PatchedRequest {
+export function applyMergePatch(spec: ExposureSpec, patch: ExposurePatch): PatchedRequest {
   const labels = { ...spec.labels };
   for (const [key, value] of Object.entries(patch.labels ?? {})) {
     if (value === null) delete labels[key];
     else labels[key] = value;
   }
-  const request: CreateExposureRequest = {
+  const request: ExposureRequest = {
     namespace: spec.namespace,
     name: spec.name,
     selector: { ...spec.selector },

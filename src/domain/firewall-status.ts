@@ -1,7 +1,7 @@
 // What the reconciler last observed of an exposure's firewall rules. It is written into an
 // annotation of the Service (under the reconciler's own field manager) so that every replica
 // serves the same status from its cache, and a restart loses nothing.
-import type { Condition } from '../schemas/exposure.ts';
+import type { Condition } from './exposure-status.ts';
 
 export type FirewallState = 'Pending' | 'UpToDate' | 'Failed' | 'Deleting';
 

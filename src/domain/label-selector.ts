@@ -1,5 +1,6 @@
 // Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!legacy`), so that callers filter
 // exposures with the syntax they already use with kubectl.
+import { LABEL_KEY, LABEL_VALUE } from './patterns.ts';
 
 export type Requirement =
   | { key: string; op: 'in'; values: string[] }
@@ -9,9 +10,8 @@ export type Requirement =
 
 export type SelectorParseResult = { ok: true; requirements: Requirement[] } | { ok: false; detail: string };
 
-const KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const KEY = new RegExp(LABEL_KEY);
+const VALUE = new RegExp(LABEL_VALUE);
 
 export function parseLabelSelector(text: string): SelectorParseResult {
   const requirements: Requirement[] = [];

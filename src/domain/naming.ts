@@ -33,12 +33,6 @@ export function isManagedLabelKey(key: string): boolean {
   return key === MANAGED_BY_LABEL || key.startsWith(`${PREFIX}/`);
 }
 
-/**
- * A cluster id is part of every firewall rule name, so it must fit GCE's name syntax and leave
- * room for the rest: `exp-` + id + `-` + 26-character ULID + optional `-v6` stays within 63.
- */
-export const CLUSTER_ID_PATTERN = /^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/;
-
 export type IpFamily = 'IPv4' | 'IPv6';
 
 export function firewallRulePrefix(clusterId: string): string {

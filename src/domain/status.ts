@@ -1,8 +1,8 @@
 // Phase and conditions of an exposure, derived from what was observed: the Service, the
 // reconciler's record of the firewall rules, and the endpoints' health. Pure, so that every
 // combination is a row in a table test.
-import type { Condition, Phase } from '../schemas/exposure.ts';
 import type { EndpointCounts } from './endpoints.ts';
+import type { Condition, Phase } from './exposure-status.ts';
 import type { FirewallStatusRecord } from './firewall-status.ts';
 
 /** Firewall reasons that no retry will fix: a person must act (the message says how). */

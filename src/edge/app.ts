@@ -2,11 +2,11 @@
 // separate from starting a server, so tests drive it through `app.inject`).
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
 import type { ExposureService } from '../application/exposure-service.ts';
+import type { HttpMetrics } from '../application/ports/http-metrics.ts';
 import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
-import authentication, { type TokenAuthenticator } from './plugins/authentication.ts';
+import type { TokenAuthenticator } from './plugins/authentication.ts';
 import openapi from './plugins/openapi.ts';
 import problemDetails from './plugins/problem-details.ts';
 import requestMetrics from './plugins/request-metrics.ts';
@@ -18,7 +18,7 @@ import problemDocsRoutes from './routes/problem-docs.ts';
 export interface AppDependencies {
   exposures: ExposureService;
   authenticator: TokenAuthenticator;
-  metrics: PrometheusMetrics;
+  metrics: HttpMetrics;
   readiness: readonly ReadinessCheck[];
   deleteWaitSeconds: number;
   bodyLimitBytes: number;
@@ -75,11 +75,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(problemDetails);
   await app.register(openapi);
   await app.register(requestMetrics, { metrics: deps.metrics });
-  await app.register(authentication, { authenticator: deps.authenticator });
   await app.register(operationRoutes, { readiness: deps.readiness });
   await app.register(problemDocsRoutes);
   await app.register(exposureRoutes, {
     exposures: deps.exposures,
+    authenticator: deps.authenticator,
     deleteWaitSeconds: deps.deleteWaitSeconds,
   });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);

@@ -1,11 +1,12 @@
 // The exposure resource as the HTTP API accepts and returns it. These schemas are the single
-// source of the request validation, the response serialization, the TypeScript types used across
-// the application, and the OpenAPI document.
+// source of the request validation, the response serialization, the TypeScript types the edge and
+// the application speak, and the OpenAPI document. The rules they share with the domain (name and
+// id patterns, TTL limits) are the domain's, imported; the domain's own types for the same data are
+// held equal to these by domain-agreement.ts.
 import { type Static, Type } from 'typebox';
-import { DNS1035_LABEL, DNS1123_LABEL, IANA_SVC_NAME, LABEL_VALUE } from './kubernetes-names.ts';
+import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../domain/exposure-spec.ts';
+import { DNS1035_LABEL, DNS1123_LABEL, EXPOSURE_ID, IANA_SVC_NAME, LABEL_VALUE } from '../domain/patterns.ts';
 import { ref } from './reference.ts';
-
-export const EXPOSURE_ID_PATTERN = '^exp_[0-9a-hjkmnp-tv-z]{26}$';
 
 const LabelMap = (description: string) =>
   Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), { description });
@@ -88,10 +89,6 @@ const SourceRanges = Type.Array(Type.String({ maxLength: 64 }), {
     "CIDRs allowed to reach the node ports (IPv4 and IPv6 may be mixed; each family gets its own firewall rule). Host bits must be zero; each range must lie inside the installation's allowed ranges and be no wider than its minimum prefix length.",
   examples: [['203.0.113.0/24']],
 });
-
-/** Between a minute and a year: shorter is a typo, longer is not temporary. */
-export const MIN_TTL_SECONDS = 60;
-export const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
 const TtlSeconds = Type.Integer({
   minimum: MIN_TTL_SECONDS,
@@ -326,7 +323,7 @@ export const ServiceView = Type.Object(
 );
 
 const exposureProperties = {
-  id: Type.String({ pattern: EXPOSURE_ID_PATTERN, examples: ['exp_01jd6y8c3k2v7d9q4r5s6t7v8w'] }),
+  id: Type.String({ pattern: EXPOSURE_ID, examples: ['exp_01jd6y8c3k2v7d9q4r5s6t7v8w'] }),
   cluster: Type.String({ description: 'Cluster id of the installation that manages the exposure.' }),
   namespace: Type.String(),
   name: Type.String(),
@@ -391,7 +388,7 @@ export const ExposureList = Type.Object(
 export type ExposureList = Static<typeof ExposureList>;
 
 export const ExposureIdParams = Type.Object(
-  { id: Type.String({ pattern: EXPOSURE_ID_PATTERN }) },
+  { id: Type.String({ pattern: EXPOSURE_ID }) },
   { additionalProperties: false },
 );
 

@@ -3,15 +3,16 @@ import { describe, test } from 'node:test';
 import type { ClusterNode, ObservedServicePort, ServiceEndpoint } from '../../src/domain/cluster-objects.ts';
 import {
   countEndpoints,
+  type Endpoint,
   type EndpointCandidate,
   type EndpointInputs,
   endpointCandidates,
+  type HealthState,
   orderEndpoints,
   probeTargetKey,
   probeTargets,
   selectEndpoints,
 } from '../../src/domain/endpoints.ts';
-import type { Endpoint, EndpointHealth } from '../../src/schemas/exposure.ts';
 
 function node(name: string, addresses: ClusterNode['addresses'], ready = true): ClusterNode {
   return { name, ready, addresses };
@@ -422,7 +423,7 @@ function endpoint(
   nodeName: string,
   port: number,
   serving: boolean,
-  state: EndpointHealth['state'],
+  state: HealthState,
   protocol: 'TCP' | 'UDP' = 'TCP',
 ): Endpoint {
   return {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { acceptCreateRequest, type ExposureSpec, type SpecRules } from '../../src/domain/exposure-spec.ts';
+import {
+  acceptCreateRequest,
+  type ExposureRequest,
+  type ExposureSpec,
+  type SpecRules,
+} from '../../src/domain/exposure-spec.ts';
 import type { ViolationKind } from '../../src/domain/violation.ts';
-import type { CreateExposureRequest } from '../../src/schemas/exposure.ts';
 
 const rules: SpecRules = {
   sourceRanges: {
@@ -13,7 +17,7 @@ const rules: SpecRules = {
   nodePortRange: { min: 30000, max: 32767 },
 };
 
-function request(overrides: Partial<CreateExposureRequest> = {}): CreateExposureRequest {
+function request(overrides: Partial<ExposureRequest> = {}): ExposureRequest {
   return {
     namespace: 'search',
     name: 'elasticsearch',
@@ -24,7 +28,7 @@ function request(overrides: Partial<CreateExposureRequest> = {}): CreateExposure
   };
 }
 
-function accepted(req: CreateExposureRequest): ExposureSpec {
+function accepted(req: ExposureRequest): ExposureSpec {
   const decision = acceptCreateRequest(req, rules);
   assert.ok(decision.ok, decision.ok ? '' : JSON.stringify(decision.violations));
   return decision.spec;
@@ -96,7 +100,7 @@ interface ExpectedViolation {
   detail: RegExp;
 }
 
-const refusals: { name: string; request: CreateExposureRequest; violations: ExpectedViolation[] }[] = [
+const refusals: { name: string; request: ExposureRequest; violations: ExpectedViolation[] }[] = [
   {
     name: 'an empty selector',
     request: request({ selector: {} }),
@@ -297,7 +301,7 @@ describe('acceptCreateRequest refuses', () => {
 });
 
 describe('acceptCreateRequest allows', () => {
-  const cases: { name: string; request: CreateExposureRequest }[] = [
+  const cases: { name: string; request: ExposureRequest }[] = [
     {
       name: 'the same node port for TCP and UDP',
       request: request({

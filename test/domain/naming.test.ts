@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config/load.ts';
 import { type ExposureId, newExposureId } from '../../src/domain/exposure-id.ts';
 import {
-  CLUSTER_ID_PATTERN,
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   firewallRuleName,
@@ -13,6 +13,7 @@ import {
   MANAGED_BY_VALUE,
   MANAGED_SELECTOR,
 } from '../../src/domain/naming.ts';
+import { CLUSTER_ID } from '../../src/domain/patterns.ts';
 
 /** GCE resource names: RFC 1035 labels of at most 63 characters. */
 const GCE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -20,7 +21,20 @@ const GCE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const longestClusterId = `a${'-b'.repeat(9)}9`;
 const families: IpFamily[] = ['IPv4', 'IPv6'];
 
-describe('CLUSTER_ID_PATTERN', () => {
+const clusterIdPattern = new RegExp(CLUSTER_ID);
+
+/** Whether the service starts with this cluster id: the configuration is where ids are checked. */
+function configurationAccepts(clusterId: string): boolean {
+  try {
+    parseConfig({ cluster: { id: clusterId }, gce: { project: 'p' }, firewall: { targetTags: ['nodes'] } });
+    return true;
+  } catch (error) {
+    if (error instanceof ConfigError && error.message.includes('/cluster/id')) return false;
+    throw error;
+  }
+}
+
+describe('cluster id', () => {
   const cases: { id: string; valid: boolean }[] = [
     { id: 'a', valid: true },
     { id: 'prod', valid: true },
@@ -40,13 +54,14 @@ describe('CLUSTER_ID_PATTERN', () => {
   ];
   for (const c of cases) {
     test(`'${c.id}' is ${c.valid ? 'a valid' : 'not a valid'} cluster id`, () => {
-      assert.equal(CLUSTER_ID_PATTERN.test(c.id), c.valid);
+      assert.equal(clusterIdPattern.test(c.id), c.valid);
+      assert.equal(configurationAccepts(c.id), c.valid);
     });
   }
-  test('the longest cluster id used below is as long as the pattern allows', () => {
+  test('the longest cluster id used below is as long as the configuration allows', () => {
     assert.equal(longestClusterId.length, 20);
-    assert.ok(CLUSTER_ID_PATTERN.test(longestClusterId));
-    assert.equal(CLUSTER_ID_PATTERN.test(`${longestClusterId}x`), false);
+    assert.ok(configurationAccepts(longestClusterId));
+    assert.equal(configurationAccepts(`${longestClusterId}x`), false);
   });
 });
 

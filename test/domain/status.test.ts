@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EndpointCounts } from '../../src/domain/endpoints.ts';
+import type { Condition, Phase } from '../../src/domain/exposure-status.ts';
 import type { FirewallStatusRecord } from '../../src/domain/firewall-status.ts';
 import { deriveStatus, REASONS_NEEDING_A_PERSON, type StatusInputs } from '../../src/domain/status.ts';
-import type { Condition, Phase } from '../../src/schemas/exposure.ts';
 
 const CREATED = '2026-11-27T10:00:00Z';
 const ATTEMPT = '2026-11-27T10:05:00Z';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { validate } from '@readme/openapi-parser';
 import { CLIENT_SCHEMA_PATH, renderClientSchema, renderJson, renderYaml } from '../../scripts/openapi.ts';
-import { generateOpenApiDocument } from '../../src/edge/openapi-document.ts';
+import { generateOpenApiDocument } from '../../src/openapi-document.ts';
 
 test('the committed OpenAPI files match the code (run `npm run openapi` after changing a schema)', async () => {
   const document = await generateOpenApiDocument();

@@ -134,6 +134,29 @@ describe('framework answers and operational routes', () => {
     assert.match(docs.body, /swagger-ui/i);
   });
 
+  test('every operation the document says needs a token answers 401 without one, and only those', async () => {
+    const document = await call<{
+      paths: Record<string, Record<string, { security?: unknown[]; tags?: string[] }>>;
+    }>(sandbox, { method: 'GET', url: '/openapi.json' });
+    const seen: string[] = [];
+    for (const [path, operations] of Object.entries(document.body.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const url = path.replace('{id}', 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w');
+        const response = await call(sandbox, { method: method.toUpperCase() as 'GET', url });
+        const secured = (operation.security ?? []).length > 0;
+        assert.equal(response.status === 401, secured, `${method} ${path}: ${response.status}`);
+        if (secured) seen.push(`${method} ${path} [${operation.tags?.join()}]`);
+      }
+    }
+    assert.deepEqual(seen.sort(), [
+      'delete /exposures/{id} [exposures]',
+      'get /exposures [exposures]',
+      'get /exposures/{id} [exposures]',
+      'patch /exposures/{id} [exposures]',
+      'post /exposures [exposures]',
+    ]);
+  });
+
   test('a caller-supplied request id is echoed; a hostile one is replaced', async () => {
     const kept = await call(sandbox, {
       method: 'GET',

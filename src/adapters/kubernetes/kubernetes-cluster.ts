@@ -37,6 +37,7 @@ import {
   SPEC_FIELD_MANAGER,
   STATUS_FIELD_MANAGER,
 } from '../../domain/naming.ts';
+import { LABEL_VALUE } from '../../domain/patterns.ts';
 import { ClusterCaches } from './cluster-caches.ts';
 import type { InformerTiming } from './informer.ts';
 import {
@@ -75,7 +76,7 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
 }
 
 /** A label value, as the apiserver validates it: anything else cannot be an exposure id label. */
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_VALUE_REGEX = new RegExp(LABEL_VALUE);
 const APPLY = () => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 const JSON_PATCH = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const PAGE_SIZE = 500;
@@ -203,7 +204,7 @@ class KubernetesApiCluster implements Cluster {
 
   async findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
     // An id that cannot be a label value cannot be on any Service (and must not reach a selector).
-    if (id.length === 0 || id.length > 63 || !LABEL_VALUE.test(id)) return undefined;
+    if (id.length === 0 || id.length > 63 || !LABEL_VALUE_REGEX.test(id)) return undefined;
     const labelSelector = `${EXPOSURE_ID_LABEL}=${id},${MANAGED_SELECTOR}`;
     for (const namespace of this.#scopes) {
       for await (const page of this.#servicePages(namespace, labelSelector)) {

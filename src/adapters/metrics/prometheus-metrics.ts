@@ -3,10 +3,13 @@
 // passes, and the HTTP edge its requests; /metrics exposes them.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeObserver, ProbeOutcome } from '../../application/health-checker.ts';
+import type { HttpMetrics } from '../../application/ports/http-metrics.ts';
 import type { UpstreamCall, UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
 import type { ReconcileObserver } from '../../application/reconciler/reconciler.ts';
 
-export class PrometheusMetrics implements UpstreamCallRecorder, ProbeObserver, ReconcileObserver {
+export class PrometheusMetrics
+  implements UpstreamCallRecorder, ProbeObserver, ReconcileObserver, HttpMetrics
+{
   readonly registry = new Registry();
   readonly #httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly #upstreamCalls: Counter<'system' | 'operation' | 'outcome'>;

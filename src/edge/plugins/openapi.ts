@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { problemTypes, problemTypeUri } from '../problem-types.ts';
+import { BEARER_AUTH } from './authentication.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -28,7 +29,7 @@ async function openapi(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: {
-          bearerAuth: {
+          [BEARER_AUTH]: {
             type: 'http',
             scheme: 'bearer',
             description: 'A token configured in the installation.',

@@ -1,10 +1,10 @@
-// Records every HTTP request in the `exposure_api_http_request_duration_seconds` histogram, by
-// route pattern (not URL, which would explode the label set) and status, and serves /metrics.
+// Records every HTTP request through the HttpMetrics port, by route pattern (not URL, which would
+// explode the label set) and status, and serves /metrics.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { PrometheusMetrics } from '../../adapters/metrics/prometheus-metrics.ts';
+import type { HttpMetrics } from '../../application/ports/http-metrics.ts';
 
-async function requestMetrics(app: FastifyInstance, options: { metrics: PrometheusMetrics }): Promise<void> {
+async function requestMetrics(app: FastifyInstance, options: { metrics: HttpMetrics }): Promise<void> {
   const { metrics } = options;
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,12 +1,15 @@
 // Problem `type` URIs resolve to a description of the problem, so a client (or a person) that
 // sees `/problems/node-port-taken` can look it up.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { sendProblem } from '../plugins/problem-details.ts';
 import { type EdgeProblemKind, problemTypes } from '../problem-types.ts';
+import type { TypedApp } from '../typed-app.ts';
 
-export default async function problemDocsRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { kind: string } }>(
+export default async function problemDocsRoutes(parent: FastifyInstance): Promise<void> {
+  const app: TypedApp = parent.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     '/problems/:kind',
     {
       schema: {

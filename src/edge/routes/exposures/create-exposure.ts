@@ -1,36 +1,35 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { CreateExposureRequest, Exposure } from '../../../schemas/exposure.ts';
 import { ref } from '../../../schemas/reference.ts';
 import { audit } from '../../audit.ts';
+import { principalOf } from '../../plugins/authentication.ts';
 import { parsePrefer } from '../../prefer.ts';
 import { ETAG_HEADER, jsonResponse, LOCATION_HEADER, problemResponses } from '../../response-schemas.ts';
+import type { TypedApp } from '../../typed-app.ts';
 
-export function createExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
-  app.post<{ Body: CreateExposureRequest }>(
+const CreateHeaders = Type.Object({
+  prefer: Type.Optional(Type.String({ description: 'RFC 7240, e.g. `wait=10`', examples: ['wait=10'] })),
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x20-\\x7e]+$',
+      description: 'Makes retries of this create safe: the same key and body give the same exposure.',
+    }),
+  ),
+});
+
+export function createExposureRoute(app: TypedApp, exposures: ExposureService): void {
+  app.post(
     '/exposures',
     {
-      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'createExposure',
-        tags: ['exposures'],
         summary: 'Expose a workload: create a NodePort Service and open the firewall for it',
         description:
           'Validates everything, then creates the Service (a taken name or node port is a 409, never a take-over). The firewall rule(s) follow within seconds; `status` says where things stand. With `Prefer: wait=N` the answer comes once the exposure is Ready (or Failed), or after N seconds. With an `Idempotency-Key`, repeating the same request answers the exposure it created (keys are per caller); the same key with another body is a 422.',
-        security: [{ bearerAuth: [] }],
-        headers: {
-          type: 'object',
-          properties: {
-            prefer: { type: 'string', description: 'RFC 7240, e.g. `wait=10`', examples: ['wait=10'] },
-            'idempotency-key': {
-              type: 'string',
-              minLength: 1,
-              maxLength: 255,
-              pattern: '^[\\x20-\\x7e]+$',
-              description: 'Makes retries of this create safe: the same key and body give the same exposure.',
-            },
-          },
-        },
+        headers: CreateHeaders,
         body: ref(CreateExposureRequest),
         response: {
           201: jsonResponse(Exposure, 'Created; `status` tells how far provisioning got.', {
@@ -42,11 +41,11 @@ export function createExposureRoute(app: FastifyInstance, exposures: ExposureSer
       },
     },
     async (request, reply) => {
-      const principal = request.principal!;
+      const principal = principalOf(request);
       const prefer = parsePrefer(request.headers.prefer);
       const idempotencyKey = request.headers['idempotency-key'];
       let result = await exposures.create(principal, request.body, {
-        ...(typeof idempotencyKey === 'string' && { idempotencyKey }),
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
       });
       audit(request, 'exposure.create', result.exposure, {
         sourceRanges: result.exposure.sourceRanges,

@@ -1,22 +1,19 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
+import { principalOf } from '../../plugins/authentication.ts';
 import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
+import type { TypedApp } from '../../typed-app.ts';
 
-export function getExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
+export function getExposureRoute(app: TypedApp, exposures: ExposureService): void {
   const serialized = new WeakMap<object, string>();
-  app.get<{ Params: Static<typeof ExposureIdParams>; Querystring: Static<typeof GetExposureQuery> }>(
+  app.get(
     '/exposures/:id',
     {
-      onRequest: app.requireAuthentication,
       schema: {
         operationId: 'getExposure',
-        tags: ['exposures'],
         summary: 'Read an exposure: spec, Service, firewall, status, and every endpoint with its health',
         description:
           'Served from caches: no call to the Kubernetes or GCE API when the exposure is cached. Endpoint health comes from a short-lived probe cache; `refresh=true` probes again now. Lists at most `endpointLimit` endpoints, best first.',
-        security: [{ bearerAuth: [] }],
         params: ExposureIdParams,
         querystring: GetExposureQuery,
         response: {
@@ -26,7 +23,7 @@ export function getExposureRoute(app: FastifyInstance, exposures: ExposureServic
       },
     },
     async (request, reply) => {
-      const result = await exposures.get(request.principal!, request.params.id, {
+      const result = await exposures.get(principalOf(request), request.params.id, {
         refresh: request.query.refresh === true,
         ...(request.query.endpointLimit !== undefined && { endpointLimit: request.query.endpointLimit }),
       });

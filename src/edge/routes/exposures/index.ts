@@ -1,6 +1,11 @@
-// The /exposures routes. Each maps HTTP to one call of the ExposureService and back.
+// The /exposures routes. Each maps HTTP to one call of the ExposureService and back. What they
+// share is registered once for the group: authentication (and its `security` in the document),
+// the `exposures` tag, and the merge-patch body parser.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
+import authentication, { type TokenAuthenticator } from '../../plugins/authentication.ts';
+import type { TypedApp } from '../../typed-app.ts';
 import { createExposureRoute } from './create-exposure.ts';
 import { deleteExposureRoute } from './delete-exposure.ts';
 import { getExposureRoute } from './get-exposure.ts';
@@ -9,22 +14,28 @@ import { patchExposureRoute } from './patch-exposure.ts';
 
 export interface ExposureRoutesOptions {
   exposures: ExposureService;
+  authenticator: TokenAuthenticator;
   deleteWaitSeconds: number;
 }
 
 export default async function exposureRoutes(
-  app: FastifyInstance,
+  parent: FastifyInstance,
   options: ExposureRoutesOptions,
 ): Promise<void> {
-  createExposureRoute(app, options.exposures);
-  getExposureRoute(app, options.exposures);
-  listExposuresRoute(app, options.exposures);
-  patchExposureRoute(app, options.exposures);
+  const app: TypedApp = parent.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(authentication, { authenticator: options.authenticator });
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, tags: ['exposures'] };
+  });
   // RFC 7396 merge patches are JSON; parse them with the same parser (and body limit).
   app.addContentTypeParser(
     'application/merge-patch+json',
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'error'),
   );
+  createExposureRoute(app, options.exposures);
+  getExposureRoute(app, options.exposures);
+  listExposuresRoute(app, options.exposures);
+  patchExposureRoute(app, options.exposures);
   deleteExposureRoute(app, options.exposures, options.deleteWaitSeconds);
 }

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
+import { Type } from 'typebox';
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { ExposureProblem } from '../../../application/problems.ts';
 import { IMMUTABLE_FIELDS } from '../../../domain/exposure-spec.ts';
@@ -7,16 +6,21 @@ import { invalid } from '../../../domain/violation.ts';
 import { Exposure, ExposureIdParams, PatchExposureRequest } from '../../../schemas/exposure.ts';
 import { ref } from '../../../schemas/reference.ts';
 import { audit } from '../../audit.ts';
+import { principalOf } from '../../plugins/authentication.ts';
 import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
+import type { TypedApp } from '../../typed-app.ts';
 
-export function patchExposureRoute(app: FastifyInstance, exposures: ExposureService): void {
-  app.patch<{ Params: Static<typeof ExposureIdParams>; Body: PatchExposureRequest }>(
+const PatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'An ETag from a previous read' })),
+});
+
+export function patchExposureRoute(app: TypedApp, exposures: ExposureService): void {
+  app.patch(
     '/exposures/:id',
     {
-      onRequest: app.requireAuthentication,
       // Say plainly that identity fields cannot change, rather than "not a known field".
       preValidation: async (request) => {
-        const body = request.body;
+        const body: unknown = request.body;
         if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
         const immutable = IMMUTABLE_FIELDS.filter((field) => field in body);
         if (immutable.length > 0) {
@@ -31,16 +35,11 @@ export function patchExposureRoute(app: FastifyInstance, exposures: ExposureServ
       },
       schema: {
         operationId: 'patchExposure',
-        tags: ['exposures'],
         summary: 'Change the source ranges, ports, labels or expiry of an exposure',
         description:
           'A JSON merge patch (`application/merge-patch+json`, RFC 7396). The result is validated like a create; the Service is updated and the firewall rule patched in place (never re-created). With `If-Match`, the change is made only if the spec still has that ETag (412 otherwise).',
-        security: [{ bearerAuth: [] }],
         params: ExposureIdParams,
-        headers: {
-          type: 'object',
-          properties: { 'if-match': { type: 'string', description: 'An ETag from a previous read' } },
-        },
+        headers: PatchHeaders,
         body: ref(PatchExposureRequest),
         response: {
           200: jsonResponse(Exposure, 'The changed exposure, with the new ETag', ETAG_HEADER),
@@ -50,7 +49,7 @@ export function patchExposureRoute(app: FastifyInstance, exposures: ExposureServ
     },
     async (request, reply) => {
       const ifMatch = request.headers['if-match'];
-      const result = await exposures.patch(request.principal!, request.params.id, request.body, {
+      const result = await exposures.patch(principalOf(request), request.params.id, request.body, {
         ...(ifMatch !== undefined && { ifMatch }),
       });
       audit(request, 'exposure.patch', result.exposure, {
