@@ -6,16 +6,29 @@ import net from 'node:net';
 import type { ProbeResult, Prober } from '../../application/ports/prober.ts';
 import type { ProbeTarget } from '../../domain/endpoints.ts';
 
+export interface NetworkProberOptions {
+  /** Local address the probes leave from; the system picks one when it is not given. */
+  localAddress?: string;
+}
+
 export class NetworkProber implements Prober {
+  readonly #from: NetworkProberOptions;
+
+  constructor(options: NetworkProberOptions = {}) {
+    this.#from = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
+  }
+
   probe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
-    return target.kind === 'http' ? httpProbe(target, timeoutMs) : tcpProbe(target, timeoutMs);
+    return target.kind === 'http'
+      ? httpProbe(target, timeoutMs, this.#from)
+      : tcpProbe(target, timeoutMs, this.#from);
   }
 }
 
-function tcpProbe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+function tcpProbe(target: ProbeTarget, timeoutMs: number, from: NetworkProberOptions): Promise<ProbeResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const socket = net.connect({ host: target.address, port: target.port });
+    const socket = net.connect({ host: target.address, port: target.port, ...from });
     const finish = (error?: string) => {
       clearTimeout(timer);
       socket.destroy();
@@ -28,7 +41,7 @@ function tcpProbe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> 
   });
 }
 
-function httpProbe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+function httpProbe(target: ProbeTarget, timeoutMs: number, from: NetworkProberOptions): Promise<ProbeResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -44,6 +57,7 @@ function httpProbe(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult>
       {
         host: target.address,
         port: target.port,
+        ...from,
         path: target.path ?? '/',
         agent: false,
         headers: { 'user-agent': 'exposure-api-probe', connection: 'close' },
