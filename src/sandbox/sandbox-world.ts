@@ -1,12 +1,15 @@
 // The simulated cluster around the in-memory apiserver: nodes on distinct loopback addresses,
 // each with a simulated kube-proxy, pods of a demo workload, and an EndpointSlice controller that
 // publishes which pods back which Service. Failing a node stops its kube-proxy, as a dead node
-// (or a broken kube-proxy) would.
+// (or a broken kube-proxy) would. A node's state also says which node ports its kube-proxy could
+// not open, and why.
 import type { Logger } from '../application/ports/log.ts';
 import type { ObservedService, ServiceEndpoint } from '../domain/cluster-objects.ts';
 import type { RunningPod, SimulatedPod } from './demo-workload.ts';
 import type { InMemoryCluster } from './in-memory-cluster.ts';
-import { SimulatedKubeProxy } from './simulated-kube-proxy.ts';
+import type { IngressFirewall } from './sandbox-firewall.ts';
+import type { NodePortErrors } from './sandbox-prober.ts';
+import { type NodePortError, SimulatedKubeProxy } from './simulated-kube-proxy.ts';
 
 export interface SandboxNodeSpec {
   name: string;
@@ -17,9 +20,11 @@ export interface SandboxNodeSpec {
 export interface NodeState extends SandboxNodeSpec {
   ready: boolean;
   failed: boolean;
+  /** Node ports its kube-proxy should serve but could not open (it keeps trying). */
+  nodePortErrors: NodePortError[];
 }
 
-export class SandboxWorld {
+export class SandboxWorld implements NodePortErrors {
   readonly #cluster: InMemoryCluster;
   readonly #nodes: SandboxNodeSpec[];
   readonly #proxies = new Map<string, SimulatedKubeProxy>();
@@ -27,12 +32,17 @@ export class SandboxWorld {
   #unwatch: (() => void) | undefined;
   #syncing: Promise<void> = Promise.resolve();
 
-  constructor(cluster: InMemoryCluster, nodes: readonly SandboxNodeSpec[], log: Logger) {
+  constructor(
+    cluster: InMemoryCluster,
+    nodes: readonly SandboxNodeSpec[],
+    log: Logger,
+    firewall: IngressFirewall,
+  ) {
     this.#cluster = cluster;
     this.#nodes = [...nodes];
     for (const node of nodes) {
       const addresses = [node.internalIP, ...(node.externalIP ? [node.externalIP] : [])];
-      this.#proxies.set(node.name, new SimulatedKubeProxy(node.name, addresses, log));
+      this.#proxies.set(node.name, new SimulatedKubeProxy(node.name, addresses, log, firewall));
       cluster.setNode({
         name: node.name,
         ready: true,
@@ -76,7 +86,16 @@ export class SandboxWorld {
       ...node,
       ready: ready.get(node.name) ?? false,
       failed: this.#proxy(node.name).failed,
+      nodePortErrors: this.#proxy(node.name).nodePortErrors(),
     }));
+  }
+
+  nodePortError(address: string, port: number): string | undefined {
+    for (const proxy of this.#proxies.values()) {
+      const error = proxy.nodePortError(address, port);
+      if (error !== undefined) return error;
+    }
+    return undefined;
   }
 
   /** Publishes endpoints and re-syncs every kube-proxy (serialised: syncs never overlap). */

@@ -1,11 +1,13 @@
 // The embedded default: the real service against an in-memory cluster (three simulated nodes on
-// loopback addresses, each with a simulated kube-proxy, and a demo Elasticsearch workload) and the
-// Compute Engine emulator — everything in one process, nothing off loopback.
+// loopback addresses of this sandbox's own, each with a simulated kube-proxy behind the firewall
+// rules the emulator holds, and a demo Elasticsearch workload) and the Compute Engine emulator —
+// everything in one process, nothing off loopback.
 
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls, type GceFirewalls } from '../adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import { NetworkProber } from '../adapters/prober/network-prober.ts';
 import type { Clock } from '../application/ports/clock.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
@@ -15,6 +17,14 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { startDemoPod } from './demo-workload.ts';
 import { InMemoryCluster } from './in-memory-cluster.ts';
 import { InMemoryLeases } from './in-memory-leases.ts';
+import {
+  type ClaimedAddresses,
+  claimNodeAddresses,
+  type NodeNetworkChoice,
+  type SandboxAddresses,
+} from './node-network.ts';
+import { EmulatedFirewall, unenforcedFirewall } from './sandbox-firewall.ts';
+import { SandboxProber } from './sandbox-prober.ts';
 import { sandboxRoutes } from './sandbox-routes.ts';
 import { SandboxWorld } from './sandbox-world.ts';
 
@@ -29,8 +39,12 @@ export interface SandboxOptions {
   /** API port; 0 picks a free one. */
   port?: number;
   emulatorPort?: number;
-  /** First three octets of the nodes' loopback addresses (InternalIP `internal.N`, ExternalIP `external.N`). */
-  nodeNetwork?: { internal: string; external: string };
+  /**
+   * First three octets of the nodes' loopback addresses (InternalIP `internal.N`, ExternalIP
+   * `external.N`), or `single-address` for one node on 127.0.0.1; left out, a free block is picked
+   * (node-network.ts).
+   */
+  nodeNetwork?: NodeNetworkChoice;
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
   config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>> & {
@@ -53,12 +67,23 @@ export interface Sandbox {
   runtime: Runtime;
   firewalls: GceFirewalls;
   config: Config;
+  /** Where the nodes are, and whether the simulated nodes enforce the rules' source ranges. */
+  addresses: SandboxAddresses & { sourceRangesEnforced: boolean };
   close(): Promise<void>;
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const addresses = await claimNodeAddresses(options.nodeNetwork);
+  try {
+    return await startOnAddresses(options, addresses);
+  } catch (error) {
+    await addresses.release();
+    throw error;
+  }
+}
+
+async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddresses): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
-  const nodeNetwork = options.nodeNetwork ?? { internal: '127.0.10', external: '127.0.20' };
   const emulator = await startComputeEmulator({ host, port: options.emulatorPort ?? 0 });
   const config = parseConfig(
     {
@@ -87,27 +112,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     namespaces: ['default', 'kube-system', 'search', 'payments'],
     nodePortRange: config.cluster.nodePortRange,
   });
-  const world = new SandboxWorld(
-    cluster,
-    [1, 2, 3].map((n) => ({
-      name: `sandbox-node-${n}`,
-      internalIP: `${nodeNetwork.internal}.${n}`,
-      externalIP: `${nodeNetwork.external}.${n}`,
-    })),
-    logger.child({ component: 'sandbox' }),
-  );
+  const firewall = addresses.clusterNetwork
+    ? new EmulatedFirewall({
+        rules: () => emulator.rules(SANDBOX_PROJECT),
+        project: SANDBOX_PROJECT,
+        network: config.gce.network,
+        nodeTags: config.firewall.targetTags,
+        nodeServiceAccounts: config.firewall.targetServiceAccounts,
+        clusterNetwork: addresses.clusterNetwork,
+      })
+    : unenforcedFirewall;
+  const world = new SandboxWorld(cluster, addresses.nodes, logger.child({ component: 'sandbox' }), firewall);
   world.start();
   if (options.withDemoWorkload !== false) {
-    for (const [index, node] of [
-      [0, 'sandbox-node-1'],
-      [1, 'sandbox-node-2'],
-    ] as const) {
+    // On nodes 1 and 2 (both on the one node of a single-address sandbox).
+    const nodeNames = addresses.nodes.map((node) => node.name);
+    for (const [index, node] of [nodeNames[0], nodeNames[1] ?? nodeNames[0]].entries()) {
       await world.addPod(
         await startDemoPod({
           namespace: 'search',
           name: `elasticsearch-${index}`,
           labels: { app: 'elasticsearch' },
-          nodeName: node,
+          nodeName: node ?? '',
           podIP: `10.244.${index + 1}.10`,
           containerPort: 9200,
           portName: 'http',
@@ -130,6 +156,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     firewalls,
     logger,
     metrics,
+    // The probes leave from the service's address inside the cluster's network, as from a pod.
+    prober: new SandboxProber(
+      world,
+      new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
+    ),
     extraRoutes: [sandboxRoutes(world, cluster)],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
@@ -144,11 +175,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     runtime,
     firewalls,
     config,
+    addresses: {
+      nodes: addresses.nodes,
+      ...(addresses.clusterNetwork && { clusterNetwork: addresses.clusterNetwork }),
+      ...(addresses.serviceAddress && { serviceAddress: addresses.serviceAddress }),
+      sourceRangesEnforced: firewall !== unenforcedFirewall,
+    },
     async close() {
       await runtime.stop();
       await world.close();
       await firewalls.close();
       await emulator.close();
+      await addresses.release();
     },
   };
 }

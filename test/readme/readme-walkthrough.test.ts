@@ -2,9 +2,7 @@
 // test's), so the front door cannot rot.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
@@ -26,7 +24,6 @@ function hasCommand(command: string): boolean {
 
 describe('README walkthroughs', () => {
   let sandbox: Sandbox;
-  let workDir: string;
   before(async () => {
     sandbox = await startTestSandbox({
       config: {
@@ -40,7 +37,6 @@ describe('README walkthroughs', () => {
         },
       },
     });
-    workDir = mkdtempSync(join(tmpdir(), 'exposure-api-readme-'));
   });
   after(() => sandbox.close());
 
@@ -49,13 +45,9 @@ describe('README walkthroughs', () => {
   async function run(name: string): Promise<string> {
     const api = new URL(sandbox.apiUrl).host;
     const emulator = new URL(sandbox.emulator.url).host;
-    const script = walkthrough(name)
-      .replaceAll('127.0.0.1:8080', api)
-      .replaceAll('127.0.0.1:8085', emulator)
-      .replaceAll('/tmp/exposure.json', join(workDir, 'exposure.json'));
-    // In a terminal stdin is a TTY and httpie ignores it; here it is a pipe, so say so explicitly.
-    const terminalLike = 'http() { command http --ignore-stdin "$@"; }\n';
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', terminalLike + script], { timeout: 120_000 });
+    const script = walkthrough(name).replaceAll('127.0.0.1:8080', api).replaceAll('127.0.0.1:8085', emulator);
+    // Standard input is a pipe here, as in a script: the README's commands must not wait on it.
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], { timeout: 120_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -77,6 +69,7 @@ describe('README walkthroughs', () => {
     assert.equal(firstRead.match(/"health": "Healthy"/g)?.length, 3, 'three endpoints, all Healthy');
     assert.match(output, /FirewallReady=True UpToDate/);
     assert.match(output, /You Know, for Search/);
+    assert.match(output, /^refused: 127\.0\.0\.1 is not in 203\.0\.113\.0\/24$/m);
     const afterFailure = output.slice(output.indexOf('"failed":true'));
     assert.match(
       afterFailure,
@@ -114,6 +107,7 @@ describe('README walkthroughs', () => {
     const output = await run('httpie');
     assert.match(output, /"Ready"\n\["Healthy","Healthy","Healthy"\]/);
     assert.match(output, /You Know, for Search/);
+    assert.match(output, /^refused: 127\.0\.0\.1 is not in 203\.0\.113\.0\/24$/m);
     assert.match(output, /\{"node":"sandbox-node-2","state":"Unhealthy"\}/);
     assert.match(output, /HTTP\/1\.1 204 No Content/);
   });

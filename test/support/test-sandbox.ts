@@ -1,5 +1,6 @@
 // A sandbox per test file: the real service, the in-memory cluster with simulated nodes and the
-// Compute emulator, on loopback addresses of its own so that test files can run side by side.
+// Compute emulator, on loopback addresses of its own (each sandbox claims a free block) so that
+// test files can run side by side.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import {
   SANDBOX_TOKENS,
@@ -13,21 +14,11 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 export const ADMIN = `Bearer ${SANDBOX_TOKENS.admin.token}`;
 export const SEARCH_TEAM = `Bearer ${SANDBOX_TOKENS.search.token}`;
 
-/** Distinct 127.x.y.0/24 networks for each sandbox in this process (and, by pid, across processes). */
-let networks = 0;
-function nodeNetworks(): { internal: string; external: string } {
-  networks++;
-  const second = 100 + ((process.pid * 7 + networks * 13) % 150);
-  const third = (process.pid + networks * 2) % 250;
-  return { internal: `127.${second}.${third}`, external: `127.${second}.${third + 1}` };
-}
-
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({
     port: 0,
     emulatorPort: 0,
     logLevel: 'silent',
-    nodeNetwork: nodeNetworks(),
     ...options,
     config: {
       reconciler: { workers: 4, resyncSeconds: 600, backoffInitialMs: 50, backoffMaxMs: 500 },
