@@ -18,9 +18,9 @@ import {
   controlPlaneSkipReason,
   startControlPlane,
 } from '../../tools/controlplane/index.ts';
-import { kubernetesAdmin } from '../kubernetes/kubernetes-admin.ts';
-import { freePort } from '../kubernetes/service-process.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from '../kubernetes/support.ts';
+import { kubernetesAdmin } from '../real-cluster/fixture/cluster-admin.ts';
+import { grantServiceIdentity, LEASE_NAMESPACE } from '../real-cluster/fixture/service-identity.ts';
+import { freePort } from '../real-cluster/fixture/service-process.ts';
 import { eventually } from '../support/eventually.ts';
 
 const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap']).status === 0;

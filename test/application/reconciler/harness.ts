@@ -14,7 +14,7 @@ import type { ExposureSpec } from '../../../src/domain/exposure-spec.ts';
 import { type FirewallStatusRecord, parseFirewallStatus } from '../../../src/domain/firewall-status.ts';
 import { FIREWALL_STATUS_ANNOTATION, firewallRuleName } from '../../../src/domain/naming.ts';
 import { InMemoryCluster } from '../../../src/sandbox/in-memory-cluster.ts';
-import { type EmulatedGce, emulatedGce } from '../../gce-adapter/emulated-gce.ts';
+import { type EmulatedGce, emulatedGce } from '../../support/emulated-gce.ts';
 
 export const CLUSTER_ID = 'test';
 
