@@ -2,29 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExposureIndex } from '../../src/application/exposure-index.ts';
-import { newExposureId } from '../../src/domain/exposure-id.ts';
-import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { exposureManifest } from '../builders/exposure-spec.ts';
 import { eventually } from '../support/eventually.ts';
 
 const quiet = { info() {}, warn() {} };
 
 function manifest(name: string) {
-  return serviceManifestFor({
-    id: newExposureId(),
-    clusterId: 'c1',
-    createdBy: 'test',
-    generation: 1,
-    spec: {
-      namespace: 'default',
-      name,
-      selector: { app: name },
-      ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
-      externalTrafficPolicy: 'Cluster',
-      sourceRanges: ['203.0.113.0/24'],
-      labels: {},
-    },
-  });
+  return exposureManifest(
+    { namespace: 'default', name, ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }] },
+    { clusterId: 'c1' },
+  );
 }
 
 test('a read that answers after the deletion was seen does not bring the exposure back', async () => {

@@ -3,14 +3,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newExposureId } from '../../../src/domain/exposure-id.ts';
-import { serviceManifestFor } from '../../../src/domain/exposure-record.ts';
 import { ownershipDescription } from '../../../src/domain/firewall-ownership.ts';
 import { firewallRuleName } from '../../../src/domain/naming.ts';
 import type { Sandbox } from '../../../src/sandbox/sandbox.ts';
+import { exposureManifest } from '../../builders/exposure-spec.ts';
+import { firewallRuleSpec } from '../../builders/firewall-rule.ts';
 import { eventually } from '../../support/eventually.ts';
 import { startTestSandbox } from '../../support/test-sandbox.ts';
 
 const EXPOSURES = 520;
+
+const HTTP_80 = { name: 'http', port: 80, targetPort: 80, protocol: 'TCP' } as const;
 
 describe('full resync', () => {
   let sandbox: Sandbox;
@@ -27,21 +30,7 @@ describe('full resync', () => {
     sandbox.emulator.setQuota(sandbox.config.gce.project, 2000);
     for (let i = 0; i < EXPOSURES; i++) {
       await sandbox.cluster.createService(
-        serviceManifestFor({
-          id: newExposureId(),
-          clusterId: 'sandbox',
-          createdBy: 'test',
-          generation: 1,
-          spec: {
-            namespace: 'default',
-            name: `bulk-${i}`,
-            selector: { app: `bulk-${i}` },
-            ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
-            externalTrafficPolicy: 'Cluster',
-            sourceRanges: ['203.0.113.0/24'],
-            labels: {},
-          },
-        }),
+        exposureManifest({ namespace: 'default', name: `bulk-${i}`, ports: [HTTP_80] }),
       );
     }
     await eventually(
@@ -73,16 +62,12 @@ describe('full resync', () => {
     const [first, second] = sandbox.emulator.rules(project).map((r) => String(r.name));
     await sandbox.firewalls.delete(first as string);
     await sandbox.firewalls.patch(second as string, { sourceRanges: ['0.0.0.0/0'] });
-    const base = {
+    const base = firewallRuleSpec({
       network: `projects/${project}/global/networks/default`,
       priority: 1000,
-      direction: 'INGRESS' as const,
-      sourceRanges: ['203.0.113.0/24'],
-      allowed: [{ protocol: 'tcp' as const, ports: ['30000'] }],
+      allowed: [{ protocol: 'tcp', ports: ['30000'] }],
       targetTags: ['sandbox-node'],
-      targetServiceAccounts: [],
-      disabled: false,
-    };
+    });
     const orphanId = newExposureId();
     const orphan = firewallRuleName('sandbox', orphanId, 'IPv4');
     await sandbox.firewalls.insert({
@@ -130,21 +115,7 @@ describe('drift that widens a rule without touching its ranges', () => {
     try {
       await eventually(() => sandbox.runtime.reconciler.running, Boolean, { what: 'the reconciler to run' });
       await sandbox.cluster.createService(
-        serviceManifestFor({
-          id: newExposureId(),
-          clusterId: 'sandbox',
-          createdBy: 'test',
-          generation: 1,
-          spec: {
-            namespace: 'default',
-            name: 'tagged',
-            selector: { app: 'tagged' },
-            ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
-            externalTrafficPolicy: 'Cluster',
-            sourceRanges: ['203.0.113.0/24'],
-            labels: {},
-          },
-        }),
+        exposureManifest({ namespace: 'default', name: 'tagged', ports: [HTTP_80] }),
       );
       const project = sandbox.config.gce.project;
       const [rule] = await eventually(
