@@ -2,16 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import type { Exposure } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import {
-  ADMIN,
-  call,
-  elasticsearchRequest,
-  footprint,
-  SEARCH_TEAM,
-  startTestSandbox,
-} from '../support/test-sandbox.ts';
+import { exposureApi, type Headers, problemOf } from '../support/exposure-api.ts';
+import { ADMIN, call, footprint, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('changing exposures', () => {
   let sandbox: Sandbox;
@@ -22,41 +16,17 @@ describe('changing exposures', () => {
   after(() => sandbox.close());
 
   const rules = () => sandbox.emulator.rules(sandbox.config.gce.project);
-  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: {
-        authorization: SEARCH_TEAM,
-        'content-type': 'application/json',
-        prefer: 'wait=5',
-        ...headers,
-      },
-      payload: JSON.stringify(body),
-    });
-  const patch = (id: string, body: unknown, headers: Record<string, string> = {}) =>
-    call<Exposure>(sandbox, {
-      method: 'PATCH',
-      url: `/exposures/${id}`,
-      headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json', ...headers },
-      payload: JSON.stringify(body),
-    });
-  const read = (id: string) =>
-    call<Exposure>(sandbox, {
-      method: 'GET',
-      url: `/exposures/${id}`,
-      headers: { authorization: SEARCH_TEAM },
-    });
-  const remove = (id: string, headers: Record<string, string> = {}) =>
-    call(sandbox, {
-      method: 'DELETE',
-      url: `/exposures/${id}`,
-      headers: { authorization: SEARCH_TEAM, ...headers },
-    });
+  const api = () => exposureApi(sandbox);
+  // Creates answer once the exposure is Ready (or after 5 s).
+  const create = (body: unknown, headers: Headers = {}) =>
+    api().create(body, { prefer: 'wait=5', ...headers });
+  const patch = (id: string, body: unknown, headers: Headers = {}) => api().patch(id, body, headers);
+  const read = (id: string) => api().read(id);
+  const remove = (id: string, headers: Headers = {}) => api().remove(id, headers);
 
   test('a merge patch changes ranges, ports and labels; the rule is patched in place, not re-created', async () => {
     const created = await create(
-      elasticsearchRequest({ name: 'patched', ports: [{ name: 'http', port: 9200, nodePort: 30931 }] }),
+      createRequest({ name: 'patched', ports: [{ name: 'http', port: 9200, nodePort: 30931 }] }),
     );
     assert.equal(created.status, 201);
     const ruleName = created.body.firewall.rules[0]?.name as string;
@@ -94,19 +64,15 @@ describe('changing exposures', () => {
       .requests()
       .filter((r) => r.method === 'PATCH' && r.path.endsWith(ruleName));
     assert.equal(patches.length, 1);
-    const after = await eventually(
-      () => read(created.body.id),
-      (r) => r.body.status.phase === 'Ready',
-      { what: 'Ready' },
-    );
+    const after = await api().readUntil(created.body.id, (exposure) => exposure.status.phase === 'Ready', {
+      what: 'Ready',
+    });
     assert.equal(after.body.status.conditions.find((c) => c.type === 'FirewallReady')?.observedGeneration, 2);
     assert.equal(after.headers.etag, patched.headers.etag);
   });
 
   test('If-Match with a stale ETag is a 412 and changes nothing; a status change alone never causes one', async () => {
-    const created = await create(
-      elasticsearchRequest({ name: 'guarded', ports: [{ name: 'http', port: 9200 }] }),
-    );
+    const created = await create(createRequest({ name: 'guarded', ports: [{ name: 'http', port: 9200 }] }));
     const etag = String(created.headers.etag);
     // The reconciler has written its status since: the ETag must still match.
     await sandbox.runtime.reconciler.idle();
@@ -114,7 +80,7 @@ describe('changing exposures', () => {
     assert.equal(ok.status, 200);
     const stale = await patch(created.body.id, { labels: { stage: 'two' } }, { 'if-match': etag });
     assert.equal(stale.status, 412);
-    assert.equal((stale.body as unknown as { type: string }).type, '/problems/precondition-failed');
+    assert.equal(problemOf(stale).type, '/problems/precondition-failed');
     assert.equal((await read(created.body.id)).body.labels.stage, 'one');
     const staleDelete = await remove(created.body.id, { 'if-match': etag });
     assert.equal(staleDelete.status, 412);
@@ -122,9 +88,7 @@ describe('changing exposures', () => {
   });
 
   test('a patch is validated like a create; identity fields cannot change', async () => {
-    const created = await create(
-      elasticsearchRequest({ name: 'strict', ports: [{ name: 'http', port: 9200 }] }),
-    );
+    const created = await create(createRequest({ name: 'strict', ports: [{ name: 'http', port: 9200 }] }));
     const before = await read(created.body.id);
     const cases: { body: unknown; status: number; pointer: string }[] = [
       { body: { sourceRanges: ['0.0.0.0/0'] }, status: 422, pointer: '/sourceRanges/0' },
@@ -148,7 +112,7 @@ describe('changing exposures', () => {
     for (const c of cases) {
       const response = await patch(created.body.id, c.body);
       assert.equal(response.status, c.status, `${JSON.stringify(c.body)} → ${JSON.stringify(response.body)}`);
-      const errors = (response.body as unknown as { errors?: { pointer: string }[] }).errors ?? [];
+      const errors = problemOf(response).errors ?? [];
       assert.ok(
         errors.some((e) => e.pointer === c.pointer),
         `${JSON.stringify(c.body)}: ${JSON.stringify(errors)}`,
@@ -167,21 +131,19 @@ describe('changing exposures', () => {
 
   test('a patch to a node port another Service holds is a 409 and changes nothing', async () => {
     const holder = await create(
-      elasticsearchRequest({ name: 'port-holder', ports: [{ name: 'http', port: 9200, nodePort: 30941 }] }),
+      createRequest({ name: 'port-holder', ports: [{ name: 'http', port: 9200, nodePort: 30941 }] }),
     );
-    const other = await create(
-      elasticsearchRequest({ name: 'port-wanter', ports: [{ name: 'http', port: 9200 }] }),
-    );
+    const other = await create(createRequest({ name: 'port-wanter', ports: [{ name: 'http', port: 9200 }] }));
     const clash = await patch(other.body.id, { ports: [{ name: 'http', port: 9200, nodePort: 30941 }] });
     assert.equal(clash.status, 409);
-    assert.match((clash.body as unknown as { detail: string }).detail, /search\/port-holder/);
+    assert.match(String(problemOf(clash).detail), /search\/port-holder/);
     assert.equal((await read(other.body.id)).body.generation, 1);
     await remove(holder.body.id);
     await remove(other.body.id);
   });
 
   test('Idempotency-Key: the same request gives the same exposure; another body is a 422; keys are per caller', async () => {
-    const body = elasticsearchRequest({ name: 'idempotent', ports: [{ name: 'http', port: 9200 }] });
+    const body = createRequest({ name: 'idempotent', ports: [{ name: 'http', port: 9200 }] });
     const first = await create(body, { 'idempotency-key': 'order-42' });
     assert.equal(first.status, 201);
     const again = await create(body, { 'idempotency-key': 'order-42' });
@@ -193,7 +155,7 @@ describe('changing exposures', () => {
       { 'idempotency-key': 'order-42' },
     );
     assert.equal(other.status, 422);
-    assert.equal((other.body as unknown as { type: string }).type, '/problems/idempotency-key-reused');
+    assert.equal(problemOf(other).type, '/problems/idempotency-key-reused');
     // Another caller with the same key is another key: here it meets the taken name.
     const admin = await create(body, { 'idempotency-key': 'order-42', authorization: ADMIN });
     assert.equal(admin.status, 409);
@@ -201,20 +163,9 @@ describe('changing exposures', () => {
   });
 
   test('concurrent creates with one Idempotency-Key make one exposure', async () => {
-    const body = elasticsearchRequest({ name: 'concurrent', ports: [{ name: 'http', port: 9200 }] });
+    const body = createRequest({ name: 'concurrent', ports: [{ name: 'http', port: 9200 }] });
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        call<Exposure>(sandbox, {
-          method: 'POST',
-          url: '/exposures',
-          headers: {
-            authorization: SEARCH_TEAM,
-            'content-type': 'application/json',
-            'idempotency-key': 'burst-1',
-          },
-          payload: JSON.stringify(body),
-        }),
-      ),
+      Array.from({ length: 10 }, () => api().create(body, { 'idempotency-key': 'burst-1' })),
     );
     assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([201]));
     assert.equal(new Set(answers.map((a) => a.body.id)).size, 1);
@@ -222,7 +173,7 @@ describe('changing exposures', () => {
 
   test('an exposure with a TTL shows expiresAt and is deleted when it expires: rule first, then Service', async () => {
     const created = await create(
-      elasticsearchRequest({ name: 'temporary', ports: [{ name: 'http', port: 9200 }], ttlSeconds: 120 }),
+      createRequest({ name: 'temporary', ports: [{ name: 'http', port: 9200 }], ttlSeconds: 120 }),
     );
     assert.equal(created.status, 201);
     const expiresAt = Date.parse(String(created.body.expiresAt));
@@ -253,7 +204,7 @@ describe('changing exposures', () => {
       clockOffsetMs = 0;
     }
     const both = await create(
-      elasticsearchRequest({
+      createRequest({
         name: 'both',
         ports: [{ name: 'http', port: 9200 }],
         ttlSeconds: 60,
@@ -262,18 +213,14 @@ describe('changing exposures', () => {
     );
     assert.equal(both.status, 400);
     const past = await create(
-      elasticsearchRequest({
+      createRequest({
         name: 'past',
         ports: [{ name: 'http', port: 9200 }],
         expiresAt: '2020-01-01T00:00:00Z',
       }),
     );
     assert.equal(past.status, 400);
-    assert.ok(
-      (past.body as unknown as { errors: { pointer: string }[] }).errors.some(
-        (e) => e.pointer === '/expiresAt',
-      ),
-    );
+    assert.ok((problemOf(past).errors ?? []).some((e) => e.pointer === '/expiresAt'));
   });
 });
 
@@ -287,22 +234,12 @@ describe('concurrent changes', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         return apply(manifest, preconditions);
       };
-      const created = await call<Exposure>(sandbox, {
-        method: 'POST',
-        url: '/exposures',
-        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json' },
-        payload: JSON.stringify(
-          elasticsearchRequest({ name: 'contended', ports: [{ name: 'http', port: 9200 }] }),
-        ),
-      });
+      const api = exposureApi(sandbox);
+      const created = await api.create(
+        createRequest({ name: 'contended', ports: [{ name: 'http', port: 9200 }] }),
+      );
       const etag = String(created.headers.etag);
-      const send = (body: unknown, headers: Record<string, string> = {}) =>
-        call<Exposure>(sandbox, {
-          method: 'PATCH',
-          url: `/exposures/${created.body.id}`,
-          headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json', ...headers },
-          payload: JSON.stringify(body),
-        });
+      const send = (body: unknown, headers: Headers = {}) => api.patch(created.body.id, body, headers);
       const [first, second] = await Promise.all([
         send({ sourceRanges: ['198.51.100.0/24'] }, { 'if-match': etag }),
         send({ labels: { stage: 'two' } }, { 'if-match': etag }),
@@ -314,11 +251,7 @@ describe('concurrent changes', () => {
         send({ labels: { right: 'yes' } }),
       ]);
       assert.deepEqual([left.status, right.status], [200, 200]);
-      const read = await call<Exposure>(sandbox, {
-        method: 'GET',
-        url: `/exposures/${created.body.id}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const read = await api.read(created.body.id);
       assert.equal(read.body.labels.left, 'yes', 'neither change undid the other');
       assert.equal(read.body.labels.right, 'yes');
       assert.equal(read.body.generation, 4);
@@ -341,18 +274,14 @@ describe('IP families', () => {
       },
     });
     try {
-      const created = await call<Exposure>(sandbox, {
-        method: 'POST',
-        url: '/exposures',
-        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json' },
-        payload: JSON.stringify(
-          elasticsearchRequest({
-            name: 'dual',
-            ports: [{ name: 'http', port: 9200 }],
-            sourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
-          }),
-        ),
-      });
+      const api = exposureApi(sandbox);
+      const created = await api.create(
+        createRequest({
+          name: 'dual',
+          ports: [{ name: 'http', port: 9200 }],
+          sourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
+        }),
+      );
       assert.equal(created.status, 201);
       assert.deepEqual(
         created.body.firewall.rules.map((r) => [r.ipFamily, r.sourceRanges]),
@@ -367,22 +296,10 @@ describe('IP families', () => {
         (n) => n === 2,
         { what: 'two rules' },
       );
-      await eventually(
-        () =>
-          call<Exposure>(sandbox, {
-            method: 'GET',
-            url: `/exposures/${created.body.id}`,
-            headers: { authorization: SEARCH_TEAM },
-          }),
-        (r) => r.body.firewall.state === 'UpToDate',
-        { what: 'up to date' },
-      );
-      const patched = await call<Exposure>(sandbox, {
-        method: 'PATCH',
-        url: `/exposures/${created.body.id}`,
-        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json' },
-        payload: JSON.stringify({ sourceRanges: ['203.0.113.0/24'] }),
+      await api.readUntil(created.body.id, (exposure) => exposure.firewall.state === 'UpToDate', {
+        what: 'up to date',
       });
+      const patched = await api.patch(created.body.id, { sourceRanges: ['203.0.113.0/24'] });
       assert.equal(patched.status, 200);
       await eventually(
         () => sandbox.emulator.rules(project).map((r) => String(r.name)),

@@ -3,18 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newExposureId } from '../../src/domain/exposure-id.ts';
-import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { exposureManifest } from '../builders/exposure-spec.ts';
 import { eventually } from '../support/eventually.ts';
-import {
-  ADMIN,
-  call,
-  elasticsearchRequest,
-  footprint,
-  SEARCH_TEAM,
-  startTestSandbox,
-} from '../support/test-sandbox.ts';
+import { exposureApi, problemOf } from '../support/exposure-api.ts';
+import { ADMIN, footprint, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('exposures lifecycle', () => {
   let sandbox: Sandbox;
@@ -23,29 +18,12 @@ describe('exposures lifecycle', () => {
   });
   after(() => sandbox.close());
 
-  async function create(body: Record<string, unknown>, auth = SEARCH_TEAM, prefer?: string) {
-    return call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: auth, 'content-type': 'application/json', ...(prefer && { prefer }) },
-      payload: JSON.stringify(body),
-    });
-  }
-
-  async function read(id: string, auth = SEARCH_TEAM, query = '') {
-    return call<Exposure>(sandbox, {
-      method: 'GET',
-      url: `/exposures/${id}${query}`,
-      headers: { authorization: auth },
-    });
-  }
-
-  async function remove(id: string, auth = SEARCH_TEAM) {
-    return call(sandbox, { method: 'DELETE', url: `/exposures/${id}`, headers: { authorization: auth } });
-  }
+  const api = () => exposureApi(sandbox);
+  const admin = { authorization: ADMIN };
+  const waitReady = { prefer: 'wait=5' };
 
   test('create answers 201 with Location and ETag; with Prefer: wait it answers Ready, all endpoints Healthy', async () => {
-    const created = await create(elasticsearchRequest(), SEARCH_TEAM, 'wait=5');
+    const created = await api().create(createRequest(), waitReady);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const exposure = created.body;
     assert.match(exposure.id, /^exp_[0-9a-z]{26}$/);
@@ -89,7 +67,7 @@ describe('exposures lifecycle', () => {
       'exposure-api.io/cluster-id': 'sandbox',
     });
 
-    const fetched = await read(exposure.id);
+    const fetched = await api().read(exposure.id);
     assert.equal(fetched.status, 200);
     assert.equal(
       fetched.headers.etag,
@@ -101,83 +79,95 @@ describe('exposures lifecycle', () => {
 
   test('a second create of the same node port is a 409 naming the first', async () => {
     const first = await eventually(
-      () =>
-        call<ExposureList>(sandbox, {
-          method: 'GET',
-          url: '/exposures?namespace=search',
-          headers: { authorization: SEARCH_TEAM },
-        }),
+      () => api().list('?namespace=search'),
       (r) => r.body.items.some((i) => i.name === 'elasticsearch'),
     );
     const holder = first.body.items.find((i) => i.name === 'elasticsearch');
-    const second = await create(elasticsearchRequest({ name: 'elasticsearch-copy' }));
+    const second = await api().create(createRequest({ name: 'elasticsearch-copy' }));
     assert.equal(second.status, 409);
-    const problem = second.body as unknown as { type: string; detail: string; errors: { pointer: string }[] };
+    const problem = problemOf(second);
     assert.equal(problem.type, '/problems/node-port-taken');
-    assert.match(problem.detail, new RegExp(`search/elasticsearch \\(exposure ${holder?.id}\\)`));
-    assert.equal(problem.errors[0]?.pointer, '/ports/0/nodePort');
+    assert.match(String(problem.detail), new RegExp(`search/elasticsearch \\(exposure ${holder?.id}\\)`));
+    assert.equal(problem.errors?.[0]?.pointer, '/ports/0/nodePort');
   });
 
   test('the holder of a node port is not named to a caller who may not see its namespace', async () => {
-    const inPayments = await create(
-      elasticsearchRequest({
+    const inPayments = await api().create(
+      createRequest({
         namespace: 'payments',
         name: 'ledger',
         selector: { app: 'ledger' },
         ports: [{ name: 'http', port: 80, nodePort: 31111 }],
       }),
-      ADMIN,
+      admin,
     );
     assert.equal(inPayments.status, 201);
-    const clash = await create(
-      elasticsearchRequest({ name: 'other', ports: [{ name: 'http', port: 80, nodePort: 31111 }] }),
+    const clash = await api().create(
+      createRequest({ name: 'other', ports: [{ name: 'http', port: 80, nodePort: 31111 }] }),
     );
     assert.equal(clash.status, 409);
-    const detail = (clash.body as unknown as { detail: string }).detail;
+    const detail = problemOf(clash).detail;
     assert.equal(detail, 'node port 31111 is already allocated');
     assert.doesNotMatch(JSON.stringify(clash.body), /payments|ledger/);
     // …while the admin, who may see payments, is told.
-    const adminClash = await create(
-      elasticsearchRequest({ name: 'other', ports: [{ name: 'http', port: 80, nodePort: 31111 }] }),
-      ADMIN,
+    const adminClash = await api().create(
+      createRequest({ name: 'other', ports: [{ name: 'http', port: 80, nodePort: 31111 }] }),
+      admin,
     );
-    assert.match((adminClash.body as unknown as { detail: string }).detail, /payments\/ledger/);
+    assert.match(String(problemOf(adminClash).detail), /payments\/ledger/);
   });
 
   test('an exposure in a namespace the caller may not use is a 404, not a 403', async () => {
-    const listed = await call<ExposureList>(sandbox, {
-      method: 'GET',
-      url: '/exposures?namespace=payments',
-      headers: { authorization: ADMIN },
-    });
+    const listed = await api().list('?namespace=payments', admin);
     const ledger = listed.body.items.find((i) => i.name === 'ledger');
     assert.ok(ledger);
-    const asSearch = await read(ledger.id);
+    const asSearch = await api().read(ledger.id);
     assert.equal(asSearch.status, 404);
-    assert.equal((asSearch.body as unknown as { type: string }).type, '/problems/exposure-not-found');
-    const deleteAsSearch = await remove(ledger.id);
+    assert.equal(problemOf(asSearch).type, '/problems/exposure-not-found');
+    const deleteAsSearch = await api().remove(ledger.id);
     assert.equal(deleteAsSearch.status, 404);
-    const asAdmin = await read(ledger.id, ADMIN);
+    const asAdmin = await api().read(ledger.id, '', admin);
     assert.equal(asAdmin.status, 200);
-    // and a list with the search token does not show it
-    const searchList = await call<ExposureList>(sandbox, {
-      method: 'GET',
-      url: '/exposures',
-      headers: { authorization: SEARCH_TEAM },
-    });
-    assert.ok(searchList.body.items.every((item) => item.namespace === 'search'));
+  });
+
+  test('a list shows a caller exactly the exposures of its own namespaces', async () => {
+    const theirs = await api().create(
+      createRequest({ namespace: 'payments', name: 'tenant-payments', ports: [{ name: 'http', port: 80 }] }),
+      admin,
+    );
+    assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
+    const ours = await api().create(
+      createRequest({ name: 'tenant-search', ports: [{ name: 'http', port: 9200 }] }),
+    );
+    assert.equal(ours.status, 201, JSON.stringify(ours.body));
+    const everything = await api().list('?limit=500', admin);
+    const namespaces = new Set(everything.body.items.map((item) => item.namespace));
+    assert.ok(namespaces.has('search') && namespaces.has('payments'), [...namespaces].join(', '));
+
+    const seen = await api().list('?limit=500');
+    assert.equal(seen.status, 200);
+    const ids = (items: ExposureList['items']) => items.map((item) => item.id).sort();
+    assert.deepEqual(
+      ids(seen.body.items),
+      ids(everything.body.items.filter((item) => item.namespace === 'search')),
+      'every exposure of search and none of payments',
+    );
+    assert.ok(seen.body.items.some((item) => item.id === ours.body.id));
+    assert.ok(seen.body.items.every((item) => item.id !== theirs.body.id));
+    assert.equal((await api().remove(theirs.body.id, admin)).status, 204);
+    assert.equal((await api().remove(ours.body.id)).status, 204);
   });
 
   test('a taken Service name is a 409 and the existing Service is not taken over', async () => {
-    const clash = await create(elasticsearchRequest({ ports: [{ name: 'http', port: 9200 }] }));
+    const clash = await api().create(createRequest({ ports: [{ name: 'http', port: 9200 }] }));
     assert.equal(clash.status, 409);
-    assert.equal((clash.body as unknown as { type: string }).type, '/problems/name-taken');
+    assert.equal(problemOf(clash).type, '/problems/name-taken');
   });
 
   test('list pages with an opaque cursor, filters by namespace, label selector and phase', async () => {
     for (const n of [1, 2, 3]) {
-      const created = await create(
-        elasticsearchRequest({
+      const created = await api().create(
+        createRequest({
           name: `page-${n}`,
           ports: [{ name: 'http', port: 9200 }],
           labels: { app: 'paged', tier: n === 3 ? 'gold' : 'bronze' },
@@ -189,11 +179,9 @@ describe('exposures lifecycle', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await call<ExposureList>(sandbox, {
-        method: 'GET',
-        url: `/exposures?labelSelector=${encodeURIComponent('app=paged')}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const page = await api().list(
+        `?labelSelector=${encodeURIComponent('app=paged')}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       assert.equal(page.status, 200);
       seen.push(...page.body.items.map((i) => i.name));
       cursor = page.body.nextCursor;
@@ -202,11 +190,7 @@ describe('exposures lifecycle', () => {
     assert.deepEqual(seen, ['page-1', 'page-2', 'page-3']);
     assert.equal(pages, 2);
 
-    const gold = await call<ExposureList>(sandbox, {
-      method: 'GET',
-      url: `/exposures?labelSelector=${encodeURIComponent('app=paged,tier in (gold)')}`,
-      headers: { authorization: SEARCH_TEAM },
-    });
+    const gold = await api().list(`?labelSelector=${encodeURIComponent('app=paged,tier in (gold)')}`);
     assert.deepEqual(
       gold.body.items.map((i) => i.name),
       ['page-3'],
@@ -214,41 +198,26 @@ describe('exposures lifecycle', () => {
     assert.equal('endpoints' in (gold.body.items[0] ?? {}), false, 'list items leave out the endpoint list');
 
     await sandbox.runtime.reconciler.idle();
-    const ready = await call<ExposureList>(sandbox, {
-      method: 'GET',
-      url: '/exposures?phase=Failed',
-      headers: { authorization: SEARCH_TEAM },
-    });
+    const ready = await api().list('?phase=Failed');
     assert.deepEqual(ready.body.items, []);
 
-    const badSelector = await call(sandbox, {
-      method: 'GET',
-      url: '/exposures?labelSelector=%3D%3D',
-      headers: { authorization: SEARCH_TEAM },
-    });
+    const badSelector = await api().list('?labelSelector=%3D%3D');
     assert.equal(badSelector.status, 400);
-    assert.deepEqual((badSelector.body as { errors: { location: string; pointer: string }[] }).errors[0], {
+    const [selectorError] = problemOf(badSelector).errors ?? [];
+    assert.deepEqual(selectorError, {
       location: 'query',
       pointer: '/labelSelector',
-      detail: (badSelector.body as { errors: { detail: string }[] }).errors[0]?.detail,
+      detail: selectorError?.detail,
     });
-    const badCursor = await call(sandbox, {
-      method: 'GET',
-      url: '/exposures?cursor=nonsense',
-      headers: { authorization: SEARCH_TEAM },
-    });
+    const badCursor = await api().list('?cursor=nonsense');
     assert.equal(badCursor.status, 400);
-    const badLimit = await call(sandbox, {
-      method: 'GET',
-      url: '/exposures?limit=0',
-      headers: { authorization: SEARCH_TEAM },
-    });
+    const badLimit = await api().list('?limit=0');
     assert.equal(badLimit.status, 400);
   });
 
   test('UDP ports are Unknown with a reason; Local traffic policy serves only nodes with a ready pod', async () => {
-    const created = await create(
-      elasticsearchRequest({
+    const created = await api().create(
+      createRequest({
         name: 'mixed',
         externalTrafficPolicy: 'Local',
         ports: [
@@ -256,8 +225,7 @@ describe('exposures lifecycle', () => {
           { name: 'gossip', port: 9300, protocol: 'UDP' },
         ],
       }),
-      SEARCH_TEAM,
-      'wait=5',
+      waitReady,
     );
     assert.equal(created.status, 201);
     const endpoints = created.body.endpoints;
@@ -281,8 +249,8 @@ describe('exposures lifecycle', () => {
   });
 
   test('endpointLimit lists the best endpoints first, says how many it left out, and counts them all', async () => {
-    const created = await create(
-      elasticsearchRequest({
+    const created = await api().create(
+      createRequest({
         name: 'limited',
         externalTrafficPolicy: 'Local',
         ports: [
@@ -290,20 +258,19 @@ describe('exposures lifecycle', () => {
           { name: 'gossip', port: 9300, protocol: 'UDP' },
         ],
       }),
-      SEARCH_TEAM,
-      'wait=5',
+      waitReady,
     );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id;
     const shape = (endpoints: Exposure['endpoints']) =>
       endpoints.map((e) => `${e.node}:${e.port}/${e.protocol} serving=${e.serving} ${e.health.state}`);
 
-    const all = await read(id);
+    const all = await api().read(id);
     assert.equal(all.body.endpoints.length, 6);
     assert.equal(all.body.endpointsOmitted, undefined, 'nothing is left out under the default limit');
     assert.equal(all.body.endpointSummary.total, 6);
 
-    const two = await read(id, SEARCH_TEAM, '?endpointLimit=2');
+    const two = await api().read(id, '?endpointLimit=2');
     assert.equal(two.status, 200);
     assert.deepEqual(shape(two.body.endpoints), shape(all.body.endpoints).slice(0, 2));
     assert.ok(two.body.endpoints.every((e) => e.serving && e.health.state === 'Healthy'));
@@ -311,28 +278,27 @@ describe('exposures lifecycle', () => {
     assert.deepEqual(two.body.endpointSummary, all.body.endpointSummary, 'the counts cover every endpoint');
     assert.deepEqual(two.body.status.phase, all.body.status.phase);
 
-    const none = await read(id, SEARCH_TEAM, '?endpointLimit=0');
+    const none = await api().read(id, '?endpointLimit=0');
     assert.deepEqual(none.body.endpoints, []);
     assert.equal(none.body.endpointsOmitted, 6);
 
     for (const bad of ['20001', '-1', 'many']) {
-      const refused = await read(id, SEARCH_TEAM, `?endpointLimit=${bad}`);
+      const refused = await api().read(id, `?endpointLimit=${bad}`);
       assert.equal(refused.status, 400, bad);
       assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
       assert.match(JSON.stringify(refused.body), /endpointLimit/);
     }
-    assert.equal((await remove(id)).status, 204);
+    assert.equal((await api().remove(id)).status, 204);
   });
 
   test('delete removes the rule first and the Service after it; a repeated delete is a harmless 404', async () => {
-    const created = await create(
-      elasticsearchRequest({ name: 'short-lived', ports: [{ name: 'http', port: 9200 }] }),
-      SEARCH_TEAM,
-      'wait=5',
+    const created = await api().create(
+      createRequest({ name: 'short-lived', ports: [{ name: 'http', port: 9200 }] }),
+      waitReady,
     );
     const ruleName = created.body.firewall.rules[0]?.name;
     assert.ok(sandbox.emulator.rules(sandbox.config.gce.project).some((r) => r.name === ruleName));
-    const deleted = await remove(created.body.id);
+    const deleted = await api().remove(created.body.id);
     assert.equal(deleted.status, 204);
     assert.equal(
       sandbox.emulator.rules(sandbox.config.gce.project).some((r) => r.name === ruleName),
@@ -346,22 +312,20 @@ describe('exposures lifecycle', () => {
       .requests()
       .filter((r) => r.method === 'DELETE' && r.path.endsWith(`/${ruleName}`));
     assert.equal(deletes.length, 1);
-    const again = await remove(created.body.id);
+    const again = await api().remove(created.body.id);
     assert.equal(again.status, 404);
-    const gone = await read(created.body.id);
+    const gone = await api().read(created.body.id);
     assert.equal(gone.status, 404);
   });
 
   test('a rule deleted and a rule edited out of band are repaired by a resync', async () => {
-    const a = await create(
-      elasticsearchRequest({ name: 'drift-a', ports: [{ name: 'http', port: 9200 }] }),
-      SEARCH_TEAM,
-      'wait=5',
+    const a = await api().create(
+      createRequest({ name: 'drift-a', ports: [{ name: 'http', port: 9200 }] }),
+      waitReady,
     );
-    const b = await create(
-      elasticsearchRequest({ name: 'drift-b', ports: [{ name: 'http', port: 9200 }] }),
-      SEARCH_TEAM,
-      'wait=5',
+    const b = await api().create(
+      createRequest({ name: 'drift-b', ports: [{ name: 'http', port: 9200 }] }),
+      waitReady,
     );
     const project = sandbox.config.gce.project;
     const ruleA = a.body.firewall.rules[0]?.name as string;
@@ -381,10 +345,9 @@ describe('exposures lifecycle', () => {
   });
 
   test('a rule re-created by hand on another network is moved back (deleted and inserted)', async () => {
-    const created = await create(
-      elasticsearchRequest({ name: 'moved', ports: [{ name: 'http', port: 9200 }] }),
-      SEARCH_TEAM,
-      'wait=5',
+    const created = await api().create(
+      createRequest({ name: 'moved', ports: [{ name: 'http', port: 9200 }] }),
+      waitReady,
     );
     const ruleName = created.body.firewall.rules[0]?.name as string;
     const original = await sandbox.firewalls.get(ruleName);
@@ -404,10 +367,9 @@ describe('exposures lifecycle', () => {
   });
 
   test('a terminating Service whose record was edited beyond recognition is released, its rules deleted first', async () => {
-    const created = await create(
-      elasticsearchRequest({ name: 'garbled', ports: [{ name: 'http', port: 9200 }] }),
-      SEARCH_TEAM,
-      'wait=5',
+    const created = await api().create(
+      createRequest({ name: 'garbled', ports: [{ name: 'http', port: 9200 }] }),
+      waitReady,
     );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const ruleName = created.body.firewall.rules[0]?.name;
@@ -432,13 +394,9 @@ describe('exposures lifecycle', () => {
   });
 
   test('nothing is left behind: deleting everything leaves no Service and no rule', async () => {
-    const list = await call<ExposureList>(sandbox, {
-      method: 'GET',
-      url: '/exposures?limit=500',
-      headers: { authorization: ADMIN },
-    });
+    const list = await api().list('?limit=500', admin);
     for (const item of list.body.items) {
-      const deleted = await remove(item.id, ADMIN);
+      const deleted = await api().remove(item.id, admin);
       assert.equal(deleted.status, 204, `${item.name}: ${JSON.stringify(deleted.body)}`);
     }
     assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
@@ -449,24 +407,18 @@ describe('a read that misses the cache', () => {
   test('asks the Kubernetes API once instead of answering 404 (an exposure another replica just created)', async () => {
     const sandbox = await startTestSandbox({ withDemoWorkload: false });
     try {
+      const api = exposureApi(sandbox);
       // Written straight to the cluster, as another replica would: this replica's cache has not seen it.
       const id = newExposureId();
       await sandbox.cluster.createService(
-        serviceManifestFor({
-          id,
-          clusterId: 'sandbox',
-          createdBy: 'other-replica',
-          generation: 1,
-          spec: {
-            namespace: 'search',
+        exposureManifest(
+          {
             name: 'elsewhere',
             selector: { app: 'x' },
             ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
-            externalTrafficPolicy: 'Cluster',
-            sourceRanges: ['203.0.113.0/24'],
-            labels: {},
           },
-        }),
+          { id, createdBy: 'other-replica' },
+        ),
       );
       assert.equal(sandbox.runtime.index.get(id), undefined, 'not in the cache yet');
       let lookups = 0;
@@ -475,33 +427,17 @@ describe('a read that misses the cache', () => {
         lookups++;
         return lookup(wanted);
       };
-      const read = await call<Exposure>(sandbox, {
-        method: 'GET',
-        url: `/exposures/${id}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const read = await api.read(id);
       assert.equal(read.status, 200);
       assert.equal(lookups, 1, 'one API call');
-      const again = await call(sandbox, {
-        method: 'GET',
-        url: `/exposures/${id}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const again = await api.read(id);
       assert.equal(again.status, 200);
       assert.equal(lookups, 1, 'the second read is served from the cache');
       assert.equal(read.body.createdBy, 'other-replica');
-      const missing = await call(sandbox, {
-        method: 'GET',
-        url: `/exposures/${newExposureId()}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const missing = await api.read(newExposureId());
       assert.equal(missing.status, 404);
       assert.equal(lookups, 2, 'a new unknown id is looked up once');
-      const old = await call(sandbox, {
-        method: 'GET',
-        url: '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v9w',
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const old = await api.read('exp_01jd6y8c3k2v7d9q4r5s6t7v9w');
       assert.equal(old.status, 404);
       assert.equal(
         lookups,

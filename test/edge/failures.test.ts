@@ -4,15 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import type { Exposure } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import {
-  call,
-  elasticsearchRequest,
-  footprint,
-  SEARCH_TEAM,
-  startTestSandbox,
-} from '../support/test-sandbox.ts';
+import { exposureApi, firewallCondition, type Headers, problemOf } from '../support/exposure-api.ts';
+import { footprint, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('failures of GCE and Kubernetes', () => {
   let sandbox: Sandbox;
@@ -23,35 +18,21 @@ describe('failures of GCE and Kubernetes', () => {
   });
   after(() => sandbox.close());
 
-  async function create(body: Record<string, unknown>, prefer?: string) {
-    return call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', ...(prefer && { prefer }) },
-      payload: JSON.stringify(body),
-    });
-  }
-  const read = (id: string) =>
-    call<Exposure>(sandbox, {
-      method: 'GET',
-      url: `/exposures/${id}`,
-      headers: { authorization: SEARCH_TEAM },
-    });
-  const remove = (id: string) =>
-    call(sandbox, { method: 'DELETE', url: `/exposures/${id}`, headers: { authorization: SEARCH_TEAM } });
-  const firewallCondition = (exposure: Exposure) =>
-    exposure.status.conditions.find((c) => c.type === 'FirewallReady');
+  const api = () => exposureApi(sandbox);
+  const create = (body: unknown, headers: Headers = {}) => api().create(body, headers);
+  const read = (id: string) => api().read(id);
+  const remove = (id: string) => api().remove(id);
 
   test('GCE failing during create: reported in the status, then repaired once GCE is back; delete leaves nothing', async () => {
     sandbox.emulator.setFaults({ errorRate: 1, statuses: [503] });
     let created: Awaited<ReturnType<typeof create>>;
     try {
-      created = await create(elasticsearchRequest({ name: 'flaky', ports: [{ name: 'http', port: 9200 }] }));
+      created = await create(createRequest({ name: 'flaky', ports: [{ name: 'http', port: 9200 }] }));
       assert.equal(created.status, 201, 'the Service is in place: the exposure exists, Provisioning');
       assert.equal(created.body.status.phase, 'Provisioning');
-      const failing = await eventually(
-        () => read(created.body.id),
-        (r) => firewallCondition(r.body)?.reason === 'GceUnavailable',
+      const failing = await api().readUntil(
+        created.body.id,
+        (exposure) => firewallCondition(exposure)?.reason === 'GceUnavailable',
         { what: 'FirewallReady=False GceUnavailable' },
       );
       assert.equal(failing.body.status.phase, 'Provisioning');
@@ -62,11 +43,9 @@ describe('failures of GCE and Kubernetes', () => {
       sandbox.emulator.setFaults(undefined);
     }
 
-    const ready = await eventually(
-      () => read(created.body.id),
-      (r) => r.body.status.phase === 'Ready',
-      { what: 'Ready after recovery' },
-    );
+    const ready = await api().readUntil(created.body.id, (exposure) => exposure.status.phase === 'Ready', {
+      what: 'Ready after recovery',
+    });
     assert.equal(firewallCondition(ready.body)?.reason, 'UpToDate');
     assert.equal(sandbox.emulator.rules(project).length, 1);
 
@@ -78,19 +57,13 @@ describe('failures of GCE and Kubernetes', () => {
     sandbox.emulator.setFaults({ errorRate: 1, statuses: [500, 429] });
     try {
       const created = await create(
-        elasticsearchRequest({ name: 'abandoned', ports: [{ name: 'http', port: 9200 }] }),
+        createRequest({ name: 'abandoned', ports: [{ name: 'http', port: 9200 }] }),
       );
       assert.equal(created.status, 201);
-      await eventually(
-        () => read(created.body.id),
-        (r) => firewallCondition(r.body)?.status === 'False',
-        { what: 'a failure' },
-      );
-      const deleting = await call<Exposure>(sandbox, {
-        method: 'DELETE',
-        url: `/exposures/${created.body.id}`,
-        headers: { authorization: SEARCH_TEAM, prefer: 'respond-async' },
+      await api().readUntil(created.body.id, (exposure) => firewallCondition(exposure)?.status === 'False', {
+        what: 'a failure',
       });
+      const deleting = await api().remove(created.body.id, { prefer: 'respond-async' });
       assert.equal(deleting.status, 202);
       assert.equal(deleting.body.status.phase, 'Deleting');
     } finally {
@@ -109,11 +82,11 @@ describe('failures of GCE and Kubernetes', () => {
     sandbox.emulator.setQuota(project, 0);
     try {
       const created = await create(
-        elasticsearchRequest({ name: 'no-quota', ports: [{ name: 'http', port: 9200 }] }),
+        createRequest({ name: 'no-quota', ports: [{ name: 'http', port: 9200 }] }),
       );
-      const failed = await eventually(
-        () => read(created.body.id),
-        (r) => r.body.status.phase === 'Failed',
+      const failed = await api().readUntil(
+        created.body.id,
+        (exposure) => exposure.status.phase === 'Failed',
         { what: 'Failed' },
       );
       const condition = firewallCondition(failed.body);
@@ -138,14 +111,12 @@ describe('failures of GCE and Kubernetes', () => {
     let id = '';
     try {
       const created = await create(
-        elasticsearchRequest({ name: 'shared-vpc', ports: [{ name: 'http', port: 9200, nodePort: 30999 }] }),
+        createRequest({ name: 'shared-vpc', ports: [{ name: 'http', port: 9200, nodePort: 30999 }] }),
       );
       id = created.body.id;
-      const failed = await eventually(
-        () => read(id),
-        (r) => r.body.status.phase === 'Failed',
-        { what: 'Failed' },
-      );
+      const failed = await api().readUntil(id, (exposure) => exposure.status.phase === 'Failed', {
+        what: 'Failed',
+      });
       const message = String(firewallCondition(failed.body)?.message);
       assert.equal(firewallCondition(failed.body)?.reason, 'PermissionDenied');
       assert.match(
@@ -158,32 +129,27 @@ describe('failures of GCE and Kubernetes', () => {
     } finally {
       sandbox.emulator.denyProject(project, false);
     }
-    await eventually(
-      () => read(id),
-      (r) => r.body.status.phase === 'Ready',
-      { what: 'Ready once permitted', timeoutMs: 15_000 },
-    );
+    await api().readUntil(id, (exposure) => exposure.status.phase === 'Ready', {
+      what: 'Ready once permitted',
+      timeoutMs: 15_000,
+    });
     assert.equal((await remove(id)).status, 204);
   });
 
   test('a node port still held by an exposure being deleted is a 409 with Retry-After', async () => {
     const holder = await create(
-      elasticsearchRequest({ name: 'holder', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
-      'wait=5',
+      createRequest({ name: 'holder', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+      { prefer: 'wait=5' },
     );
     sandbox.emulator.setFaults({ errorRate: 1, statuses: [503] });
     try {
-      const deleting = await call(sandbox, {
-        method: 'DELETE',
-        url: `/exposures/${holder.body.id}`,
-        headers: { authorization: SEARCH_TEAM, prefer: 'respond-async' },
-      });
+      const deleting = await api().remove(holder.body.id, { prefer: 'respond-async' });
       assert.equal(deleting.status, 202);
       const clash = await create(
-        elasticsearchRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+        createRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
       );
       assert.equal(clash.status, 409);
-      assert.equal((clash.body as unknown as { type: string }).type, '/problems/node-port-releasing');
+      assert.equal(problemOf(clash).type, '/problems/node-port-releasing');
       assert.equal(clash.headers['retry-after'], '5');
     } finally {
       sandbox.emulator.setFaults(undefined);
@@ -194,7 +160,7 @@ describe('failures of GCE and Kubernetes', () => {
       { what: 'the holder to be gone' },
     );
     const successor = await create(
-      elasticsearchRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
+      createRequest({ name: 'successor', ports: [{ name: 'http', port: 9200, nodePort: 31500 }] }),
     );
     assert.equal(successor.status, 201);
     assert.equal((await remove(successor.body.id)).status, 204);
@@ -205,11 +171,9 @@ describe('failures of GCE and Kubernetes', () => {
       'createService',
       new ClusterError('Unavailable', 'connect ECONNREFUSED 10.0.0.1:443'),
     );
-    const response = await create(
-      elasticsearchRequest({ name: 'k8s-down', ports: [{ name: 'http', port: 9200 }] }),
-    );
+    const response = await create(createRequest({ name: 'k8s-down', ports: [{ name: 'http', port: 9200 }] }));
     assert.equal(response.status, 503);
-    assert.equal((response.body as unknown as { type: string }).type, '/problems/kubernetes-unavailable');
+    assert.equal(problemOf(response).type, '/problems/kubernetes-unavailable');
     assert.equal(response.headers['retry-after'], '5');
     assert.deepEqual(footprint(sandbox), { services: [], rules: [] });
   });
@@ -222,13 +186,11 @@ describe('failures of GCE and Kubernetes', () => {
         'services is forbidden: User "system:serviceaccount:exposure-api:exposure-api" cannot create resource "services"',
       ),
     );
-    const response = await create(
-      elasticsearchRequest({ name: 'no-rbac', ports: [{ name: 'http', port: 9200 }] }),
-    );
+    const response = await create(createRequest({ name: 'no-rbac', ports: [{ name: 'http', port: 9200 }] }));
     assert.equal(response.status, 503);
-    const problem = response.body as unknown as { type: string; detail: string };
+    const problem = problemOf(response);
     assert.equal(problem.type, '/problems/kubernetes-misconfigured');
-    assert.match(problem.detail, /RBAC/);
+    assert.match(String(problem.detail), /RBAC/);
     assert.ok(response.headers['retry-after']);
   });
 });
@@ -237,14 +199,10 @@ describe('a spec edited out of band', () => {
   test('is held to the policy again: a widened range closes the port (PolicyViolation); a port added by hand is not opened', async () => {
     const sandbox = await startTestSandbox();
     try {
-      const created = await call<Exposure>(sandbox, {
-        method: 'POST',
-        url: '/exposures',
-        headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', prefer: 'wait=5' },
-        payload: JSON.stringify(
-          elasticsearchRequest({ name: 'tampered', ports: [{ name: 'http', port: 9200, nodePort: 30950 }] }),
-        ),
-      });
+      const created = await exposureApi(sandbox).create(
+        createRequest({ name: 'tampered', ports: [{ name: 'http', port: 9200, nodePort: 30950 }] }),
+        { prefer: 'wait=5' },
+      );
       assert.equal(created.status, 201);
       const service = sandbox.cluster.allServices().find((s) => s.name === 'tampered');
       assert.ok(service);
@@ -284,18 +242,13 @@ describe('a spec edited out of band', () => {
         (n) => n === 0,
         { what: 'the rule to be removed' },
       );
-      const read = await eventually(
-        () =>
-          call<Exposure>(sandbox, {
-            method: 'GET',
-            url: `/exposures/${created.body.id}`,
-            headers: { authorization: SEARCH_TEAM },
-          }),
-        (r) => r.body.status.phase === 'Failed',
+      const read = await exposureApi(sandbox).readUntil(
+        created.body.id,
+        (exposure) => exposure.status.phase === 'Failed',
         { what: 'Failed' },
       );
       assert.equal(read.body.status.phase, 'Failed');
-      const condition = read.body.status.conditions.find((c) => c.type === 'FirewallReady');
+      const condition = firewallCondition(read.body);
       assert.equal(condition?.reason, 'PolicyViolation');
       assert.match(String(condition?.message), /whole internet/);
     } finally {
@@ -309,14 +262,10 @@ describe('a terminating Service whose exposure record cannot be read', () => {
     test(`is still released after its rule is deleted (${damage} damaged)`, async () => {
       const sandbox = await startTestSandbox({ withDemoWorkload: false });
       try {
-        const created = await call<Exposure>(sandbox, {
-          method: 'POST',
-          url: '/exposures',
-          headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', prefer: 'wait=5' },
-          payload: JSON.stringify(
-            elasticsearchRequest({ name: 'damaged', ports: [{ name: 'http', port: 9200 }] }),
-          ),
-        });
+        const created = await exposureApi(sandbox).create(
+          createRequest({ name: 'damaged', ports: [{ name: 'http', port: 9200 }] }),
+          { prefer: 'wait=5' },
+        );
         assert.equal(created.status, 201);
         const project = sandbox.config.gce.project;
         await eventually(
