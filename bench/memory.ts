@@ -37,7 +37,7 @@ import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
 import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
 import { serviceForCreate } from '../src/adapters/kubernetes/object-mapping.ts';
 import type { ServiceManifest } from '../src/domain/cluster-objects.ts';
-import { grantServiceIdentity } from '../test/real-cluster/fixture/service-identity.ts';
+import { grantServiceIdentity } from '../test/real-cluster/fixture/index.ts';
 import {
   type ControlPlane,
   ensureControlPlaneBinaries,

@@ -5,7 +5,7 @@
 // collector would. The exposure's URL and the JSON it serves are announced on file descriptor 3.
 import { createWriteStream } from 'node:fs';
 import { SANDBOX_TOKENS, startSandbox } from '../src/sandbox/sandbox.ts';
-import { elasticsearchRequest } from '../test/support/test-sandbox.ts';
+import { createRequest } from '../test/builders/create-request.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -21,7 +21,7 @@ const created = await sandbox.runtime.app.inject({
   method: 'POST',
   url: '/exposures',
   headers: { authorization, 'content-type': 'application/json', prefer: 'wait=10' },
-  payload: JSON.stringify(elasticsearchRequest()),
+  payload: JSON.stringify(createRequest()),
 });
 const exposure = created.json() as { id: string; status: { phase: string } };
 if (exposure.status.phase !== 'Ready') throw new Error(`the exposure is ${exposure.status.phase}, not Ready`);

@@ -16,10 +16,9 @@ import {
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   FIREWALL_STATUS_ANNOTATION,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
 } from '../../src/domain/naming.ts';
+import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
 
 /** What a test may change in the cluster besides the port's own writes (as an admin would). */
@@ -87,18 +86,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     }
 
     function manifest(overrides: Partial<ServiceManifest> = {}): ServiceManifest {
-      const id = newExposureId();
-      return {
-        namespace,
-        name: uniqueName('svc'),
-        labels: { app: 'web', [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPOSURE_ID_LABEL]: id },
-        annotations: { [SPEC_ANNOTATION]: '{"test":true}' },
-        finalizers: [FIREWALL_FINALIZER],
-        selector: { app: 'web' },
-        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
-        externalTrafficPolicy: 'Cluster',
-        ...overrides,
-      };
+      return managedServiceManifest(namespace, uniqueName('svc'), overrides);
     }
 
     async function cached(

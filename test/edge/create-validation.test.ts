@@ -3,14 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import {
-  ADMIN,
-  call,
-  elasticsearchRequest,
-  footprint,
-  SEARCH_TEAM,
-  startTestSandbox,
-} from '../support/test-sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { expectProblem } from '../support/exposure-api.ts';
+import { ADMIN, call, footprint, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 interface Case {
   name: string;
@@ -24,7 +19,7 @@ interface Case {
   detail?: RegExp;
 }
 
-const es = elasticsearchRequest;
+const es = createRequest;
 const twoPorts = (second: Record<string, unknown>) => ({
   ports: [{ name: 'http', port: 9200 }, second],
 });
@@ -368,14 +363,7 @@ describe('POST /exposures refuses bad input and writes nothing', () => {
         headers,
         payload: c.payload ?? JSON.stringify(c.body),
       });
-      assert.equal(response.status, c.status, JSON.stringify(response.body));
-      assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-      const problem = response.body as {
-        type: string;
-        status: number;
-        title: string;
-        errors?: { pointer: string; detail: string }[];
-      };
+      const problem = expectProblem(response, c.status);
       assert.equal(problem.type, `/problems/${c.type}`);
       assert.equal(problem.status, c.status);
       assert.ok(problem.title.length > 0);

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { expectProblem, exposureApi, problemOf } from '../support/exposure-api.ts';
 import { call, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('framework answers and operational routes', () => {
@@ -75,14 +77,7 @@ describe('framework answers and operational routes', () => {
         url: c.url,
         headers: { authorization: c.auth ?? SEARCH_TEAM },
       });
-      assert.equal(response.status, c.status, JSON.stringify(response.body));
-      assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
-      const problem = response.body as {
-        type: string;
-        instance: string;
-        requestId: string;
-        errors?: { pointer: string; location: string }[];
-      };
+      const problem = expectProblem(response, c.status);
       assert.equal(problem.type, `/problems/${c.type}`);
       assert.equal(problem.requestId, response.headers['x-request-id']);
       if (c.pointer)
@@ -194,20 +189,17 @@ describe('an installation restricted to some namespaces', () => {
   after(() => restricted.close());
 
   test('refuses other namespaces with a 403, even for a token that may use all', async () => {
-    const response = await call(restricted, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: 'Bearer sandbox-admin-token', 'content-type': 'application/json' },
-      payload: JSON.stringify({
+    const response = await exposureApi(restricted).create(
+      createRequest({
         namespace: 'payments',
         name: 'ledger',
         selector: { app: 'ledger' },
         ports: [{ name: 'http', port: 80 }],
-        sourceRanges: ['203.0.113.0/24'],
       }),
-    });
+      { authorization: 'Bearer sandbox-admin-token' },
+    );
     assert.equal(response.status, 403);
-    assert.match((response.body as { detail: string }).detail, /manages only the namespaces search/);
+    assert.match(String(problemOf(response).detail), /manages only the namespaces search/);
     assert.deepEqual(restricted.cluster.allServices(), []);
   });
 });

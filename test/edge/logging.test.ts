@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import type { Exposure } from '../../src/schemas/exposure.ts';
-import { call, elasticsearchRequest, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { startTestSandbox } from '../support/test-sandbox.ts';
 
 const lines: Record<string, unknown>[] = [];
 let sandbox: Sandbox;
@@ -22,29 +23,17 @@ before(async () => {
 after(() => sandbox.close());
 
 test('create, patch and delete each write one audit line naming the subject; no token is ever logged', async () => {
-  const created = await call<Exposure>(sandbox, {
-    method: 'POST',
-    url: '/exposures',
-    headers: {
-      authorization: SEARCH_TEAM,
-      'content-type': 'application/json',
+  const api = exposureApi(sandbox);
+  const created = await api.create(
+    createRequest({ name: 'audited', ports: [{ name: 'http', port: 9200 }] }),
+    {
       'x-request-id': 'audit-trail-1',
     },
-    payload: JSON.stringify(elasticsearchRequest({ name: 'audited', ports: [{ name: 'http', port: 9200 }] })),
-  });
+  );
   assert.equal(created.status, 201);
-  const patched = await call(sandbox, {
-    method: 'PATCH',
-    url: `/exposures/${created.body.id}`,
-    headers: { authorization: SEARCH_TEAM, 'content-type': 'application/merge-patch+json' },
-    payload: JSON.stringify({ labels: { stage: 'two' } }),
-  });
+  const patched = await api.patch(created.body.id, { labels: { stage: 'two' } });
   assert.equal(patched.status, 200);
-  const deleted = await call(sandbox, {
-    method: 'DELETE',
-    url: `/exposures/${created.body.id}`,
-    headers: { authorization: SEARCH_TEAM },
-  });
+  const deleted = await api.remove(created.body.id);
   assert.equal(deleted.status, 204);
   await new Promise((resolve) => setImmediate(resolve));
 

@@ -4,27 +4,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import { call, footprint, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
+import { exposureApi, problemOf } from '../support/exposure-api.ts';
+import { footprint, startTestSandbox } from '../support/test-sandbox.ts';
 
 function request(name: string, nodePort?: number) {
-  return {
-    namespace: 'search',
+  return createRequest({
     name,
-    selector: { app: 'elasticsearch' },
     ports: [{ name: 'http', port: 9200, ...(nodePort !== undefined && { nodePort }) }],
-    sourceRanges: ['203.0.113.0/24'],
-  };
+  });
 }
 
-async function post(sandbox: Sandbox, body: unknown) {
-  return call<Exposure>(sandbox, {
-    method: 'POST',
-    url: '/exposures',
-    headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json' },
-    payload: JSON.stringify(body),
-  });
+function post(sandbox: Sandbox, body: unknown) {
+  return exposureApi(sandbox).create(body);
 }
 
 test('with 20% of GCE calls failing (5xx, 429) and added latency, every exposure converges to Ready', async () => {
@@ -47,11 +40,7 @@ test('with 20% of GCE calls failing (5xx, 429) and added latency, every exposure
     const started = Date.now();
     await eventually(
       async () => {
-        const list = await call<ExposureList>(sandbox, {
-          method: 'GET',
-          url: '/exposures?limit=500',
-          headers: { authorization: SEARCH_TEAM },
-        });
+        const list = await exposureApi(sandbox).list('?limit=500');
         for (const item of list.body.items) {
           const firewall = item.status.conditions.find((c) => c.type === 'FirewallReady');
           if (firewall?.status === 'False')
@@ -74,11 +63,7 @@ test('with 20% of GCE calls failing (5xx, 429) and added latency, every exposure
       [...seenFailures].join('\n'),
     );
     for (const id of ids.slice(0, 3)) {
-      const read = await call<Exposure>(sandbox, {
-        method: 'GET',
-        url: `/exposures/${id}`,
-        headers: { authorization: SEARCH_TEAM },
-      });
+      const read = await exposureApi(sandbox).read(id);
       assert.equal(read.body.status.phase, 'Ready', JSON.stringify(read.body.status));
     }
     assert.equal(sandbox.emulator.rules(sandbox.config.gce.project).length, count);
@@ -99,7 +84,7 @@ test('50 concurrent creates asking for one node port: exactly one 201, the rest 
     assert.equal(statuses.filter((s) => s === 409).length, 49);
     const winner = answers.find((a) => a.status === 201)?.body;
     for (const loser of answers.filter((a) => a.status === 409)) {
-      assert.equal((loser.body as unknown as { type: string }).type, '/problems/node-port-taken');
+      assert.equal(problemOf(loser).type, '/problems/node-port-taken');
     }
     await sandbox.runtime.reconciler.idle();
     await eventually(

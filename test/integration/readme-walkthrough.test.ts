@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -127,7 +128,7 @@ describe('README walkthroughs', () => {
       method: 'POST',
       url: '/exposures',
       headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-      payload: JSON.stringify(elasticsearchRequest()),
+      payload: JSON.stringify(createRequest()),
     });
     assert.equal(created.status, 201);
     const listed = await run('gcloud');

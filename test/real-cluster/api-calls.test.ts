@@ -8,20 +8,18 @@ import { loadKubeConfig } from '../../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/kubernetes-cluster.ts';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import { EXPOSURE_ID_LABEL } from '../../src/domain/naming.ts';
+import { managedServiceManifest } from '../builders/service.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   type AuditEvent,
+  CallLog,
   type ControlPlane,
   controlPlaneForTests,
-  SERVICE_USER,
-} from '../../tools/controlplane/index.ts';
-import { eventually } from '../support/eventually.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import {
-  CallLog,
   grantServiceIdentity,
-  managedManifest,
+  kubernetesAdmin,
+  SERVICE_USER,
   serviceCluster,
-} from './fixture/service-identity.ts';
+} from './fixture/index.ts';
 
 /** Requests (one audit ID each, whatever stages were logged) made by `user`. */
 async function requestsBy(controlPlane: ControlPlane, user: string): Promise<Map<string, AuditEvent>> {
@@ -58,12 +56,15 @@ test('cached reads make no API calls; a cache miss makes exactly one', async (t)
   await t.test('without its RBAC, the service identity is Forbidden (an installation problem)', async () => {
     const calls = new CallLog();
     const cluster = serviceCluster(controlPlane, { recorder: calls });
-    await assert.rejects(cluster.createService(managedManifest('default', 'no-rbac')), (error: unknown) => {
-      assert.ok(error instanceof ClusterError, String(error));
-      assert.equal(error.kind, 'Forbidden');
-      assert.match(error.message, /cannot create resource "services"/);
-      return true;
-    });
+    await assert.rejects(
+      cluster.createService(managedServiceManifest('default', 'no-rbac')),
+      (error: unknown) => {
+        assert.ok(error instanceof ClusterError, String(error));
+        assert.equal(error.kind, 'Forbidden');
+        assert.match(error.message, /cannot create resource "services"/);
+        return true;
+      },
+    );
     assert.deepEqual(
       calls.calls.map((call) => [call.operation, call.outcome]),
       [['services.create', 'Forbidden']],
@@ -87,7 +88,7 @@ test('cached reads make no API calls; a cache miss makes exactly one', async (t)
   const cluster = serviceCluster(controlPlane, { recorder: calls });
   t.after(() => cluster.stop());
   await cluster.start();
-  const wanted = managedManifest('default', 'counted', { externalTrafficPolicy: 'Local' });
+  const wanted = managedServiceManifest('default', 'counted', { externalTrafficPolicy: 'Local' });
   await cluster.createService(wanted);
   await admin.setNode({
     name: 'node-a',

@@ -8,20 +8,19 @@ import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/comput
 import type { V1Service } from '@kubernetes/client-node';
 import { toObservedService, type Wire } from '../../src/adapters/kubernetes/object-mapping.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
-import {
-  type ControlPlane,
-  controlPlaneSkipReason,
-  startControlPlane,
-} from '../../tools/controlplane/index.ts';
 import { runCrashStorm, type StormTarget } from '../support/crash-storm.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from './fixture/service-identity.ts';
 import {
   api,
+  type ControlPlane,
+  controlPlaneSkipReason,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
   type ServiceProcess,
   type ServiceProcessFactory,
   serviceProcesses,
-} from './fixture/service-process.ts';
+  startControlPlane,
+} from './fixture/index.ts';
 
 const skip = await controlPlaneSkipReason();
 let controlPlane: ControlPlane;

@@ -8,20 +8,19 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import type { Exposure } from '../../src/schemas/exposure.ts';
-import {
-  type ControlPlane,
-  controlPlaneSkipReason,
-  startControlPlane,
-} from '../../tools/controlplane/index.ts';
 import { eventually } from '../support/eventually.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from './fixture/service-identity.ts';
 import {
   api,
+  type ControlPlane,
+  controlPlaneSkipReason,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
   type ServiceProcess,
   type ServiceProcessFactory,
   serviceProcesses,
-} from './fixture/service-process.ts';
+  startControlPlane,
+} from './fixture/index.ts';
 
 const skip = await controlPlaneSkipReason();
 const NODES = [1, 2, 3].map((n) => ({ name: `e2e-node-${n}`, ip: `127.66.0.${n}` }));

@@ -37,18 +37,20 @@ import type { UpstreamCall } from '../../src/application/ports/telemetry.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime } from '../../src/runtime.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   type ApiResponse,
   type CommandResult,
   type ControlPlane,
   controlPlaneSkipReason,
   controlPlaneTier,
+  EXPOSURE_RULES,
   ensureHelm,
   HELM_ENV,
+  LEASE_RULES,
+  NODE_RULES,
   startControlPlane,
-} from '../../tools/controlplane/index.ts';
-import { eventually } from '../support/eventually.ts';
-import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES } from './fixture/rbac.ts';
+} from './fixture/index.ts';
 
 const CHART = fileURLToPath(new URL('../../helm/exposure-api', import.meta.url));
 const FULL_VALUES = fileURLToPath(new URL('helm-chart-full-values.yaml', import.meta.url));

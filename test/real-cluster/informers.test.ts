@@ -6,24 +6,25 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../../src/application/ports/cluster.ts';
 import { FIREWALL_STATUS_ANNOTATION } from '../../src/domain/naming.ts';
-import { type ControlPlane, controlPlaneForTests } from '../../tools/controlplane/index.ts';
+import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
 import {
   CallLog,
+  type ControlPlane,
+  controlPlaneForTests,
   FAST_INFORMERS,
   grantServiceIdentity,
+  kubernetesAdmin,
   LogSpy,
-  managedManifest,
   serviceCluster,
-} from './fixture/service-identity.ts';
+} from './fixture/index.ts';
 
 const WAIT = { timeoutMs: 20_000 };
 
 /** Changes a Service, a Node and an EndpointSlice, and waits until all three caches show them. */
 async function changesReachTheCaches(controlPlane: ControlPlane, cluster: Cluster, round: string) {
   const admin = kubernetesAdmin(controlPlane);
-  const service = managedManifest('default', `after-${round}`);
+  const service = managedServiceManifest('default', `after-${round}`);
   await eventually(() => cluster.createService(service), Boolean, {
     what: `creating a Service after ${round}`,
     ...WAIT,
@@ -77,7 +78,7 @@ test('the caches sync only after their first complete lists, and recover from ap
     assert.equal(cluster.synced(), true);
   });
 
-  const existing = managedManifest('default', 'before-restarts');
+  const existing = managedServiceManifest('default', 'before-restarts');
   await cluster.createService(existing);
   await eventually(() => cluster.cachedService(existing), Boolean, { what: 'the first Service', ...WAIT });
 
@@ -119,7 +120,7 @@ test('a watch whose resourceVersion was compacted away (410 Gone) relists and ca
   });
   t.after(() => cluster.stop());
   await cluster.start();
-  const before = managedManifest('default', 'before-410', { finalizers: [] });
+  const before = managedServiceManifest('default', 'before-410', { finalizers: [] });
   await cluster.createService(before);
   await eventually(() => cluster.cachedService(before), Boolean, { what: 'the first Service', ...WAIT });
   const listsBefore = calls.calls.filter((call) => call.operation === 'services.list').length;
@@ -140,7 +141,7 @@ test('a watch whose resourceVersion was compacted away (410 Gone) relists and ca
   );
   assert.ok(cluster.cachedService(before), 'the relist kept what still exists');
 
-  const after = managedManifest('default', 'after-410', { finalizers: [] });
+  const after = managedServiceManifest('default', 'after-410', { finalizers: [] });
   await cluster.createService(after);
   await cluster.deleteService(before);
   await eventually(

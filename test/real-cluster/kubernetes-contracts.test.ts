@@ -4,11 +4,17 @@
 import { after } from 'node:test';
 import { loadKubeConfig } from '../../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesLeases } from '../../src/adapters/kubernetes/kubernetes-leases.ts';
-import { type ControlPlane, controlPlaneTier, startControlPlane } from '../../tools/controlplane/index.ts';
 import { clusterContract } from '../contract/cluster.contract.ts';
 import { leasesContract } from '../contract/leases.contract.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE, serviceCluster } from './fixture/service-identity.ts';
+import {
+  type ControlPlane,
+  controlPlaneTier,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
+  serviceCluster,
+  startControlPlane,
+} from './fixture/index.ts';
 
 let started: Promise<ControlPlane | undefined> | undefined;
 

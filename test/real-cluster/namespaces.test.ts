@@ -4,11 +4,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EXPOSURE_ID_LABEL } from '../../src/domain/naming.ts';
-import { controlPlaneForTests, SERVICE_USER } from '../../tools/controlplane/index.ts';
+import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import { grantExposureApiRbac } from './fixture/rbac.ts';
-import { CallLog, LEASE_NAMESPACE, managedManifest, serviceCluster } from './fixture/service-identity.ts';
+import {
+  CallLog,
+  controlPlaneForTests,
+  grantExposureApiRbac,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
+  SERVICE_USER,
+  serviceCluster,
+} from './fixture/index.ts';
 
 test('namespaced RBAC: per-namespace informers and lookups', async (t) => {
   const controlPlane = await controlPlaneForTests(t);
@@ -27,14 +33,14 @@ test('namespaced RBAC: per-namespace informers and lookups', async (t) => {
   await cluster.start();
   assert.equal(cluster.synced(), true);
 
-  const a = managedManifest('team-a', 'web', {
+  const a = managedServiceManifest('team-a', 'web', {
     ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: 31001, protocol: 'TCP' }],
   });
-  const b = managedManifest('team-b', 'web', { externalTrafficPolicy: 'Local' });
+  const b = managedServiceManifest('team-b', 'web', { externalTrafficPolicy: 'Local' });
   await cluster.createService(a);
   await cluster.createService(b);
   // A Service with exposure-api's labels where this installation is not allowed to look.
-  const elsewhere = managedManifest('team-c', 'web');
+  const elsewhere = managedServiceManifest('team-c', 'web');
   await admin.createUnmanagedService(elsewhere);
   await admin.setServiceEndpoints(b, [{ nodeName: 'node-1', ready: true, addresses: ['10.244.1.1'] }]);
 

@@ -7,15 +7,18 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
+import { eventually } from '../support/eventually.ts';
 import {
+  api,
   type ControlPlane,
   controlPlaneSkipReason,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
+  type ServiceProcessFactory,
+  serviceProcesses,
   startControlPlane,
-} from '../../tools/controlplane/index.ts';
-import { eventually } from '../support/eventually.ts';
-import { kubernetesAdmin } from './fixture/cluster-admin.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from './fixture/service-identity.ts';
-import { api, type ServiceProcessFactory, serviceProcesses } from './fixture/service-process.ts';
+} from './fixture/index.ts';
 
 const skip = await controlPlaneSkipReason();
 

@@ -16,11 +16,12 @@ import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import {
   type ControlPlane,
   controlPlaneSkipReason,
+  freePort,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
   startControlPlane,
-} from '../../tools/controlplane/index.ts';
-import { kubernetesAdmin } from '../real-cluster/fixture/cluster-admin.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from '../real-cluster/fixture/service-identity.ts';
-import { freePort } from '../real-cluster/fixture/service-process.ts';
+} from '../real-cluster/fixture/index.ts';
 import { eventually } from '../support/eventually.ts';
 
 const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap']).status === 0;

@@ -1,6 +1,7 @@
 // The calls route tests make to /exposures, through app.inject on a sandbox: each carries a
 // caller's token (the search team's unless the defaults or the call say otherwise) and the content
 // type its method takes, so that a test spells out only what it is about.
+import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
 import type { Problem } from '../../src/schemas/problem.ts';
@@ -59,6 +60,13 @@ export function exposureApi(sandbox: Sandbox, defaults: Headers = {}): ExposureA
         options,
       ),
   };
+}
+
+/** Holds a response to an RFC 9457 problem of `status` and gives that problem. */
+export function expectProblem(response: JsonResponse<unknown>, status: number): Problem {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+  return problemOf(response);
 }
 
 /** The RFC 9457 problem an error response carries. */

@@ -12,7 +12,7 @@ import {
   upgradeManagedFields,
   type Wire,
 } from '../../../src/adapters/kubernetes/object-mapping.ts';
-import { managedManifest } from '../../real-cluster/fixture/service-identity.ts';
+import { managedServiceManifest } from '../../builders/service.ts';
 
 const watched: Wire<V1Service> = {
   metadata: {
@@ -74,7 +74,7 @@ test('a listed Service (Date timestamps) maps to the same timestamps', () => {
 });
 
 test('the apply body carries everything exposure-api owns, the finalizer and the uid precondition', () => {
-  const manifest = managedManifest('shop', 'web', {
+  const manifest = managedServiceManifest('shop', 'web', {
     ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080, protocol: 'TCP' }],
   });
   const body = serviceForApply(manifest, 'u-1');
