@@ -11,6 +11,18 @@ import { eventually } from '../support/eventually.ts';
 import { exposureApi, problemOf } from '../support/exposure-api.ts';
 import { ADMIN, footprint, startTestSandbox } from '../support/test-sandbox.ts';
 
+/** Elasticsearch's HTTP (TCP) and gossip (UDP) ports, served only where a pod runs. */
+function localTcpAndUdpRequest(name: string) {
+  return createRequest({
+    name,
+    externalTrafficPolicy: 'Local',
+    ports: [
+      { name: 'http', port: 9200 },
+      { name: 'gossip', port: 9300, protocol: 'UDP' },
+    ],
+  });
+}
+
 describe('exposures lifecycle', () => {
   let sandbox: Sandbox;
   before(async () => {
@@ -216,17 +228,7 @@ describe('exposures lifecycle', () => {
   });
 
   test('UDP ports are Unknown with a reason; Local traffic policy serves only nodes with a ready pod', async () => {
-    const created = await api().create(
-      createRequest({
-        name: 'mixed',
-        externalTrafficPolicy: 'Local',
-        ports: [
-          { name: 'http', port: 9200 },
-          { name: 'gossip', port: 9300, protocol: 'UDP' },
-        ],
-      }),
-      waitReady,
-    );
+    const created = await api().create(localTcpAndUdpRequest('mixed'), waitReady);
     assert.equal(created.status, 201);
     const endpoints = created.body.endpoints;
     assert.equal(endpoints.length, 6);
@@ -249,17 +251,7 @@ describe('exposures lifecycle', () => {
   });
 
   test('endpointLimit lists the best endpoints first, says how many it left out, and counts them all', async () => {
-    const created = await api().create(
-      createRequest({
-        name: 'limited',
-        externalTrafficPolicy: 'Local',
-        ports: [
-          { name: 'http', port: 9200 },
-          { name: 'gossip', port: 9300, protocol: 'UDP' },
-        ],
-      }),
-      waitReady,
-    );
+    const created = await api().create(localTcpAndUdpRequest('limited'), waitReady);
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id;
     const shape = (endpoints: Exposure['endpoints']) =>

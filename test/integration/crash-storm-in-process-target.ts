@@ -18,12 +18,11 @@ import type { Firewalls } from '../../src/application/ports/firewalls.ts';
 import { FirewallError } from '../../src/application/ports/firewalls.ts';
 import type { Leases } from '../../src/application/ports/leases.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
-import type { StormAnswer, StormTarget } from '../support/crash-storm.ts';
+import { type StormAnswer, type StormTarget, stormServiceOf } from '../support/crash-storm.ts';
 
 const TOKEN = 'storm-token';
 const PROJECT = 'storm-project';
@@ -141,18 +140,7 @@ export async function inProcessStormTarget(
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
     },
     async services() {
-      return [...cluster.cachedServices()].flatMap((service) => {
-        const read = readExposureRecord(service);
-        if (!read.ok) return [];
-        const status = read.record.firewallStatus;
-        return [
-          {
-            id: read.record.id,
-            terminating: service.deletionTimestamp !== undefined,
-            firewallUpToDate: status?.state === 'UpToDate' && status.specHash === read.record.specHash,
-          },
-        ];
-      });
+      return [...cluster.cachedServices()].flatMap(stormServiceOf);
     },
     async rules() {
       return emulator

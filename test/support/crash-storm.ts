@@ -3,6 +3,8 @@
 // exposure. Shared by the real-apiserver variant (kill -9 of a server process) and the sandbox
 // variant (an in-process runtime whose every effect stops at the kill).
 import assert from 'node:assert/strict';
+import type { ObservedService } from '../../src/domain/cluster-objects.ts';
+import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import { parseOwnership } from '../../src/domain/firewall-ownership.ts';
 
 export interface StormAnswer {
@@ -22,10 +24,41 @@ export interface StormTarget {
     body?: unknown,
   ): Promise<StormAnswer | 'no-answer'>;
   /** Ground truth: the managed Services in the cluster. */
-  services(): Promise<{ id: string; terminating: boolean; firewallUpToDate: boolean }[]>;
+  services(): Promise<StormService[]>;
   /** Ground truth: the firewall rules in GCE. */
   rules(): Promise<{ name: string; description: string }[]>;
   clusterId: string;
+}
+
+/** A managed Service as the storm's check sees it. */
+export interface StormService {
+  id: string;
+  terminating: boolean;
+  /** The reconciler recorded its rules UpToDate for its current spec. */
+  firewallUpToDate: boolean;
+}
+
+/** What the check needs of a Service read from the cluster; none when its record is unreadable. */
+export function stormServiceOf(service: ObservedService): StormService[] {
+  const read = readExposureRecord(service);
+  if (!read.ok) return [];
+  const status = read.record.firewallStatus;
+  return [
+    {
+      id: read.record.id,
+      terminating: service.deletionTimestamp !== undefined,
+      firewallUpToDate: status?.state === 'UpToDate' && status.specHash === read.record.specHash,
+    },
+  ];
+}
+
+/** The storm did what it should (enough kills and operations) and the world converged. */
+export function assertConverged(report: StormReport): void {
+  assert.ok(report.kills >= 4, `only ${report.kills} kills`);
+  assert.ok(report.creates + report.deletes >= 200);
+  assert.equal(report.orphanRules, 0);
+  assert.equal(report.exposuresWithoutRule, 0);
+  assert.equal(report.lostExposures, 0);
 }
 
 export interface StormReport {
