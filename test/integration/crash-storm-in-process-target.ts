@@ -23,6 +23,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
 import { type StormAnswer, type StormTarget, stormServiceOf } from '../support/crash-storm.ts';
+import { injectAs } from '../support/inject-as.ts';
 
 const TOKEN = 'storm-token';
 const PROJECT = 'storm-project';
@@ -126,15 +127,7 @@ export async function inProcessStormTarget(
     async request(method, path, body): Promise<StormAnswer | 'no-answer'> {
       const instance = current;
       if (!instance) return 'no-answer';
-      const response = await instance.runtime.app.inject({
-        method,
-        url: path,
-        headers: {
-          authorization: `Bearer ${TOKEN}`,
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-        },
-        ...(body !== undefined && { payload: JSON.stringify(body) }),
-      });
+      const response = await injectAs(instance.runtime.app, TOKEN, method, path, body);
       // An instance killed while handling the request never answered.
       if (instance.life.dead) return 'no-answer';
       return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };

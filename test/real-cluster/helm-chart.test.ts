@@ -4,7 +4,6 @@
 // are applied for real so the whole service can run under that identity: create, read and delete
 // must succeed with no call refused, and the identity must be refused what it should not have.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +37,10 @@ import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { eventually } from '../support/eventually.ts';
+import { injectAs } from '../support/inject-as.ts';
 import {
   type ApiResponse,
-  type CommandResult,
+  type AuditEvent,
   type ControlPlane,
   controlPlaneSkipReason,
   controlPlaneTier,
@@ -49,6 +49,7 @@ import {
   HELM_ENV,
   LEASE_RULES,
   NODE_RULES,
+  runCommand,
   startControlPlane,
 } from './fixture/index.ts';
 
@@ -149,20 +150,18 @@ function note(text: string): void {
   process.stdout.write(`${text.replace(/\n$/, '').replace(/^/gm, '# ')}\n`);
 }
 
-function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
-  });
+/** Notes each binding as `Kind namespace/name -> RoleKind role`. */
+function noteBindings(title: string, bindings: readonly (V1RoleBinding | V1ClusterRoleBinding)[]): void {
+  note(title);
+  for (const b of bindings)
+    note(
+      `  ${b.kind} ${b.metadata?.namespace ?? '(cluster)'}/${b.metadata?.name} -> ${b.roleRef.kind} ${b.roleRef.name}`,
+    );
+}
+
+/** The audited requests the apiserver refused (403), as `verb URI`. */
+function refusedRequests(audited: readonly AuditEvent[]): string[] {
+  return audited.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI}`);
 }
 
 function only<T extends object = KubeObject>(release: Release, kind: string, name?: string): T {
@@ -209,14 +208,17 @@ describe('the Helm chart', { skip }, () => {
   };
 
   const helm = async (args: readonly string[], options: { allowFailure?: boolean } = {}) => {
-    const result = await run(helmPath, args, {
-      ...process.env,
-      // helm keeps its settings and caches under HOME; a throwaway home keeps the run side-effect free.
-      HELM_CONFIG_HOME: join(helmHome, 'config'),
-      HELM_CACHE_HOME: join(helmHome, 'cache'),
-      HELM_DATA_HOME: join(helmHome, 'data'),
-      KUBECACHEDIR: join(helmHome, 'kube-cache'),
-      KUBECONFIG: controlPlane.kubeconfigPath('admin'),
+    const result = await runCommand(helmPath, args, {
+      timeoutMs: 60_000,
+      env: {
+        ...process.env,
+        // helm keeps its settings and caches under HOME; a throwaway home keeps the run side-effect free.
+        HELM_CONFIG_HOME: join(helmHome, 'config'),
+        HELM_CACHE_HOME: join(helmHome, 'cache'),
+        HELM_DATA_HOME: join(helmHome, 'data'),
+        KUBECACHEDIR: join(helmHome, 'kube-cache'),
+        KUBECONFIG: controlPlane.kubeconfigPath('admin'),
+      },
     });
     if (result.exitCode !== 0 && !options.allowFailure) {
       throw new Error(
@@ -760,20 +762,12 @@ describe('the Helm chart', { skip }, () => {
         | V1RoleBinding
         | V1ClusterRoleBinding
       )[];
-      note('bindings with default values:');
-      for (const b of wideBindings)
-        note(
-          `  ${b.kind} ${b.metadata?.namespace ?? '(cluster)'}/${b.metadata?.name} -> ${b.roleRef.kind} ${b.roleRef.name}`,
-        );
+      noteBindings('bindings with default values:', wideBindings);
       const scopedBindings = fleet.objects.filter((o) => o.kind.endsWith('Binding')) as (
         | V1RoleBinding
         | V1ClusterRoleBinding
       )[];
-      note('bindings with rbac.namespaces=[search, shop]:');
-      for (const b of scopedBindings)
-        note(
-          `  ${b.kind} ${b.metadata?.namespace ?? '(cluster)'}/${b.metadata?.name} -> ${b.roleRef.kind} ${b.roleRef.name}`,
-        );
+      noteBindings('bindings with rbac.namespaces=[search, shop]:', scopedBindings);
     });
 
     /** The chart's identity after its ServiceAccount and RBAC were applied for real. */
@@ -905,15 +899,7 @@ describe('the Helm chart', { skip }, () => {
           // A refused upstream call explains a step that never completes: say so at once.
           const refused = refusals(calls);
           if (refused.length > 0) throw new Error(`the apiserver refused ${refused.join(', ')}`);
-          const response = await runtime.app.inject({
-            method,
-            url,
-            headers: {
-              authorization: `Bearer ${TOKEN}`,
-              ...(body !== undefined && { 'content-type': 'application/json' }),
-            },
-            ...(body !== undefined && { payload: JSON.stringify(body) }),
-          });
+          const response = await injectAs(runtime.app, TOKEN, method, url, body);
           return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : {} };
         });
       } finally {
@@ -981,10 +967,7 @@ describe('the Helm chart', { skip }, () => {
       }
       const audited = await auditedRequests(identity);
       assert.ok(audited.length > 10);
-      assert.deepEqual(
-        audited.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI}`),
-        [],
-      );
+      assert.deepEqual(refusedRequests(audited), []);
       note(
         `cluster-wide: ${audited.length} requests as ${identity.user}, none refused; calls: ${summary(calls).join(' ')}`,
       );
@@ -1004,10 +987,7 @@ describe('the Helm chart', { skip }, () => {
       });
       assert.deepEqual(refusals(calls), []);
       const audited = await auditedRequests(identity);
-      assert.deepEqual(
-        audited.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.requestURI}`),
-        [],
-      );
+      assert.deepEqual(refusedRequests(audited), []);
       assert.deepEqual(
         audited.filter((e) => e.objectRef?.namespace === 'outside').map((e) => e.requestURI),
         [],
