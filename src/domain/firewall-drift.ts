@@ -2,7 +2,7 @@
 // sweep compares every exposure with one list of its installation's rules, so an exposure that
 // passes this check costs no call of its own.
 import type { ExposureRecord } from './exposure-record.ts';
-import { firewallDifferences } from './firewall-comparison.ts';
+import { firewallNeedsUpdate } from './firewall-comparison.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from './firewall-rule.ts';
 
 /**
@@ -20,7 +20,7 @@ export function firewallUpToDate(
     record.firewallStatus.specHash === record.specHash &&
     desired.every((rule) => {
       const observed = listed.get(rule.name);
-      return observed !== undefined && firewallDifferences(rule, observed).length === 0;
+      return observed !== undefined && !firewallNeedsUpdate(rule, observed);
     })
   );
 }

@@ -2,40 +2,41 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExposureIndex } from '../../src/application/exposure-index.ts';
-import { newExposureId } from '../../src/domain/exposure-id.ts';
-import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import type { ServiceManifest } from '../../src/domain/cluster-objects.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { exposureManifest } from '../builders/exposure-spec.ts';
 import { eventually } from '../support/eventually.ts';
 
 const quiet = { info() {}, warn() {} };
 
 function manifest(name: string) {
-  return serviceManifestFor({
-    id: newExposureId(),
-    clusterId: 'c1',
-    createdBy: 'test',
-    generation: 1,
-    spec: {
-      namespace: 'default',
-      name,
-      selector: { app: name },
-      ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
-      externalTrafficPolicy: 'Cluster',
-      sourceRanges: ['203.0.113.0/24'],
-      labels: {},
-    },
-  });
+  return exposureManifest(
+    { namespace: 'default', name, ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }] },
+    { clusterId: 'c1' },
+  );
 }
 
-test('a read that answers after the deletion was seen does not bring the exposure back', async () => {
+/** An index following a fresh in-memory cluster. */
+async function startedIndex() {
   const cluster = new InMemoryCluster();
   await cluster.start();
   const index = new ExposureIndex(cluster, 'c1', quiet);
   index.start();
-  const wanted = { ...manifest('ghost'), finalizers: [] };
-  const created = await cluster.createService(wanted);
+  return { cluster, index };
+}
+
+/** Creates the Service and waits until the index holds its record; gives the exposure id. */
+async function indexed(cluster: InMemoryCluster, index: ExposureIndex, manifest: ServiceManifest) {
+  const created = await cluster.createService(manifest);
   const id = created.labels['exposure-api.io/id'] as string;
   await eventually(() => index.get(id), Boolean, { what: 'the record' });
+  return { created, id };
+}
+
+test('a read that answers after the deletion was seen does not bring the exposure back', async () => {
+  const { cluster, index } = await startedIndex();
+  const wanted = { ...manifest('ghost'), finalizers: [] };
+  const { id } = await indexed(cluster, index, wanted);
   const staleRead = await cluster.readService(wanted); // a read in flight while the Service goes
   await cluster.deleteService(wanted);
   await eventually(
@@ -48,13 +49,8 @@ test('a read that answers after the deletion was seen does not bring the exposur
 });
 
 test('a Service edited beyond recognition is dropped, not served as it was', async () => {
-  const cluster = new InMemoryCluster();
-  await cluster.start();
-  const index = new ExposureIndex(cluster, 'c1', quiet);
-  index.start();
-  const created = await cluster.createService(manifest('edited'));
-  const id = created.labels['exposure-api.io/id'] as string;
-  await eventually(() => index.get(id), Boolean, { what: 'the record' });
+  const { cluster, index } = await startedIndex();
+  const { created, id } = await indexed(cluster, index, manifest('edited'));
   await cluster.applyServiceSpec(
     { ...created, annotations: { ...created.annotations, 'exposure-api.io/spec': '{' } },
     { uid: created.uid },

@@ -7,9 +7,10 @@ import { HealthChecker } from '../../src/application/health-checker.ts';
 import type { Prober } from '../../src/application/ports/prober.ts';
 import { ReachabilityTracker } from '../../src/application/reachability-tracker.ts';
 import { newExposureId } from '../../src/domain/exposure-id.ts';
-import { readExposureRecord, serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
+import { exposureManifest } from '../builders/exposure-spec.ts';
 
 /** Healthy on some nodes, refused on others, never probed on the rest (cap of 40 per read). */
 const prober: Prober = {
@@ -39,15 +40,9 @@ async function setUp(
   }
   const id = newExposureId();
   const observed = await cluster.createService(
-    serviceManifestFor({
-      id,
-      clusterId: 'views-test',
-      createdBy: 'test',
-      generation: 1,
-      spec: {
-        namespace: 'search',
+    exposureManifest(
+      {
         name: 'wide',
-        selector: { app: 'wide' },
         ports: [
           { name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' },
           { name: 'gossip', port: 9300, targetPort: 9300, protocol: 'UDP' },
@@ -57,10 +52,9 @@ async function setUp(
         ...(variant.healthCheckPort !== undefined && {
           healthCheck: { type: 'tcp', port: variant.healthCheckPort },
         }),
-        sourceRanges: ['203.0.113.0/24'],
-        labels: {},
       },
-    }),
+      { id, clusterId: 'views-test' },
+    ),
   );
   cluster.setServiceEndpoints(observed, [
     { nodeName: 'node-3', ready: true, addresses: ['10.4.0.1'] },

@@ -55,6 +55,15 @@ describe('HealthChecker', () => {
     cacheEntries: 1000,
   };
 
+  /** A checker on the system clock over a real prober whose probes are counted. */
+  function countingChecker(overrides: Partial<typeof settings> = {}) {
+    const { prober, stats } = counted(new NetworkProber());
+    return {
+      checker: new HealthChecker(prober, { now: () => Date.now() }, { ...settings, ...overrides }),
+      stats,
+    };
+  }
+
   test('a fresh result is reused; a refresh probes again; a stale one is probed again', async () => {
     let now = 1_000_000;
     const clock: Clock = { now: () => now };
@@ -74,8 +83,7 @@ describe('HealthChecker', () => {
   });
 
   test('concurrent reads share a probe in flight', async () => {
-    const { prober, stats } = counted(new NetworkProber());
-    const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
+    const { checker, stats } = countingChecker();
     await Promise.all([
       checker.check([target('/shared')]),
       checker.check([target('/shared')]),
@@ -85,8 +93,7 @@ describe('HealthChecker', () => {
   });
 
   test('no more than `concurrency` probes run at once, across reads', async () => {
-    const { prober, stats } = counted(new NetworkProber());
-    const checker = new HealthChecker(prober, { now: () => Date.now() }, settings);
+    const { checker, stats } = countingChecker();
     const targets = Array.from({ length: 12 }, (_, i) => target(`/c${i}`));
     await Promise.all([checker.check(targets.slice(0, 6)), checker.check(targets.slice(6))]);
     assert.equal(stats.probes, 12);
@@ -94,12 +101,7 @@ describe('HealthChecker', () => {
   });
 
   test('one read probes at most `maxProbesPerRead`; the rest keep their last result or none', async () => {
-    const { prober, stats } = counted(new NetworkProber());
-    const checker = new HealthChecker(
-      prober,
-      { now: () => Date.now() },
-      { ...settings, maxProbesPerRead: 4 },
-    );
+    const { checker, stats } = countingChecker({ maxProbesPerRead: 4 });
     const targets = Array.from({ length: 10 }, (_, i) => target(`/m${i}`));
     const results = await checker.check(targets);
     assert.equal(stats.probes, 4);
@@ -137,12 +139,7 @@ describe('HealthChecker', () => {
   });
 
   test('a target listed several times takes one place in the per-read cap, even while its probe runs', async () => {
-    const { prober, stats } = counted(new NetworkProber());
-    const checker = new HealthChecker(
-      prober,
-      { now: () => Date.now() },
-      { ...settings, maxProbesPerRead: 4 },
-    );
+    const { checker, stats } = countingChecker({ maxProbesPerRead: 4 });
     // Three ports of one node checked on the same health-check port: the same target, three times.
     const targets = Array.from({ length: 4 }, (_, i) => target(`/d${i}`)).flatMap((t) => [t, t, t]);
     const results = await checker.check(targets);

@@ -60,6 +60,25 @@ function elector(leases: Leases, identity: string, log: string[], clock = system
   );
 }
 
+type Elector = ReturnType<typeof elector>;
+
+/** Starts a, waits until it leads, then starts b. */
+async function aLeadsThenBStarts(a: Elector, b: Elector): Promise<void> {
+  a.start();
+  await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
+  b.start();
+}
+
+/** Notes every 5 ms when both lead at once. */
+function overlapSampler(a: Elector, b: Elector): { overlaps: number[]; stop(): void } {
+  const overlaps: number[] = [];
+  const timer = setInterval(() => {
+    if (a.isLeader() && b.isLeader()) overlaps.push(Date.now());
+  }, 5);
+  timer.unref(); // a failed assertion must not leave it keeping the test process alive
+  return { overlaps, stop: () => clearInterval(timer) };
+}
+
 describe('leader election', () => {
   test('one leader at a time; a partitioned leader steps down before the other takes over', async () => {
     const shared = new InMemoryLeases();
@@ -68,21 +87,15 @@ describe('leader election', () => {
     const log: string[] = [];
     const a = elector(viewA, 'a', log);
     const b = elector(viewB, 'b', log);
-    a.start();
-    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
-    b.start();
-    const overlaps: number[] = [];
-    const sampler = setInterval(() => {
-      if (a.isLeader() && b.isLeader()) overlaps.push(Date.now());
-    }, 5);
-    sampler.unref(); // a failed assertion must not leave it keeping the test process alive
+    await aLeadsThenBStarts(a, b);
+    const sampler = overlapSampler(a, b);
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal(b.isLeader(), false, 'b waits while a renews');
 
     viewA.partitioned = true;
     await eventually(() => b.isLeader(), Boolean, { what: 'b to take over', timeoutMs: 5_000 });
-    clearInterval(sampler);
-    assert.deepEqual(overlaps, [], 'never two leaders at once');
+    sampler.stop();
+    assert.deepEqual(sampler.overlaps, [], 'never two leaders at once');
     assert.deepEqual(log, ['a started', 'a stopped', 'b started'], 'a stopped before b started');
     const lease = await shared.get('default', 'exposure-api-test');
     assert.equal(lease?.holderIdentity, 'b');
@@ -101,14 +114,8 @@ describe('leader election', () => {
     const log: string[] = [];
     const a = elector(hanging, 'a', log);
     const b = elector(shared, 'b', log);
-    a.start();
-    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
-    b.start();
-    const overlaps: number[] = [];
-    const sampler = setInterval(() => {
-      if (a.isLeader() && b.isLeader()) overlaps.push(Date.now());
-    }, 5);
-    sampler.unref(); // a failed assertion must not leave it keeping the test process alive
+    await aLeadsThenBStarts(a, b);
+    const sampler = overlapSampler(a, b);
     const hungAt = Date.now();
     hanging.hung = true;
     await eventually(
@@ -122,8 +129,8 @@ describe('leader election', () => {
     );
     await eventually(() => log.includes('a stopped'), Boolean, { what: 'the writes to be stopped' });
     await eventually(() => b.isLeader(), Boolean, { what: 'b to take over', timeoutMs: 5_000 });
-    clearInterval(sampler);
-    assert.deepEqual(overlaps, []);
+    sampler.stop();
+    assert.deepEqual(sampler.overlaps, []);
     assert.deepEqual(log, ['a started', 'a stopped', 'b started']);
     await b.stop();
     void a.stop();
@@ -154,9 +161,7 @@ describe('leader election', () => {
     const log: string[] = [];
     const a = elector(shared, 'a', log);
     const b = elector(shared, 'b', log);
-    a.start();
-    await eventually(() => a.isLeader(), Boolean, { what: 'a to lead' });
-    b.start();
+    await aLeadsThenBStarts(a, b);
     const stoppedAt = Date.now();
     await a.stop();
     assert.equal((await shared.get('default', 'exposure-api-test'))?.holderIdentity, undefined);

@@ -11,10 +11,7 @@ const itself = (key: string) => key;
 describe('WorkQueue', () => {
   test('a key added many times before it runs is processed once', async () => {
     const seen: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const queue = new WorkQueue(
       async (key) => {
         seen.push(key);
@@ -38,10 +35,7 @@ describe('WorkQueue', () => {
     let running = 0;
     let maxRunning = 0;
     let runs = 0;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const queue = new WorkQueue(
       async () => {
         running++;
@@ -130,10 +124,7 @@ describe('WorkQueue', () => {
   test('typed items are one piece of work per key, and the handler gets the item itself', async () => {
     type Item = { kind: 'service'; name: string } | { kind: 'collect'; id: string };
     const seen: Item[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { promise: gate, resolve: release } = Promise.withResolvers<void>();
     const queue = new WorkQueue<Item>(
       async (item) => {
         seen.push(item);

@@ -16,10 +16,9 @@ import {
   EXPOSURE_ID_LABEL,
   FIREWALL_FINALIZER,
   FIREWALL_STATUS_ANNOTATION,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
 } from '../../src/domain/naming.ts';
+import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
 
 /** What a test may change in the cluster besides the port's own writes (as an admin would). */
@@ -45,6 +44,11 @@ let serial = 0;
 function uniqueName(prefix: string): string {
   serial++;
   return `${prefix}-${process.pid % 1000}-${serial}-${Math.floor(Math.random() * 1e4)}`;
+}
+
+/** One TCP port 80 → 80 on the given node port. */
+function httpPortAt(nodePort: number): ServiceManifest['ports'] {
+  return [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }];
 }
 
 export function clusterContract(name: string, make: () => Promise<ClusterUnderTest | undefined>): void {
@@ -87,18 +91,15 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     }
 
     function manifest(overrides: Partial<ServiceManifest> = {}): ServiceManifest {
-      const id = newExposureId();
-      return {
-        namespace,
-        name: uniqueName('svc'),
-        labels: { app: 'web', [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPOSURE_ID_LABEL]: id },
-        annotations: { [SPEC_ANNOTATION]: '{"test":true}' },
-        finalizers: [FIREWALL_FINALIZER],
-        selector: { app: 'web' },
-        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
-        externalTrafficPolicy: 'Cluster',
-        ...overrides,
-      };
+      return managedServiceManifest(namespace, uniqueName('svc'), overrides);
+    }
+
+    /** A managed Service created in the cluster under test; undefined when that cluster is unavailable. */
+    async function withCreatedService(t: { skip(message?: string): void }) {
+      const s = under(t);
+      if (!s) return undefined;
+      const wanted = manifest();
+      return { s, wanted, created: await s.cluster.createService(wanted) };
     }
 
     async function cached(
@@ -110,10 +111,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     }
 
     test('create allocates a node port in range and keeps labels, annotations and the finalizer', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      const created = await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted, created } = given;
       const port = created.ports[0];
       assert.ok(port && port.nodePort >= s.nodePortRange.min && port.nodePort <= s.nodePortRange.max);
       assert.equal(port.targetPort, 8080);
@@ -160,11 +160,11 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       if (!s) return;
       const nodePort = await freePort();
       const first = manifest({
-        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+        ports: httpPortAt(nodePort),
       });
       await s.cluster.createService(first);
       const second = manifest({
-        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+        ports: httpPortAt(nodePort),
       });
       await assert.rejects(s.cluster.createService(second), (error: unknown) => {
         assert.ok(error instanceof ClusterError, String(error));
@@ -189,13 +189,11 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
         labels: { app: 'legacy' },
         annotations: {},
         finalizers: [],
-        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+        ports: httpPortAt(nodePort),
       });
       await s.admin.createUnmanagedService(handWritten);
       await assert.rejects(
-        s.cluster.createService(
-          manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
-        ),
+        s.cluster.createService(manifest({ ports: httpPortAt(nodePort) })),
         (error: unknown) => error instanceof ClusterError && error.kind === 'NodePortTaken',
       );
       const holder = await s.cluster.nodePortHolder(nodePort, 'TCP');
@@ -208,14 +206,12 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       if (!s) return;
       const nodePort = await freePort();
       const holder = manifest({
-        ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }],
+        ports: httpPortAt(nodePort),
       });
       await s.cluster.createService(holder);
       await s.cluster.deleteService(holder);
       await assert.rejects(
-        s.cluster.createService(
-          manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
-        ),
+        s.cluster.createService(manifest({ ports: httpPortAt(nodePort) })),
         (error: unknown) => error instanceof ClusterError && error.kind === 'NodePortTaken',
       );
       assert.deepEqual(await s.cluster.nodePortHolder(nodePort, 'TCP'), {
@@ -266,10 +262,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     });
 
     test('deletion waits for the finalizer; removing it lets the Service go', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      const created = await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted, created } = given;
       const result = await s.cluster.deleteService(wanted, { uid: created.uid });
       assert.equal(result.outcome, 'terminating');
       assert.ok(
@@ -310,10 +305,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     });
 
     test('the firewall status annotation is written without touching anything else', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted } = given;
       await s.cluster.writeFirewallStatus(wanted, '{"state":"UpToDate"}');
       const updated = await cached(
         wanted,
@@ -332,10 +326,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     });
 
     test('managed Services are listed by label and found by exposure id', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted } = given;
       await cached(wanted, (svc) => svc !== undefined, 'the Service in the cache');
       const listed = [...s.cluster.cachedServices()].map((svc) => `${svc.namespace}/${svc.name}`);
       assert.ok(listed.includes(`${wanted.namespace}/${wanted.name}`));
@@ -462,9 +455,7 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       assert.equal(applied.externalTrafficPolicy, 'Local');
       assert.deepEqual(applied.finalizers, [FIREWALL_FINALIZER]);
       // The old node port is free again.
-      const reuse = await s.cluster.createService(
-        manifest({ ports: [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }] }),
-      );
+      const reuse = await s.cluster.createService(manifest({ ports: httpPortAt(nodePort) }));
       assert.equal(reuse.ports[0]?.nodePort, nodePort);
       await cached(
         wanted,
@@ -502,10 +493,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     });
 
     test('nodes() and serviceEndpoints() keep their identity while nothing changed (reads rely on it)', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted } = given;
       await s.admin.setServiceEndpoints(wanted, [
         { nodeName: 'node-x', ready: true, addresses: ['10.244.9.9'] },
       ]);
@@ -566,10 +556,9 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
     });
 
     test('events are recorded on the Service', async (t) => {
-      const s = under(t);
-      if (!s) return;
-      const wanted = manifest();
-      const created = await s.cluster.createService(wanted);
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, wanted, created } = given;
       await s.cluster.recordEvent(created, {
         type: 'Normal',
         reason: 'FirewallCreated',

@@ -11,20 +11,17 @@ import {
   recordFirewallRules,
 } from '../../src/domain/desired-firewall.ts';
 import type { ExposureId } from '../../src/domain/exposure-id.ts';
-import { type NewExposure, serviceManifestFor } from '../../src/domain/exposure-record.ts';
+import { serviceManifestFor } from '../../src/domain/exposure-record.ts';
 import type { PortSpec } from '../../src/domain/exposure-spec.ts';
 import { isOwnedBy, parseOwnership } from '../../src/domain/firewall-ownership.ts';
 import type { FirewallAllowed } from '../../src/domain/firewall-rule.ts';
+import { newExposure } from '../builders/exposure-spec.ts';
+import { firewallSettings } from '../builders/firewall-rule.ts';
+import { observedService } from '../builders/service.ts';
 
 const id: ExposureId = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
 
-const settings: FirewallSettings = {
-  clusterId: 'dev',
-  project: 'host-project',
-  network: 'shared-vpc',
-  priority: 900,
-  targets: { targetTags: ['gke-dev-pool-node'] },
-};
+const settings = firewallSettings();
 
 function exposure(overrides: Partial<ExposureForFirewall> = {}): ExposureForFirewall {
   return {
@@ -161,28 +158,12 @@ describe('desiredFirewallRules', () => {
 
 describe('recordFirewallRules', () => {
   function record(specPorts: PortSpec[], servicePorts: ObservedServicePort[], sourceRanges: string[]) {
-    const exposure: NewExposure = {
-      id,
-      clusterId: 'dev',
-      createdBy: 'team-search-bot',
-      generation: 1,
-      spec: {
-        namespace: 'search',
-        name: 'elasticsearch',
-        selector: { app: 'elasticsearch' },
-        ports: specPorts,
-        externalTrafficPolicy: 'Cluster',
-        sourceRanges,
-        labels: {},
-      },
-    };
-    const service = {
-      ...serviceManifestFor(exposure),
+    const exposure = newExposure({ ports: specPorts, sourceRanges }, { id, clusterId: 'dev' });
+    const service = observedService(serviceManifestFor(exposure), {
       uid: 'uid-1',
       resourceVersion: '1',
-      creationTimestamp: '2026-11-27T10:00:00Z',
       ports: servicePorts,
-    };
+    });
     return { id, spec: exposure.spec, service };
   }
   const http: PortSpec = { name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' };

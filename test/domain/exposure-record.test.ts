@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ObservedService, ServiceManifest } from '../../src/domain/cluster-objects.ts';
+import type { ObservedService } from '../../src/domain/cluster-objects.ts';
 import type { ExposureId } from '../../src/domain/exposure-id.ts';
 import {
   isTerminating,
@@ -21,41 +21,29 @@ import {
   SPEC_ANNOTATION,
 } from '../../src/domain/naming.ts';
 import { specHash } from '../../src/domain/spec-hash.ts';
+import { exposureSpec, newExposure } from '../builders/exposure-spec.ts';
+import { observedService } from '../builders/service.ts';
 
 const id: ExposureId = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
 
 function spec(overrides: Partial<ExposureSpec> = {}): ExposureSpec {
-  return {
-    namespace: 'search',
-    name: 'elasticsearch',
-    selector: { app: 'elasticsearch' },
+  return exposureSpec({
     ports: [
       { name: 'http', port: 9200, targetPort: 9200, nodePort: 30920, protocol: 'TCP' },
       { name: 'transport', port: 9300, targetPort: 'transport', protocol: 'TCP' },
     ],
-    externalTrafficPolicy: 'Cluster',
     sourceRanges: ['203.0.113.0/24', '2001:db8::/32'],
     labels: { app: 'elasticsearch', team: 'search' },
     healthCheck: { type: 'http', port: 9200, path: '/_cluster/health' },
     ...overrides,
-  };
+  });
 }
 
 function exposure(overrides: Partial<ExposureSpec> = {}): NewExposure {
-  return { id, clusterId: 'dev', spec: spec(overrides), createdBy: 'team-search-bot', generation: 1 };
+  return newExposure(spec(overrides), { id, clusterId: 'dev', createdBy: 'team-search-bot' });
 }
 
-/** What the cluster stores for a created manifest: allocated node ports and server fields. */
-function observe(manifest: ServiceManifest, extra: Partial<ObservedService> = {}): ObservedService {
-  return {
-    ...manifest,
-    uid: '6f1c0c1e-0000-4000-8000-000000000001',
-    resourceVersion: '42',
-    creationTimestamp: '2026-11-27T10:00:00Z',
-    ports: manifest.ports.map((port, index) => ({ ...port, nodePort: port.nodePort ?? 31000 + index })),
-    ...extra,
-  };
-}
+const observe = observedService;
 
 function withAnnotations(changes: Record<string, string | undefined>): ObservedService {
   const service = observe(serviceManifestFor(exposure()));

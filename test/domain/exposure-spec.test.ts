@@ -6,7 +6,7 @@ import {
   type ExposureSpec,
   type SpecRules,
 } from '../../src/domain/exposure-spec.ts';
-import type { ViolationKind } from '../../src/domain/violation.ts';
+import { assertViolations, type ExpectedViolation } from '../support/expected-violations.ts';
 
 const rules: SpecRules = {
   sourceRanges: {
@@ -93,12 +93,6 @@ describe('acceptCreateRequest normalises', () => {
     assert.deepEqual(spec.healthCheck, { type: 'tcp' });
   });
 });
-
-interface ExpectedViolation {
-  kind: ViolationKind;
-  pointer: string;
-  detail: RegExp;
-}
 
 const refusals: { name: string; request: ExposureRequest; violations: ExpectedViolation[] }[] = [
   {
@@ -289,13 +283,7 @@ describe('acceptCreateRequest refuses', () => {
       const decision = acceptCreateRequest(c.request, rules);
       assert.equal(decision.ok, false, 'expected the request to be refused');
       if (decision.ok) return;
-      assert.deepEqual(
-        decision.violations.map((v) => ({ kind: v.kind, pointer: v.pointer })),
-        c.violations.map((v) => ({ kind: v.kind, pointer: v.pointer })),
-      );
-      c.violations.forEach((expected, index) => {
-        assert.match(decision.violations[index]?.detail ?? '', expected.detail);
-      });
+      assertViolations(decision.violations, c.violations);
     });
   }
 });

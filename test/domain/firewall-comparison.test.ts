@@ -8,35 +8,12 @@ import {
   repairAction,
 } from '../../src/domain/firewall-comparison.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from '../../src/domain/firewall-rule.ts';
+import { observedFirewallRule, widerFirewallRuleSpec } from '../builders/firewall-rule.ts';
 
-function desired(overrides: Partial<FirewallRuleSpec> = {}): FirewallRuleSpec {
-  return {
-    name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-    description: '{"exposure-api.io/exposure-id":"exp_01jd6y8c3k2v7d9q4r5s6t7v8w"}',
-    network: 'projects/p/global/networks/default',
-    priority: 1000,
-    direction: 'INGRESS',
-    sourceRanges: ['10.0.0.0/8', '203.0.113.0/24'],
-    allowed: [
-      { protocol: 'tcp', ports: ['30920', '30921'] },
-      { protocol: 'udp', ports: ['30053'] },
-    ],
-    targetTags: ['gke-node', 'gke-pool-a'],
-    targetServiceAccounts: [],
-    disabled: false,
-    ...overrides,
-  };
-}
+const desired = widerFirewallRuleSpec;
 
 function observed(overrides: Partial<ObservedFirewallRule> = {}): ObservedFirewallRule {
-  return {
-    ...desired(),
-    id: '123456789',
-    selfLink:
-      'https://compute.googleapis.com/compute/v1/projects/p/global/firewalls/exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-    creationTimestamp: '2026-11-27T10:00:00.000-08:00',
-    ...overrides,
-  };
+  return observedFirewallRule(desired(), overrides);
 }
 
 interface Case {
@@ -174,13 +151,13 @@ const cases: Case[] = [
   },
   {
     name: 'target tags in another order',
-    observed: { targetTags: ['gke-pool-a', 'gke-node'] },
+    observed: { targetTags: ['gke-dev-other', 'gke-dev-pool-node'] },
     differences: [],
     action: 'none',
   },
   {
     name: 'a target tag removed',
-    observed: { targetTags: ['gke-node'] },
+    observed: { targetTags: ['gke-dev-pool-node'] },
     differences: ['targetTags'],
     action: 'patch',
   },
@@ -193,7 +170,7 @@ const cases: Case[] = [
   },
   {
     name: 'service accounts switched to tags in the settings',
-    desired: { targetTags: ['gke-node'], targetServiceAccounts: [] },
+    desired: { targetTags: ['gke-dev-pool-node'], targetServiceAccounts: [] },
     observed: { targetTags: [], targetServiceAccounts: ['nodes@p.iam.gserviceaccount.com'] },
     differences: ['targetTags', 'targetServiceAccounts'],
     action: 'update',

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { desiredFirewallRules, type FirewallSettings } from '../../src/domain/desired-firewall.ts';
+import { desiredFirewallRules } from '../../src/domain/desired-firewall.ts';
 import type { ExposureId } from '../../src/domain/exposure-id.ts';
 import type { ExposureRecord } from '../../src/domain/exposure-record.ts';
 import { firewallUpToDate } from '../../src/domain/firewall-drift.ts';
 import type { FirewallRuleSpec, ObservedFirewallRule } from '../../src/domain/firewall-rule.ts';
 import type { FirewallStatusRecord } from '../../src/domain/firewall-status.ts';
+import { firewallSettings, observedFirewallRule } from '../builders/firewall-rule.ts';
 
 const id: ExposureId = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
-const settings: FirewallSettings = {
-  clusterId: 'dev',
-  project: 'host-project',
-  network: 'shared-vpc',
-  priority: 900,
-  targets: { targetTags: ['gke-dev-pool-node'] },
-};
+const settings = firewallSettings();
 const desired = desiredFirewallRules(
   {
     id,
@@ -27,15 +22,7 @@ const desired = desiredFirewallRules(
 );
 const [v4, v6] = desired as [FirewallRuleSpec, FirewallRuleSpec];
 
-function observed(rule: FirewallRuleSpec, changes: Partial<ObservedFirewallRule> = {}): ObservedFirewallRule {
-  return {
-    ...rule,
-    id: '123',
-    selfLink: `https://compute.googleapis.com/compute/v1/projects/host-project/global/firewalls/${rule.name}`,
-    creationTimestamp: '2026-11-27T10:00:00.000-08:00',
-    ...changes,
-  };
-}
+const observed = observedFirewallRule;
 
 function status(changes: Partial<FirewallStatusRecord> = {}): FirewallStatusRecord {
   return {

@@ -1,32 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import type { FirewallRuleSpec } from '../../src/domain/firewall-rule.ts';
 import {
   gcloudCreateCommand,
   gcloudDeleteCommand,
   gcloudUpdateCommand,
 } from '../../src/domain/gcloud-command.ts';
+import { widerFirewallRuleSpec } from '../builders/firewall-rule.ts';
 
-function rule(overrides: Partial<FirewallRuleSpec> = {}): FirewallRuleSpec {
-  return {
-    name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-    description:
-      '{"kubernetes.io/service-name":"search/elasticsearch","exposure-api.io/exposure-id":"exp_01jd6y8c3k2v7d9q4r5s6t7v8w","exposure-api.io/cluster-id":"dev"}',
-    network: 'projects/host-project/global/networks/shared-vpc',
-    priority: 900,
-    direction: 'INGRESS',
-    sourceRanges: ['10.0.0.0/8', '203.0.113.0/24'],
-    allowed: [
-      { protocol: 'tcp', ports: ['30920', '30921'] },
-      { protocol: 'udp', ports: ['30053'] },
-    ],
-    targetTags: ['gke-dev-pool-node', 'gke-dev-other'],
-    targetServiceAccounts: [],
-    disabled: false,
-    ...overrides,
-  };
-}
+const rule = widerFirewallRuleSpec;
 
 /** The argument vector a POSIX shell hands to `gcloud` for `command`. */
 function shellWords(command: string): string[] {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkSourceRanges, type SourceRangePolicy } from '../../src/domain/source-range-policy.ts';
-import type { ViolationKind } from '../../src/domain/violation.ts';
+import { assertViolations, type ExpectedViolation } from '../support/expected-violations.ts';
 
 const everywhere: SourceRangePolicy = {
   allowedSupernets: ['0.0.0.0/0', '::/0'],
@@ -14,12 +14,6 @@ const corporate: SourceRangePolicy = {
   minPrefixLength: { ipv4: 8, ipv6: 32 },
   allowPublic: false,
 };
-
-interface ExpectedViolation {
-  kind: ViolationKind;
-  pointer: string;
-  detail: RegExp;
-}
 
 interface Case {
   name: string;
@@ -250,13 +244,7 @@ describe('checkSourceRanges', () => {
         c.basePointer === undefined
           ? checkSourceRanges(c.ranges, c.rules)
           : checkSourceRanges(c.ranges, c.rules, c.basePointer);
-      assert.deepEqual(
-        decision.violations.map((v) => ({ kind: v.kind, pointer: v.pointer })),
-        c.violations.map((v) => ({ kind: v.kind, pointer: v.pointer })),
-      );
-      c.violations.forEach((expected, index) => {
-        assert.match(decision.violations[index]?.detail ?? '', expected.detail);
-      });
+      assertViolations(decision.violations, c.violations);
       assert.deepEqual(decision.byFamily, { IPv4: c.IPv4, IPv6: c.IPv6 });
     });
   }

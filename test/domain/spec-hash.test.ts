@@ -2,18 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ExposureSpec } from '../../src/domain/exposure-spec.ts';
 import { canonicalJson, etagOf, specHash } from '../../src/domain/spec-hash.ts';
+import { exposureSpec } from '../builders/exposure-spec.ts';
 
 function spec(overrides: Partial<ExposureSpec> = {}): ExposureSpec {
-  return {
-    namespace: 'search',
-    name: 'elasticsearch',
+  return exposureSpec({
     selector: { app: 'elasticsearch', tier: 'data' },
     ports: [{ name: 'http', port: 9200, targetPort: 9200, nodePort: 30920, protocol: 'TCP' }],
-    externalTrafficPolicy: 'Cluster',
-    sourceRanges: ['203.0.113.0/24'],
     labels: { team: 'search' },
     ...overrides,
-  };
+  });
 }
 
 describe('canonicalJson', () => {

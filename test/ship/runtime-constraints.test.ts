@@ -16,11 +16,12 @@ import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import {
   type ControlPlane,
   controlPlaneSkipReason,
+  freePort,
+  grantServiceIdentity,
+  kubernetesAdmin,
+  LEASE_NAMESPACE,
   startControlPlane,
-} from '../../tools/controlplane/index.ts';
-import { kubernetesAdmin } from '../kubernetes/kubernetes-admin.ts';
-import { freePort } from '../kubernetes/service-process.ts';
-import { grantServiceIdentity, LEASE_NAMESPACE } from '../kubernetes/support.ts';
+} from '../real-cluster/fixture/index.ts';
 import { eventually } from '../support/eventually.ts';
 
 const hasBwrap = spawnSync('sh', ['-c', 'command -v bwrap']).status === 0;

@@ -35,18 +35,6 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sa
   });
 }
 
-export function elasticsearchRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    namespace: 'search',
-    name: 'elasticsearch',
-    selector: { app: 'elasticsearch' },
-    ports: [{ name: 'http', port: 9200, nodePort: 30920 }],
-    sourceRanges: ['203.0.113.0/24'],
-    labels: { app: 'elasticsearch', team: 'search' },
-    ...overrides,
-  };
-}
-
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   headers: LightMyRequestResponse['headers'];

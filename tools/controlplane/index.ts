@@ -8,7 +8,7 @@ export {
   ensureHelm,
 } from './binaries.ts';
 export type { ControlPlaneBinaries } from './build-recipe.ts';
-export type { CommandResult } from './command.ts';
+export { type CommandResult, run as runCommand } from './command.ts';
 export {
   type ControlPlane,
   type ControlPlaneOptions,

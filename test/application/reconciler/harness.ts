@@ -9,12 +9,12 @@ import {
 } from '../../../src/application/reconciler/reconcile.ts';
 import type { ServiceRef } from '../../../src/domain/cluster-objects.ts';
 import { type ExposureId, newExposureId } from '../../../src/domain/exposure-id.ts';
-import { serviceManifestFor } from '../../../src/domain/exposure-record.ts';
 import type { ExposureSpec } from '../../../src/domain/exposure-spec.ts';
 import { type FirewallStatusRecord, parseFirewallStatus } from '../../../src/domain/firewall-status.ts';
 import { FIREWALL_STATUS_ANNOTATION, firewallRuleName } from '../../../src/domain/naming.ts';
 import { InMemoryCluster } from '../../../src/sandbox/in-memory-cluster.ts';
-import { type EmulatedGce, emulatedGce } from '../../gce-adapter/emulated-gce.ts';
+import { exposureManifest } from '../../builders/exposure-spec.ts';
+import { type EmulatedGce, emulatedGce } from '../../support/emulated-gce.ts';
 
 export const CLUSTER_ID = 'test';
 
@@ -94,26 +94,17 @@ export async function createExposure(
   spec: Partial<ExposureSpec> = {},
 ): Promise<TestExposure> {
   const id = newExposureId();
-  await harness.cluster.createService(
-    serviceManifestFor({
-      id,
-      clusterId: CLUSTER_ID,
-      createdBy: 'test',
-      generation: 1,
-      spec: {
-        namespace: 'search',
-        name,
-        selector: { app: name },
-        ports: [{ name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' }],
-        externalTrafficPolicy: 'Cluster',
-        sourceRanges: ['203.0.113.0/24'],
-        labels: {},
-        ...spec,
-      },
-    }),
-  );
+  await harness.cluster.createService(exposureManifest({ name, ...spec }, { id, clusterId: CLUSTER_ID }));
   await delivered();
   return { id, ref: { namespace: 'search', name }, rule: firewallRuleName(CLUSTER_ID, id, 'IPv4') };
+}
+
+/** An exposure the reconciler has handled once (its rule in place), the cache up to date. */
+export async function reconciledExposure(harness: Harness, name: string): Promise<TestExposure> {
+  const exposure = await createExposure(harness, name);
+  await harness.reconcile({ kind: 'service', ref: exposure.ref });
+  await delivered();
+  return exposure;
 }
 
 /** The firewall status the reconciler recorded on the Service (read from the API, not the cache). */

@@ -8,6 +8,7 @@ import { newExposureId } from '../../../src/domain/exposure-id.ts';
 import { ownershipDescription } from '../../../src/domain/firewall-ownership.ts';
 import type { FirewallRuleSpec } from '../../../src/domain/firewall-rule.ts';
 import { FIREWALL_FINALIZER, firewallRuleName } from '../../../src/domain/naming.ts';
+import { firewallRuleSpec } from '../../builders/firewall-rule.ts';
 import {
   CLUSTER_ID,
   createExposure,
@@ -15,6 +16,7 @@ import {
   eventReasons,
   type Harness,
   nodePortOf,
+  reconciledExposure,
   startHarness,
   statusOf,
 } from './harness.ts';
@@ -71,9 +73,7 @@ describe('reconcile', () => {
   });
 
   test('leaves an exposure that is up to date alone: reads only, no event, no status write', async () => {
-    const exposure = await createExposure(harness, 'unchanged');
-    await harness.reconcile({ kind: 'service', ref: exposure.ref });
-    await delivered();
+    const exposure = await reconciledExposure(harness, 'unchanged');
     const before = await harness.cluster.readService(exposure.ref);
     harness.gce.emulator.clearRequests();
     const result = await harness.reconcile({ kind: 'service', ref: exposure.ref });
@@ -85,9 +85,7 @@ describe('reconcile', () => {
   });
 
   test('repairs a rule deleted out of band', async () => {
-    const exposure = await createExposure(harness, 'deleted-by-hand');
-    await harness.reconcile({ kind: 'service', ref: exposure.ref });
-    await delivered();
+    const exposure = await reconciledExposure(harness, 'deleted-by-hand');
     await harness.gce.firewalls.delete(exposure.rule);
     const result = await harness.reconcile({ kind: 'service', ref: exposure.ref });
     assert.deepEqual(result, { kind: 'done' });
@@ -97,9 +95,7 @@ describe('reconcile', () => {
   });
 
   test('narrows a rule widened out of band with a patch of what differs', async () => {
-    const exposure = await createExposure(harness, 'widened-by-hand');
-    await harness.reconcile({ kind: 'service', ref: exposure.ref });
-    await delivered();
+    const exposure = await reconciledExposure(harness, 'widened-by-hand');
     await harness.gce.firewalls.patch(exposure.rule, { sourceRanges: ['203.0.113.0/24', '0.0.0.0/0'] });
     harness.gce.emulator.clearRequests();
     const result = await harness.reconcile({ kind: 'service', ref: exposure.ref });
@@ -110,9 +106,7 @@ describe('reconcile', () => {
   });
 
   test('closes the port of a spec that breaks a tightened policy, and asks a person', async () => {
-    const exposure = await createExposure(harness, 'outside-policy');
-    await harness.reconcile({ kind: 'service', ref: exposure.ref });
-    await delivered();
+    const exposure = await reconciledExposure(harness, 'outside-policy');
     assert.ok(await harness.gce.firewalls.get(exposure.rule), 'open under the first policy');
     const tightened = harness.reconcileWith({
       ...harness.settings,
@@ -222,17 +216,14 @@ describe('reconcile', () => {
   });
 
   function handMadeRule(name: string, description: string): FirewallRuleSpec {
-    return {
+    return firewallRuleSpec({
       name,
       description,
       network: `projects/${project()}/global/networks/default`,
       priority: 1000,
-      direction: 'INGRESS',
       sourceRanges: ['198.51.100.0/24'],
       allowed: [{ protocol: 'tcp', ports: ['31999'] }],
       targetTags: ['test-node'],
-      targetServiceAccounts: [],
-      disabled: false,
-    };
+    });
   }
 });

@@ -1,0 +1,296 @@
+// The service side of the memory benchmark, in a process of its own so that its memory is all that
+// is measured: the real runtime (Fastify app, index, views, health checker, reconciler, metrics,
+// the @google-cloud/compute client) over either the sandbox's in-memory cluster, which this process
+// fills itself, or the Kubernetes adapter's informers watching a real kube-apiserver, which the
+// load generator fills. Driven over IPC by bench/memory.ts; run with --expose-gc.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
+import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
+import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
+import { loadKubeConfig } from '../src/adapters/kubernetes/kubeconfig.ts';
+import { createKubernetesCluster } from '../src/adapters/kubernetes/kubernetes-cluster.ts';
+import {
+  createKubernetesLeases,
+  type KubernetesLeases,
+} from '../src/adapters/kubernetes/kubernetes-leases.ts';
+import { PrometheusMetrics } from '../src/adapters/metrics/prometheus-metrics.ts';
+import type { Cluster } from '../src/application/ports/cluster.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { sha256Hex } from '../src/edge/plugins/authentication.ts';
+import { createLogger } from '../src/logger.ts';
+import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { InMemoryCluster } from '../src/sandbox/in-memory-cluster.ts';
+import {
+  DEFAULT_FLEET,
+  FLEET_CLUSTER_ID,
+  FLEET_NAMESPACES,
+  FLEET_NODE_PORTS,
+  FLEET_PROJECT,
+  FLEET_TARGET_TAG,
+  fleetEndpoints,
+  fleetExposureId,
+  fleetManifest,
+  fleetNamespace,
+  fleetNode,
+} from './fleet.ts';
+import { procMemory } from './machine.ts';
+
+export const BENCH_TOKEN = 'memory-bench-admin-token';
+export const LEASE_NAMESPACE = 'exposure-api';
+
+export type ServiceCommand =
+  | { type: 'measure' }
+  | { type: 'add-nodes'; count: number }
+  | { type: 'add-exposures'; count: number; nodes: number }
+  | { type: 'settle'; exposures: number; nodes: number; quietMs: number }
+  | { type: 'index' }
+  | { type: 'read' }
+  | { type: 'get'; from: number; to: number }
+  | { type: 'stop' };
+
+export interface MemoryReading {
+  rss: number;
+  peakRss: number;
+  lazyFree: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type ServiceReply =
+  | { type: 'ready'; startMs: number; heapLimit: number }
+  | { type: 'measured'; memory: MemoryReading }
+  | { type: 'done'; ms: number; detail?: string }
+  | { type: 'failed'; error: string };
+
+const { values } = parseArgs({
+  options: {
+    cluster: { type: 'string', default: 'in-memory' },
+    emulator: { type: 'string' },
+    kubeconfig: { type: 'string' },
+  },
+});
+
+function reply(message: ServiceReply): void {
+  process.send?.(message);
+}
+
+process.env.METADATA_SERVER_DETECTION = 'none';
+const emulator = new URL(values.emulator ?? 'http://127.0.0.1:0');
+const started = performance.now();
+
+// The installation's defaults (probe concurrency 512, 100,000 cached probe results, 4 reconciler
+// workers, …) except what the fleet needs: its node-port range and a GCE write budget.
+const config = parseConfig(
+  {
+    server: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
+    cluster: { id: FLEET_CLUSTER_ID, nodePortRange: FLEET_NODE_PORTS },
+    gce: { project: FLEET_PROJECT, endpoint: emulator.origin, writesPerSecond: 100 },
+    firewall: { targetTags: [FLEET_TARGET_TAG] },
+    leaderElection: { namespace: LEASE_NAMESPACE },
+    auth: { tokens: [{ sha256: sha256Hex(BENCH_TOKEN), subject: 'memory-bench', namespaces: ['*'] }] },
+  },
+  'memory benchmark configuration',
+);
+const logger = createLogger('silent');
+let runtime: Runtime | undefined;
+const metrics = new PrometheusMetrics({
+  defaultMetrics: true,
+  exposureCount: () => runtime?.index.size ?? 0,
+});
+const firewalls = createGceFirewalls({
+  project: FLEET_PROJECT,
+  apiEndpoint: emulator.hostname,
+  port: Number(emulator.port),
+  protocol: 'http',
+  authClient: passThroughAuthClient(),
+  recorder: metrics,
+});
+
+let inMemory: InMemoryCluster | undefined;
+let leases: KubernetesLeases | undefined;
+let cluster: Cluster;
+if (values.cluster === 'kubernetes') {
+  // As src/server.ts wires it: informers, leader election over a Lease.
+  const kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig ?? '' });
+  cluster = createKubernetesCluster({
+    kubeConfig,
+    recorder: metrics,
+    log: logger.child({ component: 'k8s' }),
+  });
+  leases = createKubernetesLeases({ kubeConfig, recorder: metrics });
+} else {
+  inMemory = new InMemoryCluster({
+    namespaces: Array.from({ length: FLEET_NAMESPACES }, (_, i) => fleetNamespace(i)),
+    nodePortRange: FLEET_NODE_PORTS,
+  });
+  cluster = inMemory;
+}
+runtime = await createRuntime({ config, cluster, firewalls, logger, metrics, ...(leases && { leases }) });
+const app = runtime.app;
+await app.listen({ host: '127.0.0.1', port: 0 });
+await runtime.start();
+reply({
+  type: 'ready',
+  startMs: performance.now() - started,
+  heapLimit: getHeapStatistics().heap_size_limit,
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function measure(): Promise<MemoryReading> {
+  // Twice, with a turn of the event loop between, so that weak and finalizable garbage goes too.
+  for (let i = 0; i < 2; i++) {
+    gc?.();
+    await sleep(50);
+  }
+  const usage = process.memoryUsage();
+  const { peakRss, lazyFree } = procMemory();
+  return {
+    rss: usage.rss,
+    peakRss,
+    lazyFree,
+    heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+  };
+}
+
+/** Lets the in-memory cluster deliver its (setImmediate) events now and then while it is filled. */
+const yieldEvery = (i: number) => (i % 500 === 499 ? sleep(0) : undefined);
+
+/**
+ * Waits until every exposure is cached and reconciled, then `quietMs` more, so that per-call state
+ * of the GCE client (held until each call's 30 s timeout is over) is gone and what is measured is
+ * what stays.
+ */
+async function settle(exposures: number, nodes: number, quietMs: number): Promise<string> {
+  const current = runtime as Runtime;
+  for (;;) {
+    const records = current.index.all();
+    const upToDate = records.filter((record) => record.firewallStatus?.state === 'UpToDate').length;
+    if (
+      current.reconciler.running &&
+      records.length === exposures &&
+      cluster.nodes().length === nodes &&
+      upToDate === exposures
+    ) {
+      await current.reconciler.idle();
+      await sleep(quietMs);
+      return `${records.length} exposures (${upToDate} with rules up to date), ${cluster.nodes().length} nodes`;
+    }
+    await sleep(250);
+  }
+}
+
+async function inject(url: string): Promise<{ status: number; body: string }> {
+  const response = await app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+  });
+  return { status: response.statusCode, body: response.body };
+}
+
+/** The index in id order and each exposure's merged endpoint list: what reads build lazily. */
+function touchIndex(): string {
+  const all = (runtime as Runtime).index.all();
+  let endpoints = 0;
+  for (const record of all) endpoints += cluster.serviceEndpoints(record.service).length;
+  return `index.all(): ${all.length} records, ${endpoints} pod endpoints`;
+}
+
+/** Every page of GET /exposures (500 a page, the most a caller may ask for). */
+async function readAll(): Promise<string> {
+  let slowestMs = 0;
+  let cursor: string | undefined;
+  let items = 0;
+  let pages = 0;
+  do {
+    const begun = performance.now();
+    const page = await inject(`/exposures?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    if (page.status !== 200)
+      throw new Error(`GET /exposures answered ${page.status}: ${page.body.slice(0, 300)}`);
+    const parsed = JSON.parse(page.body) as { items: unknown[]; nextCursor?: string };
+    items += parsed.items.length;
+    pages++;
+    cursor = parsed.nextCursor;
+    slowestMs = Math.max(slowestMs, performance.now() - begun);
+  } while (cursor);
+  return `GET /exposures: ${items} items in ${pages} pages of 500, slowest page ${(slowestMs / 1000).toFixed(1)} s`;
+}
+
+async function getRange(from: number, to: number): Promise<string> {
+  let endpoints = 0;
+  for (let i = from; i < to; i++) {
+    const response = await inject(`/exposures/${fleetExposureId(i)}`);
+    if (response.status !== 200) throw new Error(`GET /exposures/{id} answered ${response.status}`);
+    endpoints += (JSON.parse(response.body) as { endpoints: unknown[] }).endpoints.length;
+  }
+  return `${to - from} exposures read in full, ${endpoints} endpoints in their answers`;
+}
+
+async function handle(command: ServiceCommand): Promise<ServiceReply> {
+  const begun = performance.now();
+  const done = (detail?: string): ServiceReply => ({
+    type: 'done',
+    ms: performance.now() - begun,
+    ...(detail !== undefined && { detail }),
+  });
+  switch (command.type) {
+    case 'measure':
+      return { type: 'measured', memory: await measure() };
+    case 'add-nodes': {
+      if (!inMemory) throw new Error('only the in-memory cluster is filled from inside');
+      for (let n = 0; n < command.count; n++) {
+        inMemory.setNode(fleetNode(n));
+        await yieldEvery(n);
+      }
+      return done();
+    }
+    case 'add-exposures': {
+      if (!inMemory) throw new Error('only the in-memory cluster is filled from inside');
+      for (let i = 0; i < command.count; i++) {
+        const manifest = fleetManifest(i, DEFAULT_FLEET);
+        await inMemory.createService(manifest);
+        inMemory.setServiceEndpoints(manifest, fleetEndpoints(i, command.nodes));
+        await yieldEvery(i);
+      }
+      return done();
+    }
+    case 'settle':
+      return done(await settle(command.exposures, command.nodes, command.quietMs));
+    case 'index':
+      return done(touchIndex());
+    case 'read':
+      return done(await readAll());
+    case 'get':
+      return done(await getRange(command.from, command.to));
+    case 'stop': {
+      await runtime?.stop();
+      await firewalls.close();
+      await leases?.close();
+      return done();
+    }
+  }
+}
+
+// Never outlive the load generator (its IPC channel closes when it exits, however it exits).
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ServiceCommand) => {
+  handle(message).then(
+    (answer) => {
+      reply(answer);
+      if (message.type === 'stop') process.disconnect();
+    },
+    (error: unknown) =>
+      reply({
+        type: 'failed',
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+  );
+});

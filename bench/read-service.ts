@@ -1,0 +1,40 @@
+// The service side of the read benchmark, in a process of its own: the sandbox (the real service
+// over the in-memory cluster and the Compute emulator) with the production defaults exactly as a
+// deployment gets them — info-level request logs written to stdout, the 5 s probe cache, every hook —
+// and one Ready exposure. Logs go to this process's stdout, which the benchmark drains as a log
+// collector would. The exposure's URL and the JSON it serves are announced on file descriptor 3.
+import { createWriteStream } from 'node:fs';
+import { SANDBOX_TOKENS, startSandbox } from '../src/sandbox/sandbox.ts';
+import { createRequest } from '../test/builders/create-request.ts';
+
+process.env.METADATA_SERVER_DETECTION = 'none';
+
+const announce = createWriteStream('', { fd: 3 });
+// Its own node addresses, so a sandbox started by hand on this host does not answer our probes.
+const sandbox = await startSandbox({
+  port: 0,
+  emulatorPort: 0,
+  nodeNetwork: { internal: '127.77.1', external: '127.77.2' },
+});
+const authorization = `Bearer ${SANDBOX_TOKENS.search.token}`;
+const created = await sandbox.runtime.app.inject({
+  method: 'POST',
+  url: '/exposures',
+  headers: { authorization, 'content-type': 'application/json', prefer: 'wait=10' },
+  payload: JSON.stringify(createRequest()),
+});
+const exposure = created.json() as { id: string; status: { phase: string } };
+if (exposure.status.phase !== 'Ready') throw new Error(`the exposure is ${exposure.status.phase}, not Ready`);
+const read = await sandbox.runtime.app.inject({
+  method: 'GET',
+  url: `/exposures/${exposure.id}`,
+  headers: { authorization },
+});
+announce.write(
+  `${JSON.stringify({ url: `${sandbox.apiUrl}/exposures/${exposure.id}`, authorization, body: read.body })}\n`,
+);
+
+process.on('SIGTERM', async () => {
+  await sandbox.close();
+  process.exit(0);
+});

@@ -1,0 +1,107 @@
+// Read benchmark: cached `GET /exposures/{id}` of the service as it is deployed (production
+// defaults, its own process) against a bare Fastify app serving the same JSON from its own process.
+// The load generator (autocannon) runs here, in a third process. Rounds alternate the two servers so
+// that both see the same machine; each round is printed, and the median ratio of the rounds last.
+// Target: the service at ≥ 0.7× the bare app (0.8 stretch).
+// Run: npm run bench:read   (options: --rounds=5 --seconds=5 --connections=10,50)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10,50' },
+  },
+});
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const connectionCounts = values.connections.split(',').map(Number);
+
+async function firstLine(stream: Readable): Promise<string> {
+  const [line] = (await once(createInterface({ input: stream }), 'line')) as [string];
+  return line;
+}
+
+// The service writes its request logs to stdout as in production; they are drained (and dropped)
+// here as a log collector would read them, so logging costs what it costs in a deployment.
+const service = spawn(process.execPath, ['bench/read-service.ts'], {
+  stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+});
+service.stdout?.resume();
+const announced = JSON.parse(await firstLine(service.stdio[3] as Readable)) as {
+  url: string;
+  authorization: string;
+  body: string;
+};
+const bare = spawn(process.execPath, ['bench/read-bare.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+bare.stdin?.end(announced.body);
+const bareUrl = await firstLine(bare.stdout as Readable);
+
+async function measure(
+  url: string,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<{ rps: number; p99: number; errors: number }> {
+  const result = await autocannon({ url, connections, duration: seconds, headers });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+const median = (list: number[]) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+const serviceHeaders = { authorization: announced.authorization };
+process.stdout.write(
+  `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
+    '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n',
+);
+// Warm both (JIT, connection pools) before measuring.
+await measure(bareUrl, 10);
+await measure(announced.url, 10, serviceHeaders);
+
+const summary: string[] = [];
+const allRatios: number[] = [];
+for (const connections of connectionCounts) {
+  const ratios: number[] = [];
+  process.stdout.write(`\n${connections} connections\n`);
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which goes first, so neither always meets the machine's state after the other.
+    const serviceFirst = round % 2 === 0;
+    const first = serviceFirst
+      ? await measure(announced.url, connections, serviceHeaders)
+      : await measure(bareUrl, connections);
+    const second = serviceFirst
+      ? await measure(bareUrl, connections)
+      : await measure(announced.url, connections, serviceHeaders);
+    const [api, plain] = serviceFirst ? [first, second] : [second, first];
+    if (api.errors > 0 || plain.errors > 0)
+      throw new Error(`errors during the run: service ${api.errors}, bare ${plain.errors}`);
+    const ratio = api.rps / plain.rps;
+    ratios.push(ratio);
+    process.stdout.write(
+      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms) | ratio ${ratio.toFixed(2)}\n`,
+    );
+  }
+  allRatios.push(...ratios);
+  summary.push(`  ${connections} connections: median ratio ${median(ratios).toFixed(2)}`);
+}
+const overall = median(allRatios);
+process.stdout.write(
+  `\n${summary.join('\n')}\nmedian ratio, all rounds: ${overall.toFixed(2)} (target ≥ 0.70, stretch 0.80) ${overall >= 0.7 ? 'MET' : 'NOT MET'}\n`,
+);
+
+async function stop(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  if (child.exitCode === null) await once(child, 'exit');
+}
+await Promise.all([stop(service), stop(bare)]);

@@ -1,0 +1,53 @@
+// Structured logs: request ids on every line of a request, one audit line per change naming the
+// subject, and never a token.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { startTestSandbox } from '../support/test-sandbox.ts';
+
+const lines: Record<string, unknown>[] = [];
+let sandbox: Sandbox;
+
+before(async () => {
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  sandbox = await startTestSandbox({ logLevel: 'info', logDestination: destination });
+});
+after(() => sandbox.close());
+
+test('create, patch and delete each write one audit line naming the subject; no token is ever logged', async () => {
+  const api = exposureApi(sandbox);
+  const created = await api.create(
+    createRequest({ name: 'audited', ports: [{ name: 'http', port: 9200 }] }),
+    {
+      'x-request-id': 'audit-trail-1',
+    },
+  );
+  assert.equal(created.status, 201);
+  const patched = await api.patch(created.body.id, { labels: { stage: 'two' } });
+  assert.equal(patched.status, 200);
+  const deleted = await api.remove(created.body.id);
+  assert.equal(deleted.status, 204);
+  await new Promise((resolve) => setImmediate(resolve));
+
+  const audits = lines.filter((line) => line.audit === true);
+  assert.deepEqual(
+    audits.map((line) => [line.action, line.subject, line.exposure, line.namespace, line.name]),
+    [
+      ['exposure.create', 'team-search-bot', created.body.id, 'search', 'audited'],
+      ['exposure.patch', 'team-search-bot', created.body.id, 'search', 'audited'],
+      ['exposure.delete', 'team-search-bot', created.body.id, 'search', 'audited'],
+    ],
+  );
+  assert.equal(audits[0]?.reqId, 'audit-trail-1', 'the audit line carries the request id');
+  const everything = JSON.stringify(lines);
+  assert.doesNotMatch(everything, /search-team-token/);
+  assert.ok(lines.some((line) => line.reqId === 'audit-trail-1' && line.msg === 'request completed'));
+});
