@@ -7,9 +7,10 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { NodeState } from '../../src/sandbox/sandbox-world.ts';
-import type { Exposure } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('a node port that cannot be opened', () => {
   let sandbox: Sandbox;
@@ -18,14 +19,8 @@ describe('a node port that cannot be opened', () => {
   });
   after(() => sandbox.close());
 
-  const read = async (id: string) =>
-    (
-      await call<Exposure>(sandbox, {
-        method: 'GET',
-        url: `/exposures/${id}?refresh=true`,
-        headers: { authorization: ADMIN },
-      })
-    ).body;
+  const api = () => exposureApi(sandbox, { authorization: ADMIN });
+  const read = async (id: string) => (await api().read(id, '?refresh=true')).body;
   const sandboxNode = async (name: string) =>
     (
       await call<{ nodes: NodeState[] }>(sandbox, {
@@ -43,12 +38,7 @@ describe('a node port that cannot be opened', () => {
     squatter.listen({ host: node1.internalIP, port: 30920 });
     await once(squatter, 'listening');
 
-    const created = await call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-      payload: JSON.stringify(elasticsearchRequest()),
-    });
+    const created = await api().create(createRequest(), { prefer: 'wait=5' });
     assert.equal(created.status, 201);
     const reason = `node port 30920 on ${node1.internalIP} could not be opened: EADDRINUSE`;
     const degraded = await read(created.body.id);

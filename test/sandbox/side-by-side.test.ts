@@ -7,7 +7,9 @@ import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { SANDBOX_TOKENS } from '../../src/sandbox/sandbox.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
-import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { ADMIN, startTestSandbox } from '../support/test-sandbox.ts';
 
 const ADMIN_HEADERS = { authorization: `Bearer ${SANDBOX_TOKENS.admin.token}` };
 
@@ -22,25 +24,14 @@ describe('two sandboxes on one host', () => {
     try {
       assert.notEqual(first.addresses.clusterNetwork, second.addresses.clusterNetwork);
       const create = (sandbox: typeof first) =>
-        call<Exposure>(sandbox, {
-          method: 'POST',
-          url: '/exposures',
-          headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-          payload: JSON.stringify(elasticsearchRequest()),
-        });
+        exposureApi(sandbox, { authorization: ADMIN }).create(createRequest(), { prefer: 'wait=5' });
       const [a, b] = await Promise.all([create(first), create(second)]);
       assert.equal(a.status, 201);
       assert.equal(b.status, 201);
       await first.world.failNode('sandbox-node-2');
       await second.world.failNode('sandbox-node-3');
       const read = async (sandbox: typeof first, id: string) =>
-        (
-          await call<Exposure>(sandbox, {
-            method: 'GET',
-            url: `/exposures/${id}?refresh=true`,
-            headers: { authorization: ADMIN },
-          })
-        ).body;
+        (await exposureApi(sandbox, { authorization: ADMIN }).read(id, '?refresh=true')).body;
       assert.deepEqual(unhealthyNodes(await read(first, a.body.id)), ['sandbox-node-2']);
       assert.deepEqual(unhealthyNodes(await read(second, b.body.id)), ['sandbox-node-3']);
     } finally {
@@ -53,8 +44,8 @@ describe('two sandboxes on one host', () => {
     try {
       assert.notEqual(first.nodes, second.nodes);
       const [a, b] = await Promise.all([
-        api<Exposure>(first.url, 'POST', '/exposures', elasticsearchRequest()),
-        api<Exposure>(second.url, 'POST', '/exposures', elasticsearchRequest()),
+        api<Exposure>(first.url, 'POST', '/exposures', createRequest()),
+        api<Exposure>(second.url, 'POST', '/exposures', createRequest()),
       ]);
       await api(first.url, 'POST', '/sandbox/nodes/sandbox-node-2/fail');
       await api(second.url, 'POST', '/sandbox/nodes/sandbox-node-3/fail');

@@ -6,8 +6,9 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import type { Exposure } from '../../src/schemas/exposure.ts';
-import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { ADMIN, startTestSandbox } from '../support/test-sandbox.ts';
 import { getFrom } from './client-from.ts';
 
 /** A node port nothing on 127.0.0.1 holds now (every sandbox of this kind shares that address). */
@@ -44,12 +45,10 @@ describe('a single-address sandbox', () => {
 
   test('an exposure is Ready, its one endpoint Healthy and reachable from 127.0.0.1', async () => {
     const nodePort = await freeNodePort();
-    const created = await call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-      payload: JSON.stringify(elasticsearchRequest({ ports: [{ name: 'http', port: 9200, nodePort }] })),
-    });
+    const created = await exposureApi(sandbox, { authorization: ADMIN }).create(
+      createRequest({ ports: [{ name: 'http', port: 9200, nodePort }] }),
+      { prefer: 'wait=5' },
+    );
     assert.equal(created.status, 201);
     assert.equal(created.body.status.phase, 'Ready');
     assert.deepEqual(

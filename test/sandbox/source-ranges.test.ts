@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
+import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import { ADMIN, call, elasticsearchRequest, startTestSandbox } from '../support/test-sandbox.ts';
+import { exposureApi } from '../support/exposure-api.ts';
+import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
 import { type ClientOutcome, getFrom } from './client-from.ts';
 
 const FROM_203_0_113_10 = '127.203.113.10';
@@ -18,11 +20,8 @@ describe('source ranges on the simulated nodes', () => {
   let exposure: Exposure;
   before(async () => {
     sandbox = await startTestSandbox();
-    const created = await call<Exposure>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-      payload: JSON.stringify(elasticsearchRequest()),
+    const created = await exposureApi(sandbox, { authorization: ADMIN }).create(createRequest(), {
+      prefer: 'wait=5',
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.status.phase, 'Ready');
