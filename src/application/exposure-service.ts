@@ -60,8 +60,14 @@ export type DeleteOutcome =
 const SETTLED_POLL_MS = 200;
 /** A list scan gives other requests a turn after this many exposures. */
 const LIST_YIELD_EVERY = 50;
-/** A PATCH that keeps meeting concurrent changes gives up (503, retry) after this many tries. */
-const PATCH_ATTEMPTS = 4;
+/**
+ * A PATCH that keeps meeting concurrent changes gives up (503, retry) after this many tries. Most
+ * conflicts are the reconciler's own status writes, which follow every change of the spec: a few
+ * tries spaced out with jitter let a PATCH land between them even on a slow apiserver.
+ */
+const PATCH_ATTEMPTS = 8;
+/** Ceiling of the jittered pause before the second and later retries of a conflicting PATCH. */
+const PATCH_RETRY_MAX_PAUSE_MS = 200;
 /** How long after its creation an exposure may be missing from a replica's cache. */
 const CACHE_MISS_WINDOW_MS = 2 * 60_000;
 /** Replicas' clocks may disagree a little about when an id was made. */
@@ -240,6 +246,7 @@ export class ExposureService {
         }
       }
       // Read the Service again and start over from it: If-Match and the merge apply to what is there now.
+      if (attempt > 1) await pause(Math.random() * Math.min(PATCH_RETRY_MAX_PAUSE_MS, 25 * 2 ** attempt));
       record = await this.#reread(principal, record);
     }
   }
@@ -448,4 +455,8 @@ function checkIfMatch(ifMatch: string | undefined, record: ExposureRecord): void
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
