@@ -25,7 +25,7 @@ Try it:
   export TOKEN=${SANDBOX_TOKENS.search.token}
   curl -s -X POST ${api}/exposures -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H 'Prefer: wait=5' \\
     -d '{"namespace":"search","name":"elasticsearch","selector":{"app":"elasticsearch"},"ports":[{"name":"http","port":9200,"nodePort":30920}],"sourceRanges":["203.0.113.0/24"],"labels":{"app":"elasticsearch","team":"search"}}'
-  curl -s -X POST ${api}/sandbox/nodes/sandbox-node-2/fail
+  curl -s -X POST ${api}/sandbox/nodes/sandbox-node-2/fail -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}"
 
 Point gcloud at the emulator:
   export CLOUDSDK_CONFIG=$(mktemp -d) CLOUDSDK_CORE_PROJECT=${SANDBOX_PROJECT} CLOUDSDK_AUTH_ACCESS_TOKEN=sandbox \\

@@ -9,7 +9,7 @@ import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
 import type { Clock } from '../application/ports/clock.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { sha256Hex } from '../edge/plugins/authentication.ts';
+import { sha256Hex, TokenAuthenticator } from '../edge/plugins/authentication.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { startDemoPod } from './demo-workload.ts';
@@ -33,8 +33,10 @@ export interface SandboxOptions {
   nodeNetwork?: { internal: string; external: string };
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>> & {
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit'>> & {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
+    server?: Partial<Config['server']>;
+    rateLimit?: { [Limit in keyof Config['rateLimit']]?: Partial<Config['rateLimit'][Limit]> };
   };
   withDemoWorkload?: boolean;
   /** Restrict the installation to these namespaces (`cluster.namespaces`). */
@@ -130,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     firewalls,
     logger,
     metrics,
-    extraRoutes: [sandboxRoutes(world, cluster)],
+    extraRoutes: [sandboxRoutes(world, cluster, new TokenAuthenticator(config.auth.tokens))],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });
