@@ -4,8 +4,21 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { sendProblem } from './problem-details.ts';
 
-/** The methods a path is checked for; others (WebDAV and the like) stay 404, as Fastify answers. */
-const CHECKED_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/**
+ * The methods a path is checked for: Fastify's standard ones (with QUERY, RFC 10008). Others
+ * (WebDAV and the like) stay 404, as Fastify answers them.
+ */
+const CHECKED_METHODS: readonly HTTPMethods[] = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'QUERY',
+];
 
 /** Starts collecting the paths of the routes added from now on. Call `answer405()` after the last. */
 export function methodNotAllowed(app: FastifyInstance): { answer405(): void } {
