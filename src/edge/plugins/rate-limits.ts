@@ -6,6 +6,7 @@
 // window ends: answering a valid token with 200 while wrong ones get 429 would let guessing go on.
 // Refusals are 429 problems with Retry-After, counted in /metrics, and logged once per window
 // per caller or address, not once per request.
+import { createRequire } from 'node:module';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
@@ -16,6 +17,22 @@ import { EdgeProblem } from '../edge-problem.ts';
 
 /** Callers and addresses whose counters are kept (the least recently seen are dropped beyond). */
 const TRACKED_KEYS = 10_000;
+
+/** What the plugin's in-memory store does: count a key in its fixed window, synchronously. */
+interface WindowCounter {
+  incr(
+    key: string,
+    done: (error: Error | null, counted?: { current: number; ttl: number }) => void,
+    windowMs: number,
+    max: number,
+  ): void;
+}
+/** The plugin's default store (an LRU-bounded map of fixed-window counters); it has no typed export. */
+const LocalStore = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore') as new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  cache: number,
+) => WindowCounter;
 
 export interface RequestLimits {
   /** onRequest hooks for authenticated routes, keyed by the caller: one for reads, one for writes. */
@@ -107,6 +124,12 @@ function subjectOf(request: FastifyRequest): string {
   return request.principal?.subject ?? normalizeIP(request.ip);
 }
 
+/**
+ * A caller's limit as a callback-style onRequest hook over the plugin's in-memory store. The
+ * plugin's own route hook is async (several promises and a key lookup per request): on the cached
+ * read path it cost about 17 µs of CPU per request, some 5 % of a read; the store's synchronous
+ * count costs a map lookup.
+ */
 function callerLimit(
   app: FastifyInstance,
   limit: 'reads' | 'writes',
@@ -114,22 +137,34 @@ function callerLimit(
   metrics: HttpMetrics,
 ): onRequestHookHandler {
   const refusals = new RefusalLog(limit, window, app.log);
-  return app.rateLimit({
-    max: window.max,
-    timeWindow: window.windowMs,
-    cache: TRACKED_KEYS,
-    keyGenerator: subjectOf,
-    onExceeded: (request, key) => {
-      metrics.countRateLimited(limit);
-      refusals.refused(key, request);
-    },
-    errorResponseBuilder: (request, context) =>
-      new EdgeProblem(
-        'rate-limited',
-        `more than ${context.max} ${limit} in ${window.windowMs / 1000} s by ${subjectOf(request)}; retry after ${Math.ceil(context.ttl / 1000)} s`,
-        { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
-      ),
-  }) as onRequestHookHandler;
+  const store = new LocalStore(false, false, TRACKED_KEYS);
+  const { max, windowMs } = window;
+  return (request, reply, done) => {
+    const key = subjectOf(request);
+    store.incr(
+      key,
+      (_error, counted) => {
+        // The in-memory store never fails; without a count there is nothing to limit on.
+        if (!counted) return done();
+        const resetSeconds = Math.max(1, Math.ceil(counted.ttl / 1000));
+        reply.header('x-ratelimit-limit', max);
+        reply.header('x-ratelimit-remaining', Math.max(0, max - counted.current));
+        reply.header('x-ratelimit-reset', resetSeconds);
+        if (counted.current <= max) return done();
+        metrics.countRateLimited(limit);
+        refusals.refused(key, request);
+        done(
+          new EdgeProblem(
+            'rate-limited',
+            `more than ${max} ${limit} in ${windowMs / 1000} s by ${key}; retry after ${resetSeconds} s`,
+            { retryAfterSeconds: resetSeconds },
+          ),
+        );
+      },
+      windowMs,
+      max,
+    );
+  };
 }
 
 async function rateLimits(
