@@ -64,6 +64,8 @@ describe('error hygiene', () => {
     { method: 'PUT', url: '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v8w', allow: 'GET, HEAD, PATCH, DELETE' },
     { method: 'POST', url: '/healthz', allow: 'GET, HEAD' },
     { method: 'OPTIONS', url: '/openapi.json', allow: 'GET, HEAD' },
+    { method: 'TRACE', url: '/healthz', allow: 'GET, HEAD' },
+    { method: 'QUERY', url: '/exposures', allow: 'GET, HEAD, POST' },
   ] as const;
   for (const c of unsupported) {
     test(`${c.method} ${c.url} is a 405 with Allow: ${c.allow}`, async () => {

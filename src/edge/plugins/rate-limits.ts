@@ -146,11 +146,13 @@ function callerLimit(
       (_error, counted) => {
         // The in-memory store never fails; without a count there is nothing to limit on.
         if (!counted) return done();
+        // Within the limit nothing is added to the answer: three X-RateLimit-* headers on every
+        // answer cost more CPU than the count itself. A refusal carries them, with Retry-After.
+        if (counted.current <= max) return done();
         const resetSeconds = Math.max(1, Math.ceil(counted.ttl / 1000));
         reply.header('x-ratelimit-limit', max);
-        reply.header('x-ratelimit-remaining', Math.max(0, max - counted.current));
+        reply.header('x-ratelimit-remaining', 0);
         reply.header('x-ratelimit-reset', resetSeconds);
-        if (counted.current <= max) return done();
         metrics.countRateLimited(limit);
         refusals.refused(key, request);
         done(
