@@ -96,7 +96,7 @@ export const Config = Type.Object(
           minimum: 1000,
           default: 72000,
           description:
-            "How long an idle keep-alive connection stays open (longer than a load balancer's idle timeout, e.g. 600000 behind a GCE HTTP(S) load balancer).",
+            "How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (behind a GCE HTTP(S) load balancer, over 600000, with connectionTimeoutMs above it), shorter than connectionTimeoutMs.",
         }),
         connectionTimeoutMs: Type.Integer({
           minimum: (MAX_WAIT_SECONDS + 1) * 1000,
