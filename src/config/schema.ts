@@ -114,8 +114,8 @@ export const Config = Type.Object(
     ),
     rateLimit: Type.Object(
       {
-        reads: RateLimit('Reads (GET) per caller (token subject)', 1000, 10),
-        writes: RateLimit('Writes (POST, PATCH, DELETE) per caller (token subject)', 60, 60),
+        reads: RateLimit('Reads (GET) per caller (token subject)', 2000, 10),
+        writes: RateLimit('Writes (POST, PATCH, DELETE) per caller (token subject)', 120, 60),
         failedAuthentication: RateLimit(
           'Requests with a missing or unknown token per client address; beyond it the address gets 429 on every authenticated route until the window ends, even with a valid token',
           20,

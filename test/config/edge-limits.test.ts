@@ -18,8 +18,8 @@ describe('edge limits in the configuration', () => {
       connectionTimeoutMs: 120_000,
       maxConnectionsPerAddress: 128,
       rateLimits: {
-        reads: { max: 1000, windowMs: 10_000 },
-        writes: { max: 60, windowMs: 60_000 },
+        reads: { max: 2000, windowMs: 10_000 },
+        writes: { max: 120, windowMs: 60_000 },
         failedAuthentication: { max: 20, windowMs: 60_000 },
       },
     });
