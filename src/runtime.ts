@@ -20,6 +20,7 @@ import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler/reconciler.ts';
 import type { Config } from './config/schema.ts';
 import {
+  edgeLimits,
   firewallSettings,
   healthCheckSettings,
   leaderElectionSettings,
@@ -125,6 +126,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     readiness: [{ name: 'kubernetesCaches', ready: () => cluster.synced() }],
     deleteWaitSeconds: config.server.deleteWaitSeconds,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    limits: edgeLimits(config),
     logger,
     ...(inputs.extraRoutes && { extraRoutes: inputs.extraRoutes }),
   });

@@ -59,13 +59,16 @@ export async function mapClusterWriteError(error: unknown, context: ErrorContext
     case 'Forbidden':
       return new ExposureProblem(
         'kubernetes-misconfigured',
-        `exposure-api's own Kubernetes identity is not allowed to do this (${error.message}); an administrator must grant it the RBAC permissions of the Helm chart`,
+        // The apiserver's text names the service account and the refused verb: it is for the
+        // logs (the edge logs the cause of every 503), not for callers.
+        "exposure-api's own Kubernetes identity is not allowed to do this; an administrator must grant it the RBAC permissions of the Helm chart (the service's logs name the refused request)",
         { retryAfterSeconds: 30, cause: error },
       );
     default:
       return new ExposureProblem(
         'kubernetes-unavailable',
-        `the Kubernetes API is unavailable: ${error.message}`,
+        // Upstream text (the apiserver's address, a proxy's page) goes to the logs only.
+        'the Kubernetes API is unavailable; retry later',
         {
           retryAfterSeconds: error.retryAfterSeconds ?? UNAVAILABLE_RETRY_SECONDS,
           cause: error,

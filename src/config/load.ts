@@ -57,6 +57,14 @@ function crossFieldProblems(config: Config): string[] {
   if (config.leaderElection.renewDeadlineSeconds >= config.leaderElection.leaseDurationSeconds) {
     problems.push('/leaderElection: renewDeadlineSeconds must be shorter than leaseDurationSeconds');
   }
+  if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+    problems.push('/server: headersTimeoutMs must not be longer than requestTimeoutMs');
+  }
+  if (config.server.keepAliveTimeoutMs >= config.server.connectionTimeoutMs) {
+    problems.push(
+      '/server: keepAliveTimeoutMs must be shorter than connectionTimeoutMs (an idle connection is closed at the latter)',
+    );
+  }
   if (config.cluster.nodePortRange.min > config.cluster.nodePortRange.max) {
     problems.push('/cluster/nodePortRange: min is above max');
   }

@@ -5,6 +5,7 @@ import type { LeaderElectionSettings } from '../application/leader-election.ts';
 import type { ReconcilerSettings } from '../application/reconciler/reconciler.ts';
 import type { FirewallSettings } from '../domain/desired-firewall.ts';
 import type { SpecRules } from '../domain/exposure-spec.ts';
+import type { EdgeLimits } from '../edge/edge-limits.ts';
 import type { Config } from './schema.ts';
 
 export function firewallSettings(config: Config): FirewallSettings {
@@ -65,5 +66,27 @@ export function leaderElectionSettings(
     leaseDurationMs: election.leaseDurationSeconds * 1000,
     renewDeadlineMs: election.renewDeadlineSeconds * 1000,
     retryPeriodMs: election.retryPeriodSeconds * 1000,
+  };
+}
+
+export function edgeLimits(config: Config): EdgeLimits {
+  const { server, rateLimit } = config;
+  const window = (limit: { max: number; windowSeconds: number }) => ({
+    max: limit.max,
+    windowMs: limit.windowSeconds * 1000,
+  });
+  return {
+    trustProxy: server.trustProxy,
+    requestTimeoutMs: server.requestTimeoutMs,
+    headersTimeoutMs: server.headersTimeoutMs,
+    connectionsCheckingIntervalMs: server.connectionsCheckingIntervalMs,
+    keepAliveTimeoutMs: server.keepAliveTimeoutMs,
+    connectionTimeoutMs: server.connectionTimeoutMs,
+    maxConnectionsPerAddress: server.maxConnectionsPerAddress,
+    rateLimits: {
+      reads: window(rateLimit.reads),
+      writes: window(rateLimit.writes),
+      failedAuthentication: window(rateLimit.failedAuthentication),
+    },
   };
 }

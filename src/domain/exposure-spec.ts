@@ -3,8 +3,8 @@
 // for (a node port only if one was requested), never what the cluster decided.
 import type { ServiceProtocol, TrafficPolicy } from './cluster-objects.ts';
 import { labelKeyProblem } from './label-key.ts';
-import { isManagedLabelKey } from './naming.ts';
 import { checkSourceRanges, type SourceRangePolicy } from './source-range-policy.ts';
+import { userLabelViolations } from './user-labels.ts';
 import { invalid, pointerToken, type Violation } from './violation.ts';
 
 export interface PortSpec {
@@ -133,20 +133,6 @@ function selectorViolations(selector: Record<string, string>): Violation[] {
   for (const key of Object.keys(selector)) {
     const problem = labelKeyProblem(key);
     if (problem) violations.push(invalid(`/selector/${pointerToken(key)}`, problem));
-  }
-  return violations;
-}
-
-function userLabelViolations(labels: Record<string, string>): Violation[] {
-  const violations: Violation[] = [];
-  for (const key of Object.keys(labels)) {
-    const pointer = `/labels/${pointerToken(key)}`;
-    const problem = labelKeyProblem(key);
-    if (problem) {
-      violations.push(invalid(pointer, problem));
-    } else if (isManagedLabelKey(key)) {
-      violations.push(invalid(pointer, `'${key}' is managed by exposure-api and cannot be set`));
-    }
   }
   return violations;
 }

@@ -3,7 +3,9 @@
 // rule names.
 import { type ExposureId, exposureIdSuffix } from './exposure-id.ts';
 
-const PREFIX = 'exposure-api.io';
+/** The DNS domain of exposure-api's own labels, annotations and finalizer. */
+export const EXPOSURE_API_DOMAIN = 'exposure-api.io';
+const PREFIX = EXPOSURE_API_DOMAIN;
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'exposure-api';

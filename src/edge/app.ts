@@ -1,15 +1,21 @@
 // Builds the Fastify application from its dependencies (fastify/demo style: `buildApp()` is
 // separate from starting a server, so tests drive it through `app.inject`).
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ExposureService } from '../application/exposure-service.ts';
 import type { HttpMetrics } from '../application/ports/http-metrics.ts';
 import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
+import type { EdgeLimits } from './edge-limits.ts';
 import type { TokenAuthenticator } from './plugins/authentication.ts';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
+import { limitConnectionsPerAddress } from './plugins/connection-limits.ts';
+import jsonBody from './plugins/json-body.ts';
+import { methodNotAllowed } from './plugins/method-not-allowed.ts';
 import openapi from './plugins/openapi.ts';
 import problemDetails from './plugins/problem-details.ts';
+import rateLimits from './plugins/rate-limits.ts';
 import requestMetrics from './plugins/request-metrics.ts';
+import { requestIdOf } from './request-id.ts';
 import { schemaController } from './request-validation.ts';
 import exposureRoutes from './routes/exposures/index.ts';
 import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
@@ -22,36 +28,48 @@ export interface AppDependencies {
   readiness: readonly ReadinessCheck[];
   deleteWaitSeconds: number;
   bodyLimitBytes: number;
+  limits: EdgeLimits;
   logger?: FastifyBaseLogger;
   /** Routes only some setups have (the sandbox's node controls). */
   extraRoutes?: readonly FastifyPluginAsync[];
 }
 
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
-
-/**
- * Request ids: a random prefix per process and a counter — unique across replicas and restarts,
- * and cheap (a random id per request costs more than the rest of a cached read).
- */
-const processPrefix = randomBytes(6).toString('base64url');
-let requestCounter = 0;
-function nextRequestId(): string {
-  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${processPrefix}-${requestCounter.toString(36)}`;
+/** Fastify's `trustProxy`: a hop count becomes "trust the nearest N hops". */
+function trustProxyOption(
+  trust: EdgeLimits['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { limits } = deps;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,
     schemaController,
     return503OnClosing: true,
-    // Keep a caller's request id when it is sane, so its logs and ours line up.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
+    trustProxy: trustProxyOption(limits.trustProxy),
+    // Node measures the request timeout from the first byte to the end of the body (checked every
+    // connectionsCheckingInterval), not the time to answer: a long Prefer: wait or a streamed answer
+    // is bounded by the connection (idle) timeout instead, which their writes keep alive.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
     },
+    clientErrorHandler,
+    frameworkErrors,
+    // Keep a caller's request id when it is sane, so its logs and ours line up.
+    genReqId: requestIdOf,
   });
+  limitConnectionsPerAddress(app.server, {
+    maxPerAddress: limits.maxConnectionsPerAddress,
+    metrics: deps.metrics,
+    log: app.log,
+  });
+  const unsupportedMethods = methodNotAllowed(app);
   // Graceful stop: once closing, answers say `Connection: close` and connections that fall idle are
   // closed, so keep-alive clients cannot hold the process open after the last in-flight request.
   let draining = false;
@@ -73,6 +91,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   for (const schema of [...problemSchemas, ...exposureSchemas]) app.addSchema(schema);
 
   await app.register(problemDetails);
+  await app.register(jsonBody);
+  await app.register(rateLimits, { limits: limits.rateLimits, metrics: deps.metrics });
   await app.register(openapi);
   await app.register(requestMetrics, { metrics: deps.metrics });
   await app.register(operationRoutes, { readiness: deps.readiness });
@@ -83,5 +103,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deleteWaitSeconds: deps.deleteWaitSeconds,
   });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);
+  unsupportedMethods.answer405();
   return app;
 }

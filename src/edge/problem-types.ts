@@ -5,12 +5,19 @@ import type { ProblemKind } from '../application/problems.ts';
 export type EdgeProblemKind =
   | ProblemKind
   | 'malformed-request'
+  | 'malformed-url'
   | 'unauthenticated'
+  | 'forbidden'
   | 'route-not-found'
   | 'method-not-allowed'
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'not-acceptable'
+  | 'request-timeout'
+  | 'uri-too-long'
+  | 'rate-limited'
+  | 'too-many-connections'
+  | 'headers-too-large'
   | 'internal-error';
 
 export interface ProblemType {
@@ -28,13 +35,24 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
   },
   'malformed-request': {
     status: 400,
-    title: 'The request body cannot be parsed',
-    description: 'The body is not valid JSON (or is empty where a body is required).',
+    title: 'The request cannot be parsed',
+    description:
+      'The body is not valid JSON (or is empty where a body is required), or the request is not valid HTTP.',
+  },
+  'malformed-url': {
+    status: 400,
+    title: 'The URL cannot be parsed',
+    description: 'The path is not a valid URL (for instance a bad percent-encoding).',
   },
   unauthenticated: {
     status: 401,
     title: 'Authentication required',
     description: 'Send `Authorization: Bearer <token>` with a token this installation knows.',
+  },
+  forbidden: {
+    status: 403,
+    title: 'Not allowed for this token',
+    description: 'The token is valid, but may not do this.',
   },
   'forbidden-namespace': {
     status: 403,
@@ -57,6 +75,12 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     description: 'The path does not support the method.',
   },
   'not-acceptable': { status: 406, title: 'Not acceptable', description: 'The API answers JSON only.' },
+  'request-timeout': {
+    status: 408,
+    title: 'Request timeout',
+    description:
+      'The request (headers and body) did not arrive within `server.requestTimeoutMs`; the connection is closed.',
+  },
   'name-taken': {
     status: 409,
     title: 'Name already taken',
@@ -100,6 +124,28 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     status: 415,
     title: 'Unsupported media type',
     description: 'Send `Content-Type: application/json`.',
+  },
+  'uri-too-long': {
+    status: 414,
+    title: 'URI too long',
+    description: 'A path parameter is longer than any valid value (at most 100 characters).',
+  },
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    description:
+      'A rate limit of this installation was reached: reads or writes per token, or requests with a missing or unknown token per client address. Retry after `Retry-After` seconds.',
+  },
+  'too-many-connections': {
+    status: 429,
+    title: 'Too many connections',
+    description:
+      'Your address already holds the most open connections allowed (`server.maxConnectionsPerAddress`); this one is closed. Reuse connections.',
+  },
+  'headers-too-large': {
+    status: 431,
+    title: 'Request header fields too large',
+    description: 'The request line and headers exceed 16 KiB.',
   },
   'policy-violation': {
     status: 422,

@@ -38,11 +38,15 @@ const statusText: Record<number, string> = {
   401: 'Missing or unknown bearer token',
   403: "The namespace is not one of the token's",
   404: 'Not found (also for exposures in namespaces the token may not use)',
+  408: 'The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed',
   409: 'Conflict',
   412: 'The spec changed since it was read (If-Match)',
   413: 'Request body too large',
+  414: 'A path parameter is too long',
   415: 'Content-Type is not application/json',
   422: 'Valid, but not allowed or not possible',
+  429: 'A rate limit was reached, or your address holds too many connections',
+  431: 'Request headers too large',
   503: 'Kubernetes unavailable, or exposure-api lacks a permission there',
 };
 
@@ -53,7 +57,7 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
     const kinds = (Object.keys(problemTypes) as EdgeProblemKind[]).filter(
       (kind) => problemTypes[kind].status === status,
     );
-    const retries = status === 503 || kinds.includes('node-port-releasing');
+    const retries = status === 503 || status === 429 || kinds.includes('node-port-releasing');
     responses[status] = {
       description: `${statusText[status] ?? 'Problem'}: ${kinds.map((kind) => `\`${problemTypeUri(kind)}\``).join(', ')}`,
       ...(retries && { headers: RETRY_AFTER_HEADER }),

@@ -58,7 +58,7 @@ Try it:
   curl -s -X POST ${api}/exposures -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H 'Prefer: wait=5' \\
     -d '{"namespace":"search","name":"elasticsearch","selector":{"app":"elasticsearch"},"ports":[{"name":"http","port":9200,"nodePort":30920}],"sourceRanges":["203.0.113.0/24"],"labels":{"app":"elasticsearch","team":"search"}}'
 ${reachIt.join('\n')}
-  curl -s -X POST ${api}/sandbox/nodes/${(nodes[1] ?? nodes[0])?.name}/fail
+  curl -s -X POST ${api}/sandbox/nodes/${(nodes[1] ?? nodes[0])?.name}/fail -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}"
 
 Point gcloud at the emulator:
   export CLOUDSDK_CONFIG=$(mktemp -d) CLOUDSDK_CORE_PROJECT=${SANDBOX_PROJECT} CLOUDSDK_AUTH_ACCESS_TOKEN=sandbox \\

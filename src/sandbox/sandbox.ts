@@ -11,7 +11,7 @@ import { NetworkProber } from '../adapters/prober/network-prober.ts';
 import type { Clock } from '../application/ports/clock.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { sha256Hex } from '../edge/plugins/authentication.ts';
+import { sha256Hex, TokenAuthenticator } from '../edge/plugins/authentication.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
 import { startDemoPod } from './demo-workload.ts';
@@ -47,8 +47,10 @@ export interface SandboxOptions {
   nodeNetwork?: NodeNetworkChoice;
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>> & {
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit'>> & {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
+    server?: Partial<Config['server']>;
+    rateLimit?: { [Limit in keyof Config['rateLimit']]?: Partial<Config['rateLimit'][Limit]> };
   };
   withDemoWorkload?: boolean;
   /** Restrict the installation to these namespaces (`cluster.namespaces`). */
@@ -161,7 +163,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
       world,
       new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
     ),
-    extraRoutes: [sandboxRoutes(world, cluster)],
+    extraRoutes: [sandboxRoutes(world, cluster, new TokenAuthenticator(config.auth.tokens))],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });

@@ -6,10 +6,11 @@
 import { type Static, Type } from 'typebox';
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../domain/exposure-spec.ts';
 import { DNS1035_LABEL, DNS1123_LABEL, EXPOSURE_ID, IANA_SVC_NAME, LABEL_VALUE } from '../domain/patterns.ts';
+import { MAX_USER_LABEL_BYTES, MAX_USER_LABELS } from '../domain/user-labels.ts';
 import { ref } from './reference.ts';
 
-const LabelMap = (description: string) =>
-  Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), { description });
+/** What the labels' schemas cannot say themselves; the domain enforces it (src/domain/user-labels.ts). */
+const LABEL_RULES = `At most ${MAX_USER_LABELS} labels of at most ${MAX_USER_LABEL_BYTES} bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by.`;
 
 export const Protocol = Type.Union([Type.Literal('TCP'), Type.Literal('UDP')], {
   $id: 'Protocol',
@@ -120,7 +121,12 @@ export const CreateExposureRequest = Type.Object(
     ports: Ports,
     externalTrafficPolicy: Type.Optional(ref(ExternalTrafficPolicy)),
     sourceRanges: SourceRanges,
-    labels: Type.Optional(LabelMap('Labels for the Service, in addition to the ones exposure-api manages.')),
+    labels: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), {
+        maxProperties: MAX_USER_LABELS,
+        description: `Labels for the Service, in addition to the ones exposure-api manages. ${LABEL_RULES}`,
+      }),
+    ),
     healthCheck: Type.Optional(ref(HealthCheck)),
     ttlSeconds: Type.Optional(TtlSeconds),
     expiresAt: Type.Optional(ExpiresAt),
@@ -151,7 +157,7 @@ export const PatchExposureRequest = Type.Object(
         Type.String(),
         Type.Union([Type.String({ maxLength: 63, pattern: LABEL_VALUE }), Type.Null()]),
         {
-          description: 'Labels to set; `null` removes a label (RFC 7396).',
+          description: `Labels to set; \`null\` removes a label (RFC 7396). The labels after the patch follow the rules of a create: ${LABEL_RULES}`,
         },
       ),
     ),

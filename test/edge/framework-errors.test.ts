@@ -19,8 +19,8 @@ describe('framework answers and operational routes', () => {
       name: 'unsupported method on a known path',
       method: 'PUT',
       url: '/exposures',
-      status: 404,
-      type: 'route-not-found',
+      status: 405,
+      type: 'method-not-allowed',
     },
     {
       name: 'malformed exposure id',

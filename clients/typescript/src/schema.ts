@@ -190,7 +190,7 @@ export interface components {
              *     ]
              */
             sourceRanges: string[];
-            /** @description Labels for the Service, in addition to the ones exposure-api manages. */
+            /** @description Labels for the Service, in addition to the ones exposure-api manages. At most 32 labels of at most 4096 bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by. */
             labels?: {
                 [key: string]: string;
             };
@@ -225,7 +225,7 @@ export interface components {
              *     ]
              */
             sourceRanges?: string[];
-            /** @description Labels to set; `null` removes a label (RFC 7396). */
+            /** @description Labels to set; `null` removes a label (RFC 7396). The labels after the patch follow the rules of a create: At most 32 labels of at most 4096 bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by. */
             labels?: {
                 [key: string]: string | null;
             };
@@ -422,6 +422,35 @@ export interface operations {
                     };
                 };
             };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz: {
@@ -445,6 +474,35 @@ export interface operations {
                             [key: string]: boolean;
                         };
                     };
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Default Response */
@@ -488,7 +546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExposureList"];
                 };
             };
-            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request` */
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -499,6 +557,35 @@ export interface operations {
             };
             /** @description Missing or unknown bearer token: `/problems/unauthenticated` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -553,7 +640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Exposure"];
                 };
             };
-            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request` */
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -571,7 +658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The namespace is not one of the token's: `/problems/forbidden-namespace` */
+            /** @description The namespace is not one of the token's: `/problems/forbidden`, `/problems/forbidden-namespace` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -582,6 +669,15 @@ export interface operations {
             };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -620,6 +716,26 @@ export interface operations {
             };
             /** @description Valid, but not allowed or not possible: `/problems/idempotency-key-reused`, `/problems/policy-violation`, `/problems/namespace-not-found` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -667,7 +783,7 @@ export interface operations {
                     "application/json": components["schemas"]["Exposure"];
                 };
             };
-            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request` */
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -687,6 +803,44 @@ export interface operations {
             };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is too long: `/problems/uri-too-long` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -741,7 +895,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request` */
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -768,8 +922,46 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The spec changed since it was read (If-Match): `/problems/precondition-failed` */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is too long: `/problems/uri-too-long` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -819,7 +1011,7 @@ export interface operations {
                     "application/json": components["schemas"]["Exposure"];
                 };
             };
-            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request` */
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -839,6 +1031,15 @@ export interface operations {
             };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -875,6 +1076,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A path parameter is too long: `/problems/uri-too-long` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Content-Type is not application/json: `/problems/unsupported-media-type` */
             415: {
                 headers: {
@@ -886,6 +1096,26 @@ export interface operations {
             };
             /** @description Valid, but not allowed or not possible: `/problems/idempotency-key-reused`, `/problems/policy-violation`, `/problems/namespace-not-found` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
                 headers: {
                     [name: string]: unknown;
                 };

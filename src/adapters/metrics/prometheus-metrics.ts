@@ -3,7 +3,7 @@
 // passes, and the HTTP edge its requests; /metrics exposes them.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeObserver, ProbeOutcome } from '../../application/health-checker.ts';
-import type { HttpMetrics } from '../../application/ports/http-metrics.ts';
+import type { HttpMetrics, RequestLimit } from '../../application/ports/http-metrics.ts';
 import type { UpstreamCall, UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
 import type { ReconcileObserver } from '../../application/reconciler/reconciler.ts';
 
@@ -19,6 +19,8 @@ export class PrometheusMetrics
   readonly #reconciles: Counter<'outcome'>;
   readonly #reconcileDuration: Histogram;
   readonly #leader: Gauge;
+  readonly #rateLimited: Counter<'limit'>;
+  readonly #refusedConnections: Counter;
 
   constructor(options: { defaultMetrics?: boolean; exposureCount?: () => number } = {}) {
     const registers = [this.registry];
@@ -28,6 +30,17 @@ export class PrometheusMetrics
       help: 'HTTP requests by route and status',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'exposure_api_rate_limited_total',
+      help: 'Requests refused with 429 by a rate limit (reads and writes per caller, failed authentication per address)',
+      labelNames: ['limit'],
+      registers,
+    });
+    this.#refusedConnections = new Counter({
+      name: 'exposure_api_connections_refused_total',
+      help: 'Connections refused because their address already held server.maxConnectionsPerAddress',
       registers,
     });
     this.#upstreamCalls = new Counter({
@@ -102,6 +115,14 @@ export class PrometheusMetrics
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {
     this.#httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  countRateLimited(limit: RequestLimit): void {
+    this.#rateLimited.inc({ limit });
+  }
+
+  countRefusedConnection(): void {
+    this.#refusedConnections.inc();
   }
 
   setLeader(isLeader: boolean): void {

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { ExposureProblem } from '../../application/problems.ts';
 import type { FieldError, Problem } from '../../schemas/problem.ts';
+import { EdgeProblem } from '../edge-problem.ts';
 import { type EdgeProblemKind, problemTypes, problemTypeUri } from '../problem-types.ts';
 import { fieldErrorsFromAjv } from '../request-validation.ts';
 
@@ -69,7 +70,17 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
   );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof EdgeProblem) {
+      return sendProblem(request, reply, error.kind, error.message, {
+        ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+      });
+    }
     if (error instanceof ExposureProblem) {
+      // An upstream failure is told to the caller in the API's words; what the upstream said
+      // (addresses, identities) is for the logs only.
+      if (problemTypes[error.kind].status >= 500) {
+        request.log.warn({ err: error.cause ?? error, problem: error.kind }, `answered ${error.kind}`);
+      }
       const errors = error.violations.map(
         (violation): FieldError => ({
           pointer: violation.pointer,

@@ -3,6 +3,7 @@
 // conditions instead).
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { problemResponses } from '../response-schemas.ts';
 
 export interface ReadinessCheck {
   name: string;
@@ -28,7 +29,7 @@ export default async function operationRoutes(
         operationId: 'healthz',
         tags: ['operations'],
         summary: 'Liveness: the process answers',
-        response: { 200: HealthResponse },
+        response: { 200: HealthResponse, ...problemResponses(408, 429, 431) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -40,7 +41,7 @@ export default async function operationRoutes(
         operationId: 'readyz',
         tags: ['operations'],
         summary: 'Readiness: the caches are synced',
-        response: { 200: HealthResponse, 503: HealthResponse },
+        response: { 200: HealthResponse, 503: HealthResponse, ...problemResponses(408, 429, 431) },
       },
     },
     async (_request, reply) => {

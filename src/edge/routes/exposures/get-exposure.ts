@@ -18,7 +18,7 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         querystring: GetExposureQuery,
         response: {
           200: jsonResponse(Exposure, 'The exposure', ETAG_HEADER),
-          ...problemResponses(400, 401, 404, 503),
+          ...problemResponses(400, 401, 404, 408, 414, 429, 431, 503),
         },
       },
     },

@@ -1,6 +1,6 @@
 // The /exposures routes. Each maps HTTP to one call of the ExposureService and back. What they
 // share is registered once for the group: authentication (and its `security` in the document),
-// the `exposures` tag, and the merge-patch body parser.
+// the per-caller rate limits, the `exposures` tag, and the merge-patch body parser.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
@@ -24,8 +24,13 @@ export default async function exposureRoutes(
 ): Promise<void> {
   const app: TypedApp = parent.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(authentication, { authenticator: options.authenticator });
+  const { reads, writes } = app.requestLimits;
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, tags: ['exposures'] };
+    // Per caller, after authentication (a route's own hooks run after its group's): reads and
+    // writes each have their own budget.
+    const limit = route.method === 'GET' || route.method === 'HEAD' ? reads : writes;
+    route.onRequest = [...[route.onRequest ?? []].flat(), limit];
   });
   // RFC 7396 merge patches are JSON; parse them with the same parser (and body limit).
   app.addContentTypeParser(

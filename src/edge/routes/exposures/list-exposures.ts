@@ -16,7 +16,7 @@ export function listExposuresRoute(app: TypedApp, exposures: ExposureService): v
         querystring: ListExposuresQuery,
         response: {
           200: jsonResponse(ExposureList, 'A page of exposures'),
-          ...problemResponses(400, 401, 503),
+          ...problemResponses(400, 401, 408, 429, 431, 503),
         },
       },
     },
