@@ -1,5 +1,6 @@
 // Sandbox-only routes: fail and restore a simulated node, so that a user can watch that node's
-// endpoints turn Unhealthy while the others stay Healthy. Not part of the API's OpenAPI document.
+// endpoints turn Unhealthy while the others stay Healthy; and set a namespace's ResourceQuota, to
+// watch creates beyond it refused. Not part of the API's OpenAPI document.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { sendProblem } from '../edge/plugins/problem-details.ts';
@@ -13,6 +14,24 @@ const NodeQuery = Type.Object(
       Type.Boolean({
         description: 'Also mark the Node NotReady, as the node controller would after a while.',
       }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const QuotaParams = Type.Object(
+  { namespace: Type.String({ maxLength: 63 }), name: Type.String({ maxLength: 63 }) },
+  { additionalProperties: false },
+);
+const QuotaBody = Type.Object(
+  {
+    hard: Type.Record(
+      Type.Union([
+        Type.Literal('services.nodeports'),
+        Type.Literal('count/services'),
+        Type.Literal('services'),
+      ]),
+      Type.Integer({ minimum: 0 }),
     ),
   },
   { additionalProperties: false },
@@ -46,6 +65,23 @@ export function sandboxRoutes(world: SandboxWorld, cluster: InMemoryCluster): Fa
         cluster.setNodeReady(name, true);
         return { node: world.nodeStates().find((node) => node.name === name) };
       },
+    );
+
+    // As `kubectl apply` of a ResourceQuota with these `spec.hard` figures would.
+    app.put<{ Params: { namespace: string; name: string }; Body: { hard: Record<string, number> } }>(
+      '/sandbox/namespaces/:namespace/resourcequotas/:name',
+      { schema: { hide: true, params: QuotaParams, body: QuotaBody } },
+      async (request) => {
+        const { namespace, name } = request.params;
+        cluster.setResourceQuota(namespace, name, request.body.hard);
+        return { resourceQuotas: cluster.resourceQuotas(namespace) };
+      },
+    );
+
+    app.get<{ Params: { namespace: string } }>(
+      '/sandbox/namespaces/:namespace/resourcequotas',
+      { schema: { hide: true, params: Type.Object({ namespace: Type.String({ maxLength: 63 }) }) } },
+      async (request) => ({ resourceQuotas: cluster.resourceQuotas(request.params.namespace) }),
     );
 
     app.get('/sandbox/events', { schema: { hide: true } }, async () => ({ events: cluster.events() }));
