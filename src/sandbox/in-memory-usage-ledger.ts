@@ -1,6 +1,6 @@
 // The usage ledger in memory, with the apiserver's optimistic concurrency on the ConfigMap the
-// Kubernetes adapter keeps it in: every write gets a new version, a write against a stale one (or
-// a first write when one exists) is a Conflict, and the namespace must exist. Replicas sharing one
+// Kubernetes adapter keeps it in: every write that changes something gets a new version, a write
+// against a stale one (or a first write when one exists) is a Conflict, and the namespace must exist. Replicas sharing one
 // in-memory cluster share its ledgers, as replicas on one real cluster share the ConfigMap.
 import { ClusterError } from '../application/ports/cluster.ts';
 import type { StoredLedger, UsageLedger } from '../application/ports/usage-ledger.ts';
@@ -33,7 +33,10 @@ export class InMemoryUsageLedger implements UsageLedger {
         `Operation cannot be fulfilled on configmaps "${this.#name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    this.#stored = { text: serializeLedger(state), version: String(++this.#version) };
+    const text = serializeLedger(state);
+    // As the apiserver does: an update that changes nothing keeps the resourceVersion.
+    if (this.#stored?.text === text) return this.#stored.version;
+    this.#stored = { text, version: String(++this.#version) };
     return this.#stored.version;
   }
 

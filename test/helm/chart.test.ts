@@ -47,7 +47,7 @@ import {
   HELM_ENV,
   startControlPlane,
 } from '../../tools/controlplane/index.ts';
-import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES } from '../kubernetes/rbac.ts';
+import { EXPOSURE_RULES, LEASE_RULES, NODE_RULES, USAGE_LEDGER_RULES } from '../kubernetes/rbac.ts';
 import { eventually } from '../support/eventually.ts';
 
 const CHART = fileURLToPath(new URL('../../helm/exposure-api', import.meta.url));
@@ -713,9 +713,13 @@ describe('the Helm chart', { skip }, () => {
         assert.deepEqual(only<V1ClusterRole>(release, 'ClusterRole', `${prefix}-nodes`).rules, NODE_RULES);
         assert.deepEqual(
           roles.map((r) => [r.metadata?.namespace, r.metadata?.name]),
-          [[release.namespace, `${prefix}-leader-election`]],
+          [
+            [release.namespace, `${prefix}-leader-election`],
+            [release.namespace, `${prefix}-usage-ledger`],
+          ],
         );
         assert.deepEqual(roles[0]?.rules, LEASE_RULES);
+        assert.deepEqual(roles[1]?.rules, USAGE_LEDGER_RULES);
 
         // Who gets them, and where: always the release's ServiceAccount.
         const account = only<V1ServiceAccount>(release, 'ServiceAccount').metadata?.name;
@@ -741,6 +745,7 @@ describe('the Helm chart', { skip }, () => {
             ...exposures,
             `ClusterRoleBinding * -> ${prefix}-nodes`,
             `RoleBinding ${release.namespace} -> ${prefix}-leader-election`,
+            `RoleBinding ${release.namespace} -> ${prefix}-usage-ledger`,
           ].sort(),
         );
       }
@@ -821,6 +826,7 @@ describe('the Helm chart', { skip }, () => {
               resource: 'leases',
               namespace: release.namespace,
             },
+            { verb: 'update', resource: 'configmaps', namespace: release.namespace },
             { verb: 'watch', resource: 'nodes' },
             ...managed.map((namespace) => ({ verb: 'watch', resource: 'services', namespace })),
           ];
@@ -971,7 +977,12 @@ describe('the Helm chart', { skip }, () => {
       const request = notesRequestBody(installNotes(wide));
       const calls = await runService(wide, identity, (call) => lifecycle(call, request, 'exposure-test'));
       assert.deepEqual(refusals(calls), []);
-      for (const operation of ['services.create', 'leases.create']) {
+      for (const operation of [
+        'services.create',
+        'leases.create',
+        'configmaps.create',
+        'configmaps.update',
+      ]) {
         assert.ok(
           calls.some((c) => c.operation === operation && c.outcome === 'ok'),
           `${operation} was made`,

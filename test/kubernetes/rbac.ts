@@ -7,7 +7,9 @@
 //   get (a cache miss), list + watch (the informer, the exposure-id lookup, the node-port holder);
 // - nodes and endpointslices: list + watch (informers only; nothing reads one object by name);
 // - events: create, and patch to count a repeated event;
-// - leases: get, create, update (leader election), only in the service's own namespace.
+// - leases: get, create, update (leader election), only in the service's own namespace;
+// - configmaps: get, create, update (the usage ledger of the installation's limits: read, created
+//   once, replaced with its resourceVersion), only in the service's own namespace.
 // Not needed: `update` on services (every change is a patch) and `get` on nodes or endpointslices.
 // An installation limited to some namespaces gets the first group through RoleBindings there
 // (the adapter's `namespaces` option then watches per namespace); nodes stay cluster-wide.
@@ -41,10 +43,14 @@ export const LEASE_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
 
+export const USAGE_LEDGER_RULES: readonly V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
+];
+
 export interface RbacOptions {
   /** Who gets the permissions: the service's user or group, or its ServiceAccount. */
   subject: RbacV1Subject;
-  /** The namespace of the leader-election Lease. */
+  /** The namespace of the leader-election Lease and of the usage ledger. */
   leaseNamespace: string;
   /** Name of the roles and bindings. */
   name?: string;
@@ -98,6 +104,19 @@ export function exposureApiRbac(options: RbacOptions): RbacObject[] {
       roleRef: { apiGroup: GROUP, kind: 'Role', name },
       subjects,
     },
+    {
+      apiVersion: `${GROUP}/v1`,
+      kind: 'Role',
+      metadata: { name: `${name}-usage-ledger`, namespace: options.leaseNamespace },
+      rules: [...USAGE_LEDGER_RULES],
+    },
+    {
+      apiVersion: `${GROUP}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: `${name}-usage-ledger`, namespace: options.leaseNamespace },
+      roleRef: { apiGroup: GROUP, kind: 'Role', name: `${name}-usage-ledger` },
+      subjects,
+    },
   ];
 }
 
@@ -137,7 +156,9 @@ export async function grantExposureApiRbac(controlPlane: ControlPlane, options: 
     };
     const services = { verb: 'watch', resource: 'services', namespace: options.namespaces?.[0] ?? '' };
     const nodes = { verb: 'watch', resource: 'nodes' };
-    if ((await allowed(services)) && (await allowed(nodes)) && (await allowed(lease))) return;
+    const ledger = { namespace: options.leaseNamespace, verb: 'update', resource: 'configmaps' };
+    const checks = [services, nodes, lease, ledger];
+    if ((await Promise.all(checks.map(allowed))).every(Boolean)) return;
     if (Date.now() > deadline)
       throw new Error(`the RBAC grants for ${options.subject.name} did not take effect`);
     await new Promise((resolve) => setTimeout(resolve, 50));
