@@ -25,13 +25,13 @@ const QuotaParams = Type.Object(
 );
 const QuotaBody = Type.Object(
   {
-    hard: Type.Record(
-      Type.Union([
-        Type.Literal('services.nodeports'),
-        Type.Literal('count/services'),
-        Type.Literal('services'),
-      ]),
-      Type.Integer({ minimum: 0 }),
+    hard: Type.Object(
+      {
+        'services.nodeports': Type.Optional(Type.Integer({ minimum: 0 })),
+        'count/services': Type.Optional(Type.Integer({ minimum: 0 })),
+        services: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { additionalProperties: false },
     ),
   },
   { additionalProperties: false },
