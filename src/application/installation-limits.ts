@@ -209,7 +209,7 @@ export class InstallationLimits {
               'the usage ledger kept changing under this replica; retry',
               { retryAfterSeconds: 1, cause: error },
             )
-          : error;
+          : ledgerFailure(error);
         for (const queued of batch) queued.fail(failure);
         return;
       }
@@ -258,6 +258,16 @@ export class InstallationLimits {
     }));
     return recount(exposures, state, now, this.#settings.pendingGraceMs);
   }
+}
+
+/** The ledger lives in exposure-api's own namespace: that namespace missing is an installation problem. */
+function ledgerFailure(error: unknown): unknown {
+  if (!(error instanceof ClusterError) || error.kind !== 'NamespaceNotFound') return error;
+  return new ExposureProblem(
+    'kubernetes-misconfigured',
+    `the namespace of exposure-api's usage ledger does not exist (${error.message}); an administrator must create it or set leaderElection.namespace (POD_NAMESPACE) to exposure-api's own namespace`,
+    { retryAfterSeconds: 30, cause: error },
+  );
 }
 
 function limitProblem(exceeded: LimitExceeded, change: UsageChange): ExposureProblem {

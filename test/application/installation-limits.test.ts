@@ -210,6 +210,19 @@ describe('installation limits', () => {
     await limits.revert(create());
   });
 
+  test("a ledger in a namespace that does not exist is exposure-api's misconfiguration, never the caller's namespace", async () => {
+    const cluster = new InMemoryCluster({ namespaces: ['search'] });
+    const { limits } = await setUp({
+      ledger: cluster.usageLedger({ namespace: 'exposure-api', name: 'ledger' }),
+    });
+    await assert.rejects(limits.reserve(create()), (error: unknown) => {
+      assert.ok(error instanceof ExposureProblem, String(error));
+      assert.equal(error.kind, 'kubernetes-misconfigured');
+      assert.match(error.message, /usage ledger/);
+      return true;
+    });
+  });
+
   test('a ledger that keeps changing under this replica gives up after the attempts allowed (503, retry)', async () => {
     let version = 0;
     const churning: UsageLedger = {
