@@ -80,6 +80,12 @@ export class ExposureLookups implements NodePortHolders {
     this.#cachedHolders = undefined;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    // Nothing will ask for the ids still waiting: their callers hear it rather than wait forever.
+    const stopping = new ExposureProblem('kubernetes-unavailable', 'exposure-api is stopping; retry', {
+      retryAfterSeconds: 1,
+    });
+    for (const waiter of this.#waiting.values()) waiter.reject(stopping);
+    this.#waiting.clear();
   }
 
   /** The managed Service of an exposure id, asked of the API (coalesced as above). */

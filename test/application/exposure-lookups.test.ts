@@ -121,6 +121,18 @@ describe('exposure ids missing from the cache', () => {
   });
 });
 
+test('ids still waiting when the lookups stop are answered (retry), not left hanging', async () => {
+  const { cluster } = countingCluster();
+  const lookups = new ExposureLookups(cluster, { minIntervalMs: 1_000 });
+  await lookups.findByExposureId(newExposureId());
+  const waiting = lookups.findByExposureId(newExposureId());
+  lookups.stop();
+  await assert.rejects(
+    waiting,
+    (error: unknown) => error instanceof ExposureProblem && error.retryAfterSeconds === 1,
+  );
+});
+
 describe('holders of taken node ports', () => {
   test('a managed holder is named from the cache: no call', async () => {
     const { cluster, calls } = countingCluster();
