@@ -5,9 +5,11 @@ import type { Logger } from 'pino';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { NetworkProber } from './adapters/prober/network-prober.ts';
 import { ExposureIndex } from './application/exposure-index.ts';
+import { ExposureLookups } from './application/exposure-lookups.ts';
 import { ExposureService } from './application/exposure-service.ts';
 import { ExposureViews } from './application/exposure-views.ts';
 import { HealthChecker } from './application/health-checker.ts';
+import { InstallationLimits } from './application/installation-limits.ts';
 import { LeaderElector } from './application/leader-election.ts';
 import { LeaderGuardedFirewalls } from './application/leader-guarded-firewalls.ts';
 import { type Clock, systemClock } from './application/ports/clock.ts';
@@ -23,10 +25,13 @@ import {
   edgeLimits,
   firewallSettings,
   healthCheckSettings,
+  installationLimitSettings,
   leaderElectionSettings,
   reconcilerSettings,
   specRules,
+  usageLedgerLocation,
 } from './config/settings.ts';
+import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
 import { TokenAuthenticator } from './edge/plugins/authentication.ts';
 
@@ -49,6 +54,8 @@ export interface Runtime {
   index: ExposureIndex;
   reconciler: Reconciler;
   elector: LeaderElector | undefined;
+  /** The installation's own limits and the usage ledger behind them. */
+  limits: InstallationLimits;
   metrics: PrometheusMetrics;
   /** Starts the caches (and waits for them), the index and the reconciler. */
   start(): Promise<void>;
@@ -62,6 +69,15 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const index = new ExposureIndex(cluster, config.cluster.id, logger.child({ component: 'index' }));
   const metrics =
     inputs.metrics ?? new PrometheusMetrics({ defaultMetrics: true, exposureCount: () => index.size });
+  metrics.trackCapacity(() => heldCapacity(index));
+  const lookups = new ExposureLookups(cluster);
+  const limits = new InstallationLimits({
+    ledger: cluster.usageLedger(usageLedgerLocation(config)),
+    index,
+    clock,
+    log: logger.child({ component: 'limits' }),
+    settings: installationLimitSettings(config),
+  });
   const health = new HealthChecker(
     inputs.prober ?? new NetworkProber(),
     clock,
@@ -98,9 +114,11 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
         onStartedLeading: () => {
           metrics.setLeader(true);
           reconciler.start();
+          limits.startRecounting();
         },
         onStoppedLeading: async () => {
           metrics.setLeader(false);
+          limits.stopRecounting();
           await reconciler.stop();
         },
       },
@@ -118,6 +136,8 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     },
     clock,
     reconcile: reconciler,
+    lookups,
+    limits,
   });
   const app = await buildApp({
     exposures,
@@ -136,14 +156,17 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     index,
     reconciler,
     elector,
+    limits,
     metrics,
     async start() {
       await cluster.start();
       index.start();
+      lookups.start();
       if (elector) {
         elector.start();
       } else {
         reconciler.start();
+        limits.startRecounting();
         metrics.setLeader(true);
       }
     },
@@ -152,8 +175,21 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       // Stops the reconciler first, then releases the lease so another replica takes over at once.
       if (elector) await elector.stop();
       else await reconciler.stop();
+      limits.stopRecounting();
+      lookups.stop();
       index.stop();
       await cluster.stop();
     },
   };
+}
+
+/** What the installation's exposures hold: node ports of their Services, and one rule per IP family. */
+function heldCapacity(index: ExposureIndex): { nodePorts: number; firewallRules: number } {
+  let nodePorts = 0;
+  let firewallRules = 0;
+  for (const record of index.all()) {
+    nodePorts += record.service.ports.length;
+    firewallRules += usageOfSpec(record.spec).firewallRules;
+  }
+  return { nodePorts, firewallRules };
 }

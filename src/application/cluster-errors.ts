@@ -1,12 +1,18 @@
-// Turns what the cluster answered into what the caller should hear. Two rules matter: the
-// service's own missing permissions are an outage (503), never the caller's 403; and a conflict
-// names the Service holding a node port only when the caller may see that namespace.
+// Turns what the cluster answered into what the caller should hear. Three rules matter: the
+// service's own missing permissions are an outage (503), never the caller's 403; a conflict
+// names the Service holding a node port only when the caller may see that namespace; and what no
+// retry can fix (a full ResourceQuota, a full node-port range) is never answered as an outage.
 import type { ServiceRef } from '../domain/cluster-objects.ts';
 import { invalid, pointerToken, type Violation } from '../domain/violation.ts';
 import type { ExposureIndex } from './exposure-index.ts';
-import { type Cluster, ClusterError, type ClusterFieldCause } from './ports/cluster.ts';
+import { ClusterError, type ClusterFieldCause, type NodePortHolder } from './ports/cluster.ts';
 import { mayUseNamespace, type Principal } from './principal.ts';
 import { ExposureProblem } from './problems.ts';
+
+/** Who holds a taken node port (served from caches where possible: see exposure-lookups.ts). */
+export interface NodePortHolders {
+  nodePortHolder(nodePort: number, protocol: 'TCP' | 'UDP'): Promise<NodePortHolder | undefined>;
+}
 
 /** How long a caller should wait before retrying after the cluster was unreachable. */
 const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -14,7 +20,7 @@ const UNAVAILABLE_RETRY_SECONDS = 5;
 const RELEASING_RETRY_SECONDS = 5;
 
 interface ErrorContext {
-  cluster: Cluster;
+  holders: NodePortHolders;
   principal: Principal;
   index: ExposureIndex;
   ref?: ServiceRef & { ports?: readonly { nodePort?: number; protocol: 'TCP' | 'UDP' }[] };
@@ -35,6 +41,14 @@ export async function mapClusterWriteError(error: unknown, context: ErrorContext
       );
     case 'NodePortTaken':
       return nodePortProblem(error, context);
+    case 'NodePortRangeFull':
+      return new ExposureProblem(
+        'node-port-range-full',
+        "the cluster's node port range is full: no node port is left to allocate. Delete exposures (or other NodePort Services) you no longer need, or ask an administrator to widen the cluster's --service-node-port-range",
+        { violations: [invalid('/ports', 'no node port is free')], cause: error },
+      );
+    case 'QuotaExceeded':
+      return quotaProblem(error, ref?.namespace);
     case 'NamespaceNotFound':
       return new ExposureProblem(
         'namespace-not-found',
@@ -83,10 +97,10 @@ async function nodePortProblem(error: ClusterError, context: ErrorContext): Prom
   const port = ports[index];
   const pointer = index >= 0 ? `/ports/${index}/nodePort` : '/ports';
   const portText = error.nodePort === undefined ? 'a requested node port' : `node port ${error.nodePort}`;
-  let holder: Awaited<ReturnType<Cluster['nodePortHolder']>>;
+  let holder: NodePortHolder | undefined;
   if (error.nodePort !== undefined) {
     try {
-      holder = await context.cluster.nodePortHolder(error.nodePort, port?.protocol ?? 'TCP');
+      holder = await context.holders.nodePortHolder(error.nodePort, port?.protocol ?? 'TCP');
     } catch {
       holder = undefined; // naming the holder is a courtesy; the conflict stands without it
     }
@@ -109,6 +123,30 @@ async function nodePortProblem(error: ClusterError, context: ErrorContext): Prom
   }
   return new ExposureProblem('node-port-taken', detail, {
     violations: [invalid(pointer, 'choose another node port, or omit nodePort to have one allocated')],
+    cause: error,
+  });
+}
+
+/** A namespace's ResourceQuota refused the write: which one, and its figures. */
+function quotaProblem(error: ClusterError, namespace: string | undefined): ExposureProblem {
+  const name = error.quota?.name ?? 'unknown';
+  const exceeded = error.quota?.exceeded ?? [];
+  const where = namespace === undefined ? '' : ` of namespace '${namespace}'`;
+  const figures = exceeded.map(
+    (f) => `${f.resource}: ${f.used} of ${f.limit} used, ${f.requested} more requested`,
+  );
+  const detail =
+    figures.length > 0
+      ? `the ResourceQuota '${name}'${where} has no room for this change (${figures.join('; ')}); delete exposures you no longer need, or ask an administrator to raise the quota`
+      : `the ResourceQuota '${name}'${where} refused the change: ${error.message}`;
+  return new ExposureProblem('quota-exceeded', detail, {
+    quota: {
+      source: 'ResourceQuota',
+      name,
+      scope: 'namespace',
+      ...(namespace !== undefined && { namespace }),
+      exceeded: exceeded.map((f) => ({ ...f })),
+    },
     cause: error,
   });
 }

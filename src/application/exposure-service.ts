@@ -13,6 +13,8 @@ import {
 import { acceptCreateRequest, applyMergePatch, type SpecRules } from '../domain/exposure-spec.ts';
 import { matchesSelector, parseLabelSelector } from '../domain/label-selector.ts';
 import { canonicalJson, etagOf, specHash } from '../domain/spec-hash.ts';
+import { NO_USAGE, usageOfSpec } from '../domain/usage.ts';
+import type { UsageChange } from '../domain/usage-ledger.ts';
 import { invalid, type Violation } from '../domain/violation.ts';
 import type {
   CreateExposureRequest,
@@ -23,7 +25,9 @@ import type {
 } from '../schemas/exposure.ts';
 import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
+import { ExposureLookups } from './exposure-lookups.ts';
 import type { ExposureViews } from './exposure-views.ts';
+import type { InstallationLimits } from './installation-limits.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
 import type { Clock } from './ports/clock.ts';
 import { type Cluster, ClusterError } from './ports/cluster.ts';
@@ -81,6 +85,10 @@ export class ExposureService {
   readonly #clock: Clock;
   readonly #reconcile: ReconcileTrigger;
   readonly #keyLocks = new KeyedSerializer();
+  /** Cache misses and conflicts asked of the API, coalesced and bounded. */
+  readonly #lookups: ExposureLookups;
+  /** The installation's own limits; none when absent. */
+  readonly #limits: InstallationLimits | undefined;
 
   constructor(deps: {
     cluster: Cluster;
@@ -89,6 +97,8 @@ export class ExposureService {
     settings: ExposureServiceSettings;
     clock: Clock;
     reconcile: ReconcileTrigger;
+    lookups?: ExposureLookups;
+    limits?: InstallationLimits;
   }) {
     this.#cluster = deps.cluster;
     this.#index = deps.index;
@@ -96,6 +106,8 @@ export class ExposureService {
     this.#settings = deps.settings;
     this.#clock = deps.clock;
     this.#reconcile = deps.reconcile;
+    this.#lookups = deps.lookups ?? new ExposureLookups(deps.cluster);
+    this.#limits = deps.limits;
   }
 
   /**
@@ -149,10 +161,21 @@ export class ExposureService {
       generation: 1,
       ...(idempotency && { idempotency }),
     });
+    // The installation's limits are checked (and the usage counted in) before anything is written.
+    const usage: UsageChange = {
+      id,
+      namespace: decision.spec.namespace,
+      subject: principal.subject,
+      before: NO_USAGE,
+      after: usageOfSpec(decision.spec),
+      generation: 1,
+    };
+    await this.#reserve(usage, principal);
     let created: ObservedService;
     try {
       created = await this.#cluster.createService(manifest);
     } catch (error) {
+      await this.#limits?.revert(usage);
       // Another replica may have created it for the same key a moment ago.
       const raced = idempotency && error instanceof ClusterError && error.kind === 'AlreadyExists';
       const existing = raced ? await this.#cluster.readService(manifest).catch(() => undefined) : undefined;
@@ -161,7 +184,7 @@ export class ExposureService {
         return this.#replay(principal, existingRecord, idempotency);
       }
       throw await mapClusterWriteError(error, {
-        cluster: this.#cluster,
+        holders: this.#lookups,
         principal,
         index: this.#index,
         ref: manifest,
@@ -224,6 +247,16 @@ export class ExposureService {
         generation: record.generation + 1,
         ...(record.idempotency && { idempotency: record.idempotency }),
       });
+      const usage: UsageChange = {
+        id: record.id,
+        namespace: record.spec.namespace,
+        subject: record.createdBy,
+        before: usageOfSpec(record.spec),
+        after: usageOfSpec(spec),
+        generation: record.generation + 1,
+      };
+      const counted = !sameUsage(usage);
+      if (counted) await this.#reserve(usage, principal);
       try {
         // The resourceVersion makes the change conditional on the Service as it was read here: a
         // concurrent change (another PATCH, on any replica) is a Conflict, never silently undone.
@@ -235,10 +268,11 @@ export class ExposureService {
         this.#reconcile.enqueue(manifest);
         return { exposure: await this.#views.full(updated), etag: etagOf(updated.specHash) };
       } catch (error) {
+        if (counted) await this.#limits?.revert(usage);
         const conflict = error instanceof ClusterError && error.kind === 'Conflict';
         if (!conflict || attempt >= PATCH_ATTEMPTS) {
           throw await mapClusterWriteError(error, {
-            cluster: this.#cluster,
+            holders: this.#lookups,
             principal,
             index: this.#index,
             ref: manifest,
@@ -256,7 +290,7 @@ export class ExposureService {
     try {
       service = await this.#cluster.readService(record.service);
     } catch (error) {
-      throw await mapClusterWriteError(error, { cluster: this.#cluster, principal, index: this.#index });
+      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
     }
     const fresh = service && service.uid === record.service.uid ? this.#index.upsert(service) : undefined;
     if (!fresh) throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
@@ -328,9 +362,17 @@ export class ExposureService {
       try {
         const result = await this.#cluster.deleteService(record.service, { uid: record.service.uid });
         if (result.outcome === 'terminating') this.#index.upsert(result.service);
+        await this.#limits?.release({
+          id: record.id,
+          namespace: record.spec.namespace,
+          subject: record.createdBy,
+          before: usageOfSpec(record.spec),
+          after: NO_USAGE,
+          generation: record.generation,
+        });
       } catch (error) {
         throw await mapClusterWriteError(error, {
-          cluster: this.#cluster,
+          holders: this.#lookups,
           principal,
           index: this.#index,
           ref: record.service,
@@ -390,6 +432,16 @@ export class ExposureService {
     return age > -CLOCK_SKEW_MS && age < CACHE_MISS_WINDOW_MS;
   }
 
+  /** Counts a change in against the installation's limits; a refusal or a ledger failure is the caller's answer. */
+  async #reserve(change: UsageChange, principal: Principal): Promise<void> {
+    try {
+      await this.#limits?.reserve(change);
+    } catch (error) {
+      if (error instanceof ExposureProblem) throw error;
+      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+    }
+  }
+
   async #find(principal: Principal, id: string): Promise<ExposureRecord> {
     let record = this.#index.get(id);
     if (!record && this.#mayBeUncached(id)) {
@@ -397,9 +449,9 @@ export class ExposureService {
       // would be in the cache by now: asking for them would only let callers load the apiserver.
       let service: ObservedService | undefined;
       try {
-        service = await this.#cluster.findServiceByExposureId(id);
+        service = await this.#lookups.findByExposureId(id);
       } catch (error) {
-        throw await mapClusterWriteError(error, { cluster: this.#cluster, principal, index: this.#index });
+        throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
       }
       if (service) record = this.#index.upsert(service);
     }
@@ -408,6 +460,13 @@ export class ExposureService {
     }
     return record;
   }
+}
+
+/** A change that holds as much of everything as before needs no ledger write. */
+function sameUsage(change: UsageChange): boolean {
+  return (Object.keys(change.before) as (keyof UsageChange['before'])[]).every(
+    (resource) => change.before[resource] === change.after[resource],
+  );
 }
 
 function problemForViolations(violations: Violation[]): ExposureProblem {

@@ -11,11 +11,27 @@ export type ProblemKind =
   | 'name-taken'
   | 'node-port-taken'
   | 'node-port-releasing'
+  | 'node-port-range-full'
+  | 'quota-exceeded'
   | 'exposure-deleting'
   | 'precondition-failed'
   | 'idempotency-key-reused'
   | 'kubernetes-unavailable'
   | 'kubernetes-misconfigured';
+
+/**
+ * Which quota a change would exceed: a namespace's ResourceQuota, or one of the installation's own
+ * limits (named by its setting); the figures of each resource it exceeds.
+ */
+export interface QuotaExceededDetails {
+  source: 'ResourceQuota' | 'InstallationLimit';
+  /** The ResourceQuota's name, or the limit's setting, e.g. `limits.perNamespace.nodePorts`. */
+  name: string;
+  scope: 'namespace' | 'subject' | 'installation';
+  namespace?: string;
+  subject?: string;
+  exceeded: { resource: string; requested: number; used: number; limit: number }[];
+}
 
 export class ExposureProblem extends Error {
   readonly kind: ProblemKind;
@@ -23,6 +39,8 @@ export class ExposureProblem extends Error {
   /** Where the violations point: into the body (default) or the query string. */
   readonly location: 'body' | 'query';
   readonly retryAfterSeconds: number | undefined;
+  /** For `quota-exceeded`: which quota, and its figures. */
+  readonly quota: QuotaExceededDetails | undefined;
 
   constructor(
     kind: ProblemKind,
@@ -31,6 +49,7 @@ export class ExposureProblem extends Error {
       violations?: Violation[];
       location?: 'body' | 'query';
       retryAfterSeconds?: number;
+      quota?: QuotaExceededDetails;
       cause?: unknown;
     } = {},
   ) {
@@ -40,5 +59,6 @@ export class ExposureProblem extends Error {
     this.violations = options.violations ?? [];
     this.location = options.location ?? 'body';
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.quota = options.quota;
   }
 }

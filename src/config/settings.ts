@@ -1,6 +1,7 @@
 // Maps the configuration file's shape onto the settings each part of the application takes.
 import { hostname } from 'node:os';
 import type { HealthCheckSettings } from '../application/health-checker.ts';
+import type { InstallationLimitSettings } from '../application/installation-limits.ts';
 import type { LeaderElectionSettings } from '../application/leader-election.ts';
 import type { ReconcilerSettings } from '../application/reconciler/reconciler.ts';
 import type { FirewallSettings } from '../domain/desired-firewall.ts';
@@ -88,5 +89,35 @@ export function edgeLimits(config: Config): EdgeLimits {
       writes: window(rateLimit.writes),
       failedAuthentication: window(rateLimit.failedAuthentication),
     },
+  };
+}
+
+/** How long a write may take to reach every replica's cache: the ledger trusts its own record until then. */
+const LEDGER_PENDING_GRACE_MS = 2 * 60_000;
+/** Compare-and-swap attempts against other replicas' writes before a request gives up (503). */
+const LEDGER_ATTEMPTS = 10;
+
+export function installationLimitSettings(config: Config): InstallationLimitSettings {
+  return {
+    limits: {
+      perNamespace: config.limits.perNamespace,
+      perSubject: config.limits.perSubject,
+      installation: config.limits.installation,
+    },
+    installation: config.cluster.id,
+    recountIntervalMs: config.limits.recountSeconds * 1000,
+    pendingGraceMs: LEDGER_PENDING_GRACE_MS,
+    maxAttempts: LEDGER_ATTEMPTS,
+  };
+}
+
+/** Where the usage ledger is kept: a ConfigMap in the service's own namespace (that of its Lease). */
+export function usageLedgerLocation(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): { namespace: string; name: string } {
+  return {
+    namespace: env.POD_NAMESPACE ?? config.leaderElection.namespace,
+    name: `exposure-api-${config.cluster.id}-usage`,
   };
 }

@@ -59,6 +59,12 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     title: 'Namespace not allowed',
     description: 'Your token may not use the namespace of the request.',
   },
+  'quota-exceeded': {
+    status: 403,
+    title: 'Quota exceeded',
+    description:
+      "The change needs more than a quota leaves: the namespace's Kubernetes ResourceQuota (`services.nodeports`, `count/services`, `services`), or one of the installation's own limits (exposures and node ports per namespace or per subject, firewall rules in total). `quota` names it and gives the requested, used and limit figures of what it exceeds. Nothing was written; free some room (delete exposures you no longer need) or ask an administrator to raise the quota.",
+  },
   'exposure-not-found': {
     status: 404,
     title: 'Exposure not found',
@@ -98,6 +104,12 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     title: 'Node port is being released',
     description:
       'The node port is held by a Service that is being deleted; retry after `Retry-After` seconds.',
+  },
+  'node-port-range-full': {
+    status: 409,
+    title: 'Node port range full',
+    description:
+      "Every node port of the cluster's `--service-node-port-range` is allocated: none is left for the exposure. Nothing was written; retrying will not help until Services are deleted or the range is widened by an administrator.",
   },
   'exposure-deleting': {
     status: 409,

@@ -36,7 +36,7 @@ export function jsonResponse(
 const statusText: Record<number, string> = {
   400: 'Invalid request',
   401: 'Missing or unknown bearer token',
-  403: "The namespace is not one of the token's",
+  403: "The namespace is not one of the token's, or a quota has no room for the change",
   404: 'Not found (also for exposures in namespaces the token may not use)',
   408: 'The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed',
   409: 'Conflict',

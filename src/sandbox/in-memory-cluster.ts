@@ -1,6 +1,6 @@
 // An in-process stand-in for a Kubernetes cluster: the apiserver's behaviour for the objects
-// exposure-api uses (Services with NodePort allocation, finalizers and deletion, Nodes,
-// EndpointSlices, Events) and informer-like caches that deliver change events asynchronously.
+// exposure-api uses (Services with NodePort allocation, finalizers and deletion, ResourceQuotas on
+// Services, Nodes, EndpointSlices, Events) and informer-like caches that deliver change events asynchronously.
 // It answers with the same errors the Kubernetes adapter maps the real apiserver's answers to, and
 // the same contract suite runs against both.
 import { randomUUID } from 'node:crypto';
@@ -10,8 +10,10 @@ import {
   type ClusterEvent,
   type ClusterEventRecord,
   type DeleteServiceResult,
+  type NodePortAllocation,
   type NodePortHolder,
 } from '../application/ports/cluster.ts';
+import type { UsageLedger } from '../application/ports/usage-ledger.ts';
 import type {
   ClusterNode,
   ObservedService,
@@ -29,6 +31,8 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
 } from '../domain/naming.ts';
+import { InMemoryResourceQuotas, type ResourceQuotaView } from './in-memory-resource-quotas.ts';
+import { InMemoryUsageLedger } from './in-memory-usage-ledger.ts';
 
 export interface InMemoryClusterOptions {
   namespaces?: readonly string[];
@@ -72,6 +76,8 @@ export class InMemoryCluster implements Cluster {
   /** Listeners to every Service, managed or not (the sandbox's simulated controllers). */
   readonly #serviceWatchers = new Set<() => void>();
   readonly #events: RecordedEvent[] = [];
+  readonly #quotas = new InMemoryResourceQuotas();
+  readonly #ledgers = new Map<string, InMemoryUsageLedger>();
   readonly #failures = new Map<Operation, ClusterError>();
   #nextClusterIp = 10;
   #resourceVersion = 1000;
@@ -110,6 +116,8 @@ export class InMemoryCluster implements Cluster {
       throw new ClusterError('AlreadyExists', `services "${manifest.name}" already exists`);
     }
     const ports = this.#allocatePorts(manifest, undefined);
+    // As in kube-apiserver, node ports are allocated before admission: a full range answers first.
+    this.#quotas.admit({ ...manifest, ports }, undefined, this.#servicesIn(manifest.namespace));
     const service: ObservedService = {
       ...structuredClone(manifest),
       ports,
@@ -151,6 +159,7 @@ export class InMemoryCluster implements Cluster {
       );
     }
     const ports = this.#allocatePorts(manifest, current);
+    this.#quotas.admit({ ...manifest, ports }, current, this.#servicesIn(manifest.namespace));
     const owned = this.#ownedKeys.get(key) ?? { labels: new Set<string>(), annotations: new Set<string>() };
     const labels = { ...current.labels };
     const annotations = { ...current.annotations };
@@ -227,6 +236,14 @@ export class InMemoryCluster implements Cluster {
     return undefined;
   }
 
+  async findServicesByExposureIds(ids: readonly string[]): Promise<ObservedService[]> {
+    this.#maybeFail('readService');
+    const wanted = new Set(ids);
+    return [...this.#services.values()]
+      .filter((service) => wanted.has(service.labels[EXPOSURE_ID_LABEL] ?? '') && isManaged(service))
+      .map((service) => structuredClone(service));
+  }
+
   async deleteService(
     ref: ServiceRef,
     preconditions: { uid?: string; resourceVersion?: string } = {},
@@ -290,6 +307,29 @@ export class InMemoryCluster implements Cluster {
         terminating: holder.deletionTimestamp !== undefined,
       }
     );
+  }
+
+  async nodePortHolders(): Promise<NodePortAllocation[]> {
+    this.#maybeFail('readService');
+    return [...this.#services.values()].flatMap((service) =>
+      service.ports.map((port) => ({
+        namespace: service.namespace,
+        name: service.name,
+        terminating: service.deletionTimestamp !== undefined,
+        nodePort: port.nodePort,
+        protocol: port.protocol,
+      })),
+    );
+  }
+
+  usageLedger(location: { namespace: string; name: string }): UsageLedger {
+    const key = `${location.namespace}/${location.name}`;
+    let ledger = this.#ledgers.get(key);
+    if (!ledger) {
+      ledger = new InMemoryUsageLedger(location.name, () => this.#namespaces.has(location.namespace));
+      this.#ledgers.set(key, ledger);
+    }
+    return ledger;
   }
 
   async recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void> {
@@ -372,6 +412,20 @@ export class InMemoryCluster implements Cluster {
     this.#emit({ kind: 'endpoints', namespace: ref.namespace, serviceName: ref.name });
   }
 
+  /** Creates or replaces a ResourceQuota (only its `hard` figures for Services count here). */
+  setResourceQuota(namespace: string, name: string, hard: Record<string, number>): void {
+    this.#quotas.set(namespace, name, hard);
+  }
+
+  deleteResourceQuota(namespace: string, name: string): void {
+    this.#quotas.delete(namespace, name);
+  }
+
+  /** A namespace's ResourceQuotas with their usage, as `kubectl describe quota` shows them. */
+  resourceQuotas(namespace: string): ResourceQuotaView[] {
+    return this.#quotas.list(namespace, this.#servicesIn(namespace));
+  }
+
   /** Calls back on every change of any Service, managed or not. */
   watchAllServices(watcher: () => void): () => void {
     this.#serviceWatchers.add(watcher);
@@ -445,10 +499,15 @@ export class InMemoryCluster implements Cluster {
       );
       if (!inThisService && !this.#holderOf(candidate, protocol)) return candidate;
     }
+    // kube-apiserver answers a 500 InternalError here (pkg/registry/core/service/storage/alloc.go).
     throw new ClusterError(
-      'Invalid',
-      `Service "${manifest.name}" is invalid: spec.ports: Internal error: range is full`,
+      'NodePortRangeFull',
+      'Internal error occurred: failed to allocate a nodePort: range is full',
     );
+  }
+
+  #servicesIn(namespace: string): ObservedService[] {
+    return [...this.#services.values()].filter((service) => service.namespace === namespace);
   }
 
   #nextResourceVersion(): string {

@@ -1,7 +1,9 @@
 // Sandbox-only routes: fail and restore a simulated node, so that a user can watch that node's
-// endpoints turn Unhealthy while the others stay Healthy. Not part of the API's OpenAPI document.
-// They need a token like the API: failing a node affects every tenant, so it takes a token that may
-// use every namespace (the sandbox's admin token); the events show a caller its own namespaces'.
+// endpoints turn Unhealthy while the others stay Healthy; and set a namespace's ResourceQuota, to
+// watch creates beyond it refused. Not part of the API's OpenAPI document.
+// They need a token like the API: failing a node affects every tenant and a ResourceQuota is the
+// cluster admin's to set, so those take a token that may use every namespace (the sandbox's admin
+// token); a caller sees the events and quotas of its own namespaces.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { mayUseNamespace } from '../application/principal.ts';
@@ -23,16 +25,29 @@ const NodeQuery = Type.Object(
 );
 
 /** Answers 403 unless the caller may use every namespace; true when it may go on. */
-function mayControlNodes(request: FastifyRequest, reply: FastifyReply): boolean {
+function isSandboxAdmin(request: FastifyRequest, reply: FastifyReply, action: string): boolean {
   if (principalOf(request).namespaces.includes('*')) return true;
-  sendProblem(
-    request,
-    reply,
-    'forbidden',
-    'failing and restoring sandbox nodes takes the sandbox admin token',
-  );
+  sendProblem(request, reply, 'forbidden', `${action} takes the sandbox admin token`);
   return false;
 }
+
+const QuotaParams = Type.Object(
+  { namespace: Type.String({ maxLength: 63 }), name: Type.String({ maxLength: 63 }) },
+  { additionalProperties: false },
+);
+const QuotaBody = Type.Object(
+  {
+    hard: Type.Object(
+      {
+        'services.nodeports': Type.Optional(Type.Integer({ minimum: 0 })),
+        'count/services': Type.Optional(Type.Integer({ minimum: 0 })),
+        services: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export function sandboxRoutes(
   world: SandboxWorld,
@@ -47,7 +62,7 @@ export function sandboxRoutes(
       '/sandbox/nodes/:name/fail',
       { schema: { hide: true, params: NodeParams, querystring: NodeQuery } },
       async (request, reply) => {
-        if (!mayControlNodes(request, reply)) return reply;
+        if (!isSandboxAdmin(request, reply, 'failing and restoring sandbox nodes')) return reply;
         const { name } = request.params;
         if (!world.hasNode(name))
           return sendProblem(request, reply, 'route-not-found', `no sandbox node '${name}'`);
@@ -61,13 +76,36 @@ export function sandboxRoutes(
       '/sandbox/nodes/:name/restore',
       { schema: { hide: true, params: NodeParams } },
       async (request, reply) => {
-        if (!mayControlNodes(request, reply)) return reply;
+        if (!isSandboxAdmin(request, reply, 'failing and restoring sandbox nodes')) return reply;
         const { name } = request.params;
         if (!world.hasNode(name))
           return sendProblem(request, reply, 'route-not-found', `no sandbox node '${name}'`);
         await world.restoreNode(name);
         cluster.setNodeReady(name, true);
         return { node: world.nodeStates().find((node) => node.name === name) };
+      },
+    );
+
+    // As `kubectl apply` of a ResourceQuota with these `spec.hard` figures would.
+    app.put<{ Params: { namespace: string; name: string }; Body: { hard: Record<string, number> } }>(
+      '/sandbox/namespaces/:namespace/resourcequotas/:name',
+      { schema: { hide: true, params: QuotaParams, body: QuotaBody } },
+      async (request, reply) => {
+        if (!isSandboxAdmin(request, reply, 'setting a ResourceQuota')) return reply;
+        const { namespace, name } = request.params;
+        cluster.setResourceQuota(namespace, name, request.body.hard);
+        return { resourceQuotas: cluster.resourceQuotas(namespace) };
+      },
+    );
+
+    app.get<{ Params: { namespace: string } }>(
+      '/sandbox/namespaces/:namespace/resourcequotas',
+      { schema: { hide: true, params: Type.Object({ namespace: Type.String({ maxLength: 63 }) }) } },
+      async (request, reply) => {
+        const { namespace } = request.params;
+        if (!mayUseNamespace(principalOf(request), namespace))
+          return sendProblem(request, reply, 'forbidden', `this token may not use namespace '${namespace}'`);
+        return { resourceQuotas: cluster.resourceQuotas(namespace) };
       },
     );
 

@@ -51,6 +51,7 @@ import {
   NODE_RULES,
   runCommand,
   startControlPlane,
+  USAGE_LEDGER_RULES,
 } from './fixture/index.ts';
 
 const CHART = fileURLToPath(new URL('../../helm/exposure-api', import.meta.url));
@@ -717,9 +718,13 @@ describe('the Helm chart', { skip }, () => {
         assert.deepEqual(only<V1ClusterRole>(release, 'ClusterRole', `${prefix}-nodes`).rules, NODE_RULES);
         assert.deepEqual(
           roles.map((r) => [r.metadata?.namespace, r.metadata?.name]),
-          [[release.namespace, `${prefix}-leader-election`]],
+          [
+            [release.namespace, `${prefix}-leader-election`],
+            [release.namespace, `${prefix}-usage-ledger`],
+          ],
         );
         assert.deepEqual(roles[0]?.rules, LEASE_RULES);
+        assert.deepEqual(roles[1]?.rules, USAGE_LEDGER_RULES);
 
         // Who gets them, and where: always the release's ServiceAccount.
         const account = only<V1ServiceAccount>(release, 'ServiceAccount').metadata?.name;
@@ -745,6 +750,7 @@ describe('the Helm chart', { skip }, () => {
             ...exposures,
             `ClusterRoleBinding * -> ${prefix}-nodes`,
             `RoleBinding ${release.namespace} -> ${prefix}-leader-election`,
+            `RoleBinding ${release.namespace} -> ${prefix}-usage-ledger`,
           ].sort(),
         );
       }
@@ -817,6 +823,7 @@ describe('the Helm chart', { skip }, () => {
               resource: 'leases',
               namespace: release.namespace,
             },
+            { verb: 'update', resource: 'configmaps', namespace: release.namespace },
             { verb: 'watch', resource: 'nodes' },
             ...managed.map((namespace) => ({ verb: 'watch', resource: 'services', namespace })),
           ];
@@ -959,7 +966,12 @@ describe('the Helm chart', { skip }, () => {
       const request = notesRequestBody(installNotes(wide));
       const calls = await runService(wide, identity, (call) => lifecycle(call, request, 'exposure-test'));
       assert.deepEqual(refusals(calls), []);
-      for (const operation of ['services.create', 'leases.create']) {
+      for (const operation of [
+        'services.create',
+        'leases.create',
+        'configmaps.create',
+        'configmaps.update',
+      ]) {
         assert.ok(
           calls.some((c) => c.operation === operation && c.outcome === 'ok'),
           `${operation} was made`,

@@ -1,5 +1,5 @@
-// The sandbox's node controls take the admin token; its events show a caller only its own
-// namespaces'.
+// The sandbox's node controls and ResourceQuotas take the admin token; its events and quotas show a
+// caller only its own namespaces'.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
@@ -40,6 +40,41 @@ describe('sandbox routes', () => {
       headers: { authorization: ADMIN },
     });
     assert.equal(restored.body.node.failed, false);
+  });
+
+  test("setting a ResourceQuota takes the admin token; a tenant reads only its own namespace's", async () => {
+    const url = '/sandbox/namespaces/search/resourcequotas/tenant-quota';
+    const put = (authorization?: string) =>
+      call<{ type?: string; resourceQuotas?: unknown[] }>(sandbox, {
+        method: 'PUT',
+        url,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        payload: JSON.stringify({ hard: { 'services.nodeports': 3 } }),
+      });
+    assert.equal((await put()).status, 401);
+    const tenant = await put(SEARCH_TEAM);
+    assert.equal(tenant.status, 403);
+    assert.equal(tenant.body.type, '/problems/forbidden');
+    assert.deepEqual(sandbox.cluster.resourceQuotas('search'), []);
+    try {
+      assert.equal((await put(ADMIN)).status, 200);
+      const own = await call<{ resourceQuotas: unknown[] }>(sandbox, {
+        method: 'GET',
+        url: '/sandbox/namespaces/search/resourcequotas',
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(own.status, 200);
+      assert.equal(own.body.resourceQuotas.length, 1);
+      const other = await call<{ type: string }>(sandbox, {
+        method: 'GET',
+        url: '/sandbox/namespaces/payments/resourcequotas',
+        headers: { authorization: SEARCH_TEAM },
+      });
+      assert.equal(other.status, 403);
+      assert.equal(other.body.type, '/problems/forbidden');
+    } finally {
+      sandbox.cluster.deleteResourceQuota('search', 'tenant-quota');
+    }
   });
 
   test("the events show a caller only its own namespaces' events", async () => {

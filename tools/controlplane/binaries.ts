@@ -1,4 +1,4 @@
-// Building kube-apiserver, etcd, kubectl and helm once into the cache, and checking what a cache
+// Building kube-apiserver, kube-controller-manager, etcd, kubectl and helm once into the cache, and checking what a cache
 // holds before it is trusted.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,8 +50,9 @@ async function verifyControlPlaneBinaries(
   binaries: ControlPlaneBinaries,
   etcdVersion: string,
 ): Promise<void> {
-  const [apiserver, etcd, kubectl] = await Promise.all([
+  const [apiserver, controllerManager, etcd, kubectl] = await Promise.all([
     run(binaries.kubeApiserver, ['--version'], { timeoutMs: 30_000 }),
+    run(binaries.kubeControllerManager, ['--version'], { timeoutMs: 30_000 }),
     run(binaries.etcd, ['--version'], { timeoutMs: 30_000 }),
     run(binaries.kubectl, ['version', '--client', '--output=json'], { timeoutMs: 30_000 }),
   ]);
@@ -66,6 +67,11 @@ async function verifyControlPlaneBinaries(
   const problems: string[] = [];
   if (apiserver.stdout.trim() !== `Kubernetes ${binaries.kubernetesVersion}`) {
     problems.push(`kube-apiserver --version: ${apiserver.stdout.trim() || apiserver.stderr.trim()}`);
+  }
+  if (controllerManager.stdout.trim() !== `Kubernetes ${binaries.kubernetesVersion}`) {
+    problems.push(
+      `kube-controller-manager --version: ${controllerManager.stdout.trim() || controllerManager.stderr.trim()}`,
+    );
   }
   if (!etcd.stdout.includes(`etcd Version: ${etcdVersion.replace(/^v/, '')}\n`)) {
     problems.push(`etcd --version: ${etcd.stdout.trim() || etcd.stderr.trim()}`);
@@ -136,20 +142,26 @@ async function buildOnce(
   });
 }
 
-/** Builds kube-apiserver, etcd and kubectl once (serialised across processes) and returns their paths. */
+/** Builds kube-apiserver, kube-controller-manager, etcd and kubectl once (serialised across processes) and returns their paths. */
 export async function ensureControlPlaneBinaries(): Promise<ControlPlaneBinaries> {
   const { kubernetesVersion, etcdVersion, binDir } = controlPlaneBuild();
   const binaries = binariesIn(binDir, kubernetesVersion);
-  const all = [binaries.kubeApiserver, binaries.etcd, binaries.kubectl];
+  const all = [binaries.kubeApiserver, binaries.kubeControllerManager, binaries.etcd, binaries.kubectl];
   await buildOnce(
     binDir,
-    `kube-apiserver/kubectl ${kubernetesVersion} and etcd ${etcdVersion}`,
+    `kube-apiserver/kube-controller-manager/kubectl ${kubernetesVersion} and etcd ${etcdVersion}`,
     async () => (await Promise.all(all.map(isExecutable))).every(Boolean),
     () => verifyControlPlaneBinaries(binaries, etcdVersion),
     async (into) => {
       const ldflags = kubernetesLdflags(kubernetesVersion);
       for (const [name, moduleDir, pkg, flags] of [
         ['kube-apiserver', kubernetesModuleDir, 'k8s.io/kubernetes/cmd/kube-apiserver', ldflags],
+        [
+          'kube-controller-manager',
+          kubernetesModuleDir,
+          'k8s.io/kubernetes/cmd/kube-controller-manager',
+          ldflags,
+        ],
         ['kubectl', kubernetesModuleDir, 'k8s.io/kubernetes/cmd/kubectl', ldflags],
         ['etcd', etcdModuleDir, 'go.etcd.io/etcd/server/v3', etcdLdflags],
       ] as const) {
@@ -193,12 +205,16 @@ export async function controlPlaneAvailability(): Promise<Availability> {
   const binaries = binariesIn(binDir, kubernetesVersion);
   const helm = join(helmBuild().binDir, 'helm');
   const cached = (
-    await Promise.all([binaries.kubeApiserver, binaries.etcd, binaries.kubectl, helm].map(isExecutable))
+    await Promise.all(
+      [binaries.kubeApiserver, binaries.kubeControllerManager, binaries.etcd, binaries.kubectl, helm].map(
+        isExecutable,
+      ),
+    )
   ).every(Boolean);
   if (cached) return { available: true, cached };
   if (await goVersion()) return { available: true, cached };
   return {
     available: false,
-    reason: `the Go toolchain (\`go\` on PATH) is needed to build kube-apiserver, etcd, kubectl and helm into ${cacheRoot()}`,
+    reason: `the Go toolchain (\`go\` on PATH) is needed to build kube-apiserver, kube-controller-manager, etcd, kubectl and helm into ${cacheRoot()}`,
   };
 }

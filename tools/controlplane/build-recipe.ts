@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface ControlPlaneBinaries {
   kubeApiserver: string;
+  /** Runs the controllers a test asks for (the resource quota controller, say); none by default. */
+  kubeControllerManager: string;
   etcd: string;
   kubectl: string;
   kubernetesVersion: string;
@@ -80,6 +82,7 @@ export function helmBuild(): { helmVersion: string; binDir: string } {
 export function binariesIn(binDir: string, kubernetesVersion: string): ControlPlaneBinaries {
   return {
     kubeApiserver: join(binDir, 'kube-apiserver'),
+    kubeControllerManager: join(binDir, 'kube-controller-manager'),
     etcd: join(binDir, 'etcd'),
     kubectl: join(binDir, 'kubectl'),
     kubernetesVersion,

@@ -2,8 +2,9 @@
 // kube-apiserver from the binaries built by ./binaries.ts, started on loopback in a temporary folder,
 // with static-token identities, kubeconfigs, kubectl and raw API requests at hand.
 //
-// Without a kube-controller-manager nothing creates EndpointSlices, default ServiceAccounts or finishes
-// namespace deletion; tests create the objects they need themselves.
+// kube-controller-manager runs only when a test asks for controllers, and then only those: without
+// it nothing creates EndpointSlices, default ServiceAccounts, computes ResourceQuota usage or
+// finishes namespace deletion; tests create the objects they need themselves.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +35,13 @@ export interface ControlPlaneOptions {
   binaries?: ControlPlaneBinaries;
   /** Appended to the kube-apiserver command line (a later flag overrides an earlier one). */
   extraApiserverArgs?: readonly string[];
+  /** The apiserver's `--service-node-port-range`; 30000-32767 (Kubernetes' default) unless given. */
+  nodePortRange?: { min: number; max: number };
+  /**
+   * Runs kube-controller-manager with exactly these controllers (`--controllers`), e.g.
+   * `['resourcequota']` so that ResourceQuotas get their usage computed and enforced. None by default.
+   */
+  controllers?: readonly string[];
 }
 
 export interface KubectlOptions {
@@ -177,7 +185,7 @@ async function startOnce(
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
       '--service-cluster-ip-range=10.96.0.0/16',
-      '--service-node-port-range=30000-32767',
+      `--service-node-port-range=${options.nodePortRange ? `${options.nodePortRange.min}-${options.nodePortRange.max}` : '30000-32767'}`,
       '--allow-privileged=true',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(dir, 'sa.pub')}`,
@@ -235,6 +243,10 @@ async function startOnce(
     );
     let extraKubeconfigs = 0;
     let stopped: Promise<void> | undefined;
+    const controllerManager =
+      options.controllers && options.controllers.length > 0
+        ? await startControllerManager(binaries, options.controllers, dir, kubeconfigs.admin, servers)
+        : undefined;
 
     const controlPlane: ControlPlane = {
       url,
@@ -312,7 +324,8 @@ async function startOnce(
       },
       stop() {
         stopped ??= (async () => {
-          // The apiserver first, so it does not log errors about etcd going away.
+          // Clients first, then the apiserver, so that neither logs errors about the other going away.
+          if (controllerManager) await stopServer(controllerManager);
           await stopServer(apiserver);
           await stopServer(etcd);
           await rm(dir, { recursive: true, force: true });
@@ -328,4 +341,44 @@ async function startOnce(
     untrackTemporaryDir(dir);
     throw error;
   }
+}
+
+/**
+ * kube-controller-manager with only the given controllers, as the admin (no per-controller
+ * ServiceAccounts, no leader election, no serving port), resolved once its controllers started.
+ */
+async function startControllerManager(
+  binaries: ControlPlaneBinaries,
+  controllers: readonly string[],
+  dir: string,
+  kubeconfigPath: string,
+  servers: Server[],
+): Promise<Server> {
+  const logPath = join(dir, 'kube-controller-manager.log');
+  const server = startServer(
+    'kube-controller-manager',
+    binaries.kubeControllerManager,
+    [
+      `--kubeconfig=${kubeconfigPath}`,
+      `--controllers=${controllers.join(',')}`,
+      '--use-service-account-credentials=false',
+      '--leader-elect=false',
+      '--secure-port=0',
+      // Replenishment after a delete is event-driven; the periodic full recount is shortened only so
+      // that a test never waits minutes for one.
+      '--resource-quota-sync-period=10s',
+      '--v=2',
+    ],
+    logPath,
+  );
+  servers.push(server);
+  await waitFor('kube-controller-manager to start its controllers', [...servers], async () => {
+    const log = await readFile(logPath, 'utf8').catch(() => '');
+    // Each logs `"Controller starting..." controller="<name>-controller"` (names or their short aliases).
+    const started = [...log.matchAll(/"Controller starting\.\.\." controller="([^"]+)"/g)].map((m) => m[1]);
+    return controllers.every((wanted) =>
+      started.some((name) => name === wanted || name === `${wanted}-controller`),
+    );
+  });
+  return server;
 }

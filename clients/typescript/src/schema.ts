@@ -102,6 +102,32 @@ export interface components {
             location: "body" | "query" | "path" | "header";
             detail: string;
         };
+        /** @description For `/problems/quota-exceeded`: which quota refused the change, and its figures. */
+        QuotaExceeded: {
+            /** @description A Kubernetes ResourceQuota of the namespace, or one of the installation's own limits. */
+            source: "ResourceQuota" | "InstallationLimit";
+            /**
+             * @description The ResourceQuota's name, or the limit's setting (e.g. `limits.perNamespace.nodePorts`).
+             * @example tenant-quota
+             * @example limits.perNamespace.nodePorts
+             */
+            name: string;
+            /** @description Whose usage the quota counts. */
+            scope: "namespace" | "subject" | "installation";
+            namespace?: string;
+            subject?: string;
+            /** @description The resources the change would take past the quota (empty when the cluster did not say). */
+            exceeded: {
+                /** @description What is counted: `services.nodeports`, `count/services`, `services` (ResourceQuota), `exposures`, `nodePorts`, `firewallRules` (installation). */
+                resource: string;
+                /** @description What the change asked for. */
+                requested: number;
+                /** @description What was already used. */
+                used: number;
+                /** @description The quota's hard figure, or the limit. */
+                limit: number;
+            }[];
+        };
         /** @description An RFC 9457 problem detail; `type` is stable per kind of problem. */
         Problem: {
             /**
@@ -116,6 +142,7 @@ export interface components {
             errors?: components["schemas"]["FieldError"][];
             retryAfterSeconds?: number;
             requestId?: string;
+            quota?: components["schemas"]["QuotaExceeded"];
         };
         /** @description Transport protocol of a port. */
         Protocol: "TCP" | "UDP";
@@ -658,7 +685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The namespace is not one of the token's: `/problems/forbidden`, `/problems/forbidden-namespace` */
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -685,7 +712,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `/problems/name-taken`, `/problems/node-port-taken`, `/problems/node-port-releasing`, `/problems/exposure-deleting` */
+            /** @description Conflict: `/problems/name-taken`, `/problems/node-port-taken`, `/problems/node-port-releasing`, `/problems/node-port-range-full`, `/problems/exposure-deleting` */
             409: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1029,6 +1056,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
                 headers: {
@@ -1047,7 +1083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict: `/problems/name-taken`, `/problems/node-port-taken`, `/problems/node-port-releasing`, `/problems/exposure-deleting` */
+            /** @description Conflict: `/problems/name-taken`, `/problems/node-port-taken`, `/problems/node-port-releasing`, `/problems/node-port-range-full`, `/problems/exposure-deleting` */
             409: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

@@ -18,10 +18,12 @@ import {
   type ClusterEvent,
   type ClusterEventRecord,
   type DeleteServiceResult,
+  type NodePortAllocation,
   type NodePortHolder,
 } from '../../application/ports/cluster.ts';
 import type { Logger } from '../../application/ports/log.ts';
 import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import type { UsageLedger } from '../../application/ports/usage-ledger.ts';
 import type {
   ClusterNode,
   ObservedService,
@@ -30,15 +32,9 @@ import type {
   ServiceProtocol,
   ServiceRef,
 } from '../../domain/cluster-objects.ts';
-import {
-  EXPOSURE_ID_LABEL,
-  FIREWALL_STATUS_ANNOTATION,
-  MANAGED_SELECTOR,
-  SPEC_FIELD_MANAGER,
-  STATUS_FIELD_MANAGER,
-} from '../../domain/naming.ts';
-import { LABEL_VALUE } from '../../domain/patterns.ts';
+import { FIREWALL_STATUS_ANNOTATION, SPEC_FIELD_MANAGER, STATUS_FIELD_MANAGER } from '../../domain/naming.ts';
 import { ClusterCaches } from './cluster-caches.ts';
+import { ConfigMapUsageLedger } from './configmap-usage-ledger.ts';
 import type { InformerTiming } from './informer.ts';
 import {
   callKubernetes,
@@ -53,6 +49,7 @@ import {
   upgradeManagedFields,
 } from './object-mapping.ts';
 import { ServiceEvents } from './service-events.ts';
+import { ServiceLookups } from './service-lookups.ts';
 
 export interface KubernetesClusterOptions extends KubernetesApiOptions {
   kubeConfig: KubeConfig;
@@ -75,11 +72,8 @@ export function createKubernetesCluster(options: KubernetesClusterOptions): Kube
   return new KubernetesApiCluster(options);
 }
 
-/** A label value, as the apiserver validates it: anything else cannot be an exposure id label. */
-const LABEL_VALUE_REGEX = new RegExp(LABEL_VALUE);
 const APPLY = () => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 const JSON_PATCH = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-const PAGE_SIZE = 500;
 
 type JsonPatch = { op: 'test' | 'remove' | 'replace'; path: string; value?: unknown }[];
 
@@ -89,11 +83,9 @@ class KubernetesApiCluster implements Cluster {
   readonly #recorder: UpstreamCallRecorder;
   readonly #caches: ClusterCaches;
   readonly #events: ServiceEvents;
-  /** Where lookups search: `[undefined]` is all namespaces at once. */
-  readonly #scopes: readonly (string | undefined)[];
+  readonly #lookups: ServiceLookups;
 
   constructor(options: KubernetesClusterOptions) {
-    this.#scopes = options.namespaces ? [...new Set(options.namespaces)] : [undefined];
     this.#apis = createKubernetesApis(options.kubeConfig, options);
     this.#core = this.#apis.core;
     this.#recorder = options.recorder ?? ignoreUpstreamCalls;
@@ -111,6 +103,9 @@ class KubernetesApiCluster implements Cluster {
       recorder: this.#recorder,
       ...(options.instance && { instance: options.instance }),
     });
+    // Lookups search where the installation watches: `[undefined]` is all namespaces at once.
+    const scopes = options.namespaces ? [...new Set(options.namespaces)] : [undefined];
+    this.#lookups = new ServiceLookups(this.#core, this.#recorder, scopes);
   }
 
   // --- lifecycle ---------------------------------------------------------------------------
@@ -202,17 +197,12 @@ class KubernetesApiCluster implements Cluster {
     }
   }
 
-  async findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
-    // An id that cannot be a label value cannot be on any Service (and must not reach a selector).
-    if (id.length === 0 || id.length > 63 || !LABEL_VALUE_REGEX.test(id)) return undefined;
-    const labelSelector = `${EXPOSURE_ID_LABEL}=${id},${MANAGED_SELECTOR}`;
-    for (const namespace of this.#scopes) {
-      for await (const page of this.#servicePages(namespace, labelSelector)) {
-        const found = page[0];
-        if (found) return toObservedService(found);
-      }
-    }
-    return undefined;
+  findServiceByExposureId(id: string): Promise<ObservedService | undefined> {
+    return this.#lookups.byExposureId(id);
+  }
+
+  findServicesByExposureIds(ids: readonly string[]): Promise<ObservedService[]> {
+    return this.#lookups.byExposureIds(ids);
   }
 
   async deleteService(
@@ -302,24 +292,16 @@ class KubernetesApiCluster implements Cluster {
     throw new ClusterError('Conflict', `the finalizers of services "${ref.name}" kept changing; retry`);
   }
 
-  async nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined> {
-    // Node ports are allocated by number across protocols, so a holder on the other protocol
-    // counts too, after an exact match. Every Service counts, managed or not.
-    // With namespaced RBAC only the managed namespaces can be searched; a holder elsewhere stays
-    // unnamed (the conflict stands all the same).
-    let other: V1Service | undefined;
-    for (const namespace of this.#scopes) {
-      for await (const page of this.#servicePages(namespace)) {
-        for (const service of page) {
-          for (const port of service.spec?.ports ?? []) {
-            if (port.nodePort !== nodePort) continue;
-            if ((port.protocol ?? 'TCP') === protocol) return holder(service);
-            other ??= service;
-          }
-        }
-      }
-    }
-    return other && holder(other);
+  nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined> {
+    return this.#lookups.nodePortHolder(nodePort, protocol);
+  }
+
+  nodePortHolders(): Promise<NodePortAllocation[]> {
+    return this.#lookups.nodePortHolders();
+  }
+
+  usageLedger(location: { namespace: string; name: string }): UsageLedger {
+    return new ConfigMapUsageLedger(this.#core, this.#recorder, location);
   }
 
   recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void> {
@@ -354,25 +336,6 @@ class KubernetesApiCluster implements Cluster {
     return callKubernetes(this.#recorder, operation, call);
   }
 
-  /** Services page by page, in one namespace or (undefined) all of them. */
-  async *#servicePages(namespace: string | undefined, labelSelector?: string): AsyncGenerator<V1Service[]> {
-    let continueToken: string | undefined;
-    do {
-      const request = {
-        limit: PAGE_SIZE,
-        ...(labelSelector ? { labelSelector } : {}),
-        ...(continueToken ? { _continue: continueToken } : {}),
-      };
-      const page = await this.#call('services.list', () =>
-        namespace === undefined
-          ? this.#core.listServiceForAllNamespaces(request)
-          : this.#core.listNamespacedService({ ...request, namespace }),
-      );
-      yield page.items;
-      continueToken = page.metadata?._continue || undefined;
-    } while (continueToken);
-  }
-
   #patch(operation: string, ref: ServiceRef, fieldManager: string, patch: JsonPatch): Promise<V1Service> {
     return this.#call(operation, () =>
       this.#core.patchNamespacedService(
@@ -381,13 +344,4 @@ class KubernetesApiCluster implements Cluster {
       ),
     );
   }
-}
-
-function holder(service: V1Service): NodePortHolder {
-  return {
-    namespace: service.metadata?.namespace ?? '',
-    name: service.metadata?.name ?? '',
-    terminating:
-      service.metadata?.deletionTimestamp !== undefined && service.metadata.deletionTimestamp !== null,
-  };
 }

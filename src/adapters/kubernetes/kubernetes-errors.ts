@@ -12,7 +12,9 @@ import {
   ClusterError,
   type ClusterErrorKind,
   type ClusterFieldCause,
+  type QuotaRefusal,
 } from '../../application/ports/cluster.ts';
+import { parseQuotaRefusal } from './quota-message.ts';
 
 /** The parts of a `meta/v1` Status the mapping reads. */
 export interface ApiStatus {
@@ -29,6 +31,12 @@ export interface ApiStatus {
 
 const NODE_PORT_FIELD = /^spec\.ports\[\d+\]\.nodePort$/;
 const ALLOCATED = /provided port is already allocated/;
+/** The node port allocator has nothing left (a 500 InternalError, pkg/registry/core/service/storage/alloc.go). */
+const RANGE_FULL = /failed to allocate a nodePort: range is full/;
+/** Quota admission before the quota controller has computed the quota's usage. */
+const QUOTA_STATUS_UNKNOWN = /status unknown for quota/;
+/** How long to wait for the quota controller to catch up. */
+const QUOTA_STATUS_RETRY_SECONDS = 5;
 /** The apiserver's answer to an apply with a uid precondition when nothing by that name exists. */
 const NO_EXISTING_OBJECT = /no existing object was found/;
 /** Socket and undici failures that mean the apiserver could not be reached or dropped us. */
@@ -72,12 +80,15 @@ function fromResponse(
     message: c.message ?? c.reason ?? '',
   }));
   const retryAfterSeconds = retryAfter(headers, status);
-  const make = (kind: ClusterErrorKind, extra: { nodePort?: number } = {}) =>
+  const make = (
+    kind: ClusterErrorKind,
+    extra: { nodePort?: number; quota?: QuotaRefusal; retryAfterSeconds?: number } = {},
+  ) =>
     new ClusterError(kind, message, {
       causes,
       cause,
-      ...extra,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      ...extra,
     });
 
   if (code === 409) {
@@ -106,11 +117,19 @@ function fromResponse(
       return make('NamespaceNotFound');
     }
     if (/denied the request|denied request/.test(message)) return make('Invalid');
+    // The namespace's ResourceQuota refused the write: the caller's limit, not our RBAC.
+    const quota = parseQuotaRefusal(message);
+    if (quota) return make('QuotaExceeded', { quota });
+    if (QUOTA_STATUS_UNKNOWN.test(message)) {
+      return make('Unavailable', { retryAfterSeconds: QUOTA_STATUS_RETRY_SECONDS });
+    }
     return make('Forbidden');
   }
   // Credentials the apiserver does not accept: as much an installation problem as missing RBAC.
   if (code === 401) return make('Forbidden');
   if (code === 412) return make('Conflict');
+  // Not a fault that goes away by retrying: the range stays full until Services are deleted.
+  if (code === 500 && RANGE_FULL.test(message)) return make('NodePortRangeFull');
   if (code === 429 || code >= 500) return make('Unavailable');
   return make('Unknown');
 }

@@ -21,6 +21,7 @@ export class PrometheusMetrics
   readonly #leader: Gauge;
   readonly #rateLimited: Counter<'limit'>;
   readonly #refusedConnections: Counter;
+  #capacity: (() => { nodePorts: number; firewallRules: number }) | undefined;
 
   constructor(options: { defaultMetrics?: boolean; exposureCount?: () => number } = {}) {
     const registers = [this.registry];
@@ -85,6 +86,28 @@ export class PrometheusMetrics
       help: '1 when this replica is the one that writes to GCE',
       registers,
     });
+    // What the installation holds of the capacity tenants share, read on each scrape. Installation
+    // totals only: a label per namespace could mean thousands of series; the usage ledger's
+    // ConfigMap holds the per-namespace and per-subject counts.
+    const capacity = () => this.#capacity?.();
+    new Gauge({
+      name: 'exposure_api_node_ports',
+      help: "Node ports held by this installation's Services (from the cache)",
+      registers,
+      collect() {
+        const held = capacity();
+        if (held) this.set(held.nodePorts);
+      },
+    });
+    new Gauge({
+      name: 'exposure_api_firewall_rules',
+      help: "Firewall rules this installation's exposures hold (one per exposure and IP family, from the cache)",
+      registers,
+      collect() {
+        const held = capacity();
+        if (held) this.set(held.firewallRules);
+      },
+    });
     const exposureCount = options.exposureCount;
     if (exposureCount) {
       new Gauge({
@@ -123,6 +146,11 @@ export class PrometheusMetrics
 
   countRefusedConnection(): void {
     this.#refusedConnections.inc();
+  }
+
+  /** Where the capacity gauges read from (the runtime's exposure index). */
+  trackCapacity(held: () => { nodePorts: number; firewallRules: number }): void {
+    this.#capacity = held;
   }
 
   setLeader(isLeader: boolean): void {

@@ -9,12 +9,17 @@ import type {
   ServiceProtocol,
   ServiceRef,
 } from '../../domain/cluster-objects.ts';
+import type { UsageLedger } from './usage-ledger.ts';
 
 export type ClusterErrorKind =
   /** A Service of that name exists in the namespace. */
   | 'AlreadyExists'
   /** A requested node port is allocated to another Service. */
   | 'NodePortTaken'
+  /** No node port is left to allocate: the cluster's --service-node-port-range is full. */
+  | 'NodePortRangeFull'
+  /** A ResourceQuota of the namespace refused the change (what it exceeded is in `quota`). */
+  | 'QuotaExceeded'
   | 'NamespaceNotFound'
   | 'NotFound'
   /** The cluster refused a field (the apiserver's 422 Invalid). */
@@ -32,11 +37,30 @@ export interface ClusterFieldCause {
   message: string;
 }
 
+/** One resource a ResourceQuota refused: Kubernetes' `requested`, `used` and `limited` figures. */
+export interface QuotaFigures {
+  /** The quota's resource name, e.g. `services.nodeports` or `count/services`. */
+  resource: string;
+  requested: number;
+  used: number;
+  /** The quota's `hard` figure. */
+  limit: number;
+}
+
+/** Which ResourceQuota refused a change, and for what. */
+export interface QuotaRefusal {
+  name: string;
+  /** Empty when the figures could not be read from the cluster's answer. */
+  exceeded: QuotaFigures[];
+}
+
 export class ClusterError extends Error {
   readonly kind: ClusterErrorKind;
   readonly causes: ClusterFieldCause[];
   /** For NodePortTaken: the port that is taken. */
   readonly nodePort: number | undefined;
+  /** For QuotaExceeded: the quota and its figures. */
+  readonly quota: QuotaRefusal | undefined;
   /** Seconds the cluster asked us to wait (Retry-After), when it said. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -46,6 +70,7 @@ export class ClusterError extends Error {
     options: {
       causes?: ClusterFieldCause[];
       nodePort?: number;
+      quota?: QuotaRefusal;
       retryAfterSeconds?: number;
       cause?: unknown;
     } = {},
@@ -55,6 +80,7 @@ export class ClusterError extends Error {
     this.kind = kind;
     this.causes = options.causes ?? [];
     this.nodePort = options.nodePort;
+    this.quota = options.quota;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
@@ -72,6 +98,12 @@ export type DeleteServiceResult =
 export interface NodePortHolder extends ServiceRef {
   /** The holder is being deleted: the port frees up once it is gone. */
   terminating: boolean;
+}
+
+export interface NodePortAllocation extends NodePortHolder {
+  nodePort: number;
+  /** `TCP`, `UDP` (or `SCTP`, which exposure-api never asks for but a holder may use). */
+  protocol: string;
 }
 
 export interface ClusterEventRecord {
@@ -106,6 +138,11 @@ export interface Cluster {
   /** Finds a managed Service by its exposure id label through the API (a cache miss). */
   findServiceByExposureId(id: string): Promise<ObservedService | undefined>;
   /**
+   * Finds the managed Services of several exposure ids with one request (per watched namespace),
+   * so that many cache misses at once cost one call. Ids without a Service are left out.
+   */
+  findServicesByExposureIds(ids: readonly string[]): Promise<ObservedService[]>;
+  /**
    * Requests deletion. With finalizers the Service stays, terminating, until they are removed:
    * then the terminating Service is returned (as the apiserver does), so callers see the change
    * before their cache does.
@@ -119,6 +156,16 @@ export interface Cluster {
   removeFinalizer(ref: ServiceRef, finalizer: string): Promise<void>;
   /** Which Service holds a node port, when a create found it taken. */
   nodePortHolder(nodePort: number, protocol: ServiceProtocol): Promise<NodePortHolder | undefined>;
+  /**
+   * Every Service's node ports, read from the API (managed or not: a page walk over all Services),
+   * so that one walk can name the holders of many taken ports.
+   */
+  nodePortHolders(): Promise<NodePortAllocation[]>;
+  /**
+   * The installation's usage ledger, kept in the cluster where every replica sees it (a ConfigMap
+   * of that name in that namespace, for the Kubernetes adapter).
+   */
+  usageLedger(location: { namespace: string; name: string }): UsageLedger;
   /** Records a Kubernetes Event on the Service, for `kubectl describe` and admins' tooling. */
   recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void>;
 

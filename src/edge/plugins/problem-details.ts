@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ExposureProblem } from '../../application/problems.ts';
-import type { FieldError, Problem } from '../../schemas/problem.ts';
+import type { FieldError, Problem, QuotaExceeded } from '../../schemas/problem.ts';
 import { EdgeProblem } from '../edge-problem.ts';
 import { type EdgeProblemKind, problemTypes, problemTypeUri } from '../problem-types.ts';
 import { fieldErrorsFromAjv } from '../request-validation.ts';
@@ -16,7 +16,7 @@ export function sendProblem(
   reply: FastifyReply,
   kind: EdgeProblemKind,
   detail: string,
-  extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+  extra: { errors?: FieldError[]; retryAfterSeconds?: number; quota?: QuotaExceeded } = {},
 ): FastifyReply {
   const type = problemTypes[kind];
   const problem: Problem = {
@@ -28,6 +28,7 @@ export function sendProblem(
     requestId: String(request.id),
     ...(extra.errors && extra.errors.length > 0 && { errors: extra.errors }),
     ...(extra.retryAfterSeconds !== undefined && { retryAfterSeconds: extra.retryAfterSeconds }),
+    ...(extra.quota && { quota: extra.quota }),
   };
   if (extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(extra.retryAfterSeconds));
   if (kind === 'unauthenticated') reply.header('www-authenticate', 'Bearer realm="exposure-api"');
@@ -91,6 +92,7 @@ async function problemDetails(app: FastifyInstance): Promise<void> {
       return sendProblem(request, reply, error.kind, error.message, {
         errors,
         ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+        ...(error.quota && { quota: error.quota }),
       });
     }
     if (error.validation) {
