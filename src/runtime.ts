@@ -18,6 +18,7 @@ import type { Prober } from './application/ports/prober.ts';
 import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler/reconciler.ts';
+import { ExposureWatch } from './application/watch/exposure-watch.ts';
 import type { Config } from './config/schema.ts';
 import {
   firewallSettings,
@@ -25,6 +26,8 @@ import {
   leaderElectionSettings,
   reconcilerSettings,
   specRules,
+  watchSettings,
+  watchStreamLimits,
 } from './config/settings.ts';
 import { buildApp } from './edge/app.ts';
 import { TokenAuthenticator } from './edge/plugins/authentication.ts';
@@ -45,6 +48,7 @@ export interface RuntimeInputs {
 export interface Runtime {
   app: FastifyInstance;
   exposures: ExposureService;
+  watch: ExposureWatch;
   index: ExposureIndex;
   reconciler: Reconciler;
   elector: LeaderElector | undefined;
@@ -118,8 +122,18 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     clock,
     reconcile: reconciler,
   });
+  const watch = new ExposureWatch({
+    exposures,
+    index,
+    views,
+    cluster,
+    settings: watchSettings(config),
+    log: logger.child({ component: 'watch' }),
+  });
   const app = await buildApp({
     exposures,
+    watch,
+    watchStreams: watchStreamLimits(config),
     authenticator: new TokenAuthenticator(config.auth.tokens),
     metrics,
     readiness: [{ name: 'kubernetesCaches', ready: () => cluster.synced() }],
@@ -131,6 +145,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   return {
     app,
     exposures,
+    watch,
     index,
     reconciler,
     elector,
@@ -138,6 +153,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     async start() {
       await cluster.start();
       index.start();
+      watch.start();
       if (elector) {
         elector.start();
       } else {
@@ -146,7 +162,9 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       }
     },
     async stop() {
+      // Closing the app ends the watch streams first (see the watch route), then the watch stops.
       await app.close();
+      watch.stop();
       // Stops the reconciler first, then releases the lease so another replica takes over at once.
       if (elector) await elector.stop();
       else await reconciler.stop();

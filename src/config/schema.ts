@@ -51,6 +51,29 @@ export const Config = Type.Object(
           default: 10,
           description: 'How long DELETE waits for the rules and the Service to be gone before answering 202.',
         }),
+        watchHeartbeatSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 300,
+          default: 15,
+          description:
+            "A watch stream with nothing to send for this long gets a heartbeat comment. Keep it below every proxy's idle timeout on the way (a GKE load balancer's is 30 s unless a BackendConfig's timeoutSec says otherwise).",
+        }),
+        watchStreamsPerCaller: Type.Integer({
+          minimum: 1,
+          default: 20,
+          description: 'Watch streams one caller (token subject) may hold open on one replica; beyond, 429.',
+        }),
+        watchStreamsMax: Type.Integer({
+          minimum: 1,
+          default: 2000,
+          description: 'Watch streams one replica holds open in all; beyond, 429.',
+        }),
+        watchSlowReaderSeconds: Type.Integer({
+          minimum: 1,
+          default: 30,
+          description:
+            'A watch stream whose client has not taken what was sent for this long is cut (it keeps only the latest event meanwhile); the client resumes with Last-Event-ID.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),

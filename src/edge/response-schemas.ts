@@ -43,6 +43,7 @@ const statusText: Record<number, string> = {
   413: 'Request body too large',
   415: 'Content-Type is not application/json',
   422: 'Valid, but not allowed or not possible',
+  429: 'Too many requests',
   503: 'Kubernetes unavailable, or exposure-api lacks a permission there',
 };
 
