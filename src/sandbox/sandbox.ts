@@ -33,8 +33,9 @@ export interface SandboxOptions {
   nodeNetwork?: { internal: string; external: string };
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth'>> & {
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server'>> & {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
+    server?: Partial<Config['server']>;
   };
   withDemoWorkload?: boolean;
   /** Restrict the installation to these namespaces (`cluster.namespaces`). */
