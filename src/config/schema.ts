@@ -56,7 +56,7 @@ export const Config = Type.Object(
           maximum: 300,
           default: 15,
           description:
-            "A watch stream with nothing to send for this long gets a heartbeat comment. Keep it below every proxy's idle timeout on the way (a GKE load balancer's is 30 s unless a BackendConfig's timeoutSec says otherwise).",
+            'A watch stream with nothing to send for this long gets a heartbeat comment, so that proxies and load balancers that cut idle connections keep it: keep it below their idle timeouts.',
         }),
         watchStreamsPerCaller: Type.Integer({
           minimum: 1,

@@ -102,11 +102,11 @@ export interface paths {
          *
          *     - `event: exposure` — `data` is the exposure exactly as `GET /exposures/{id}` serves it; `id` is a version of that state (a digest, the same on every replica).
          *     - `event: deleted` — `data` is `{"id": …}`; the last event, then the stream closes.
-         *     - Comment lines (`: heartbeat`) when nothing else was sent for `server.watchHeartbeatSeconds` (15 s by default, within the 30 s default idle timeout of a GKE load balancer).
+         *     - Comment lines (`: heartbeat`) when nothing else was sent for `server.watchHeartbeatSeconds` (15 s by default), so that proxies that cut idle connections keep the stream.
          *
-         *     Resume after a dropped connection with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers), on any replica: the current exposure comes at once only if it differs from what that event showed, so a resumed stream misses no change and repeats none. A 404 on resume means the exposure was deleted meanwhile.
+         *     Resume after a dropped connection with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers), on any replica: the current exposure comes at once only if it differs from what that event showed, so a resumed stream misses no change and repeats none. A 404 on resume means the exposure was deleted meanwhile. Streams end when a load balancer bounds the time of a whole response (GKE Ingress: the BackendConfig `timeoutSec`, 30 s by default) and when a replica stops: resume then.
          *
-         *     Served from caches, like a read: no call to the Kubernetes or GCE API per watcher; while anyone watches, the endpoints are probed again every `probe.cacheTtlMs` (at least a second apart) for all of them at once. A client that does not read gets only the latest state when it catches up, and is cut after `server.watchSlowReaderSeconds`. Streams end (cleanly) when the replica stops: resume elsewhere. Open streams are limited per caller and per replica (429).
+         *     Served from caches, like a read: no call to the Kubernetes or GCE API per watcher; while anyone watches, the endpoints are probed again every `probe.cacheTtlMs` (at least a second apart) for all of them at once. A client that does not read gets only the latest state when it catches up, and is cut after `server.watchSlowReaderSeconds`. Open streams are limited per caller and per replica (429).
          */
         get: operations["watchExposure"];
         put?: never;
