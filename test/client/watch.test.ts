@@ -3,6 +3,9 @@
 // missing or repeating anything, the end of a deleted exposure, abort, problems; and the token
 // provider and impersonation headers.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -205,6 +208,41 @@ describe('watching through the typed client', () => {
     const late = new EventTaker(client.watchExposure(doomed.value.id, { lastEventId: seen.eventId }));
     assert.deepEqual(await late.next(5_000), { type: 'deleted', id: doomed.value.id });
     assert.equal(await late.next(1_000), 'end');
+  });
+
+  test('a service that stays unavailable is retried with backoff, a bounded number of times', async () => {
+    const attempts: number[] = [];
+    const unavailable = createServer((_request, response) => {
+      attempts.push(performance.now());
+      const status = attempts.length === 1 ? 429 : 503;
+      response.writeHead(status, { 'content-type': 'application/problem+json' });
+      response.end(
+        JSON.stringify({ type: '/problems/kubernetes-unavailable', title: 'Unavailable', status }),
+      );
+    });
+    unavailable.listen(0, '127.0.0.1');
+    await once(unavailable, 'listening');
+    const { port } = unavailable.address() as AddressInfo;
+    const retrying = createExposureClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: TOKEN,
+      reconnect: { initialDelayMs: 40, maxAttempts: 4 },
+    });
+    try {
+      await assert.rejects(
+        retrying.watchExposure(id)[Symbol.asyncIterator]().next(),
+        (error: unknown) => error instanceof ExposureApiError && error.status === 503,
+      );
+    } finally {
+      unavailable.close();
+    }
+    assert.equal(attempts.length, 4, 'four attempts, then the last problem is thrown');
+    const gaps = attempts.slice(1).map((at, i) => at - (attempts[i] as number));
+    // Doubling from 40 ms, each delay between half and all of its ceiling: 20-40, 40-80, 80-160.
+    assert.ok(
+      gaps.every((gap, i) => gap >= 20 * 2 ** i - 5),
+      `delays ${gaps.map((g) => g.toFixed(0))}`,
+    );
   });
 
   test('problems throw ExposureApiError; a token provider is asked per request; impersonation is sent', async () => {

@@ -90,7 +90,7 @@ export async function* watchExposure(
         if (error instanceof SyntaxError) throw error;
         // The connection dropped: resume below, like a stream the server ended.
       }
-    } else if (++failures > settings.maxAttempts) {
+    } else if (++failures >= settings.maxAttempts) {
       throw attempt.error;
     }
     await pause(backoff(retryMs, failures, settings.maxDelayMs), signal);
