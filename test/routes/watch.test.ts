@@ -172,7 +172,19 @@ describe('GET /exposures/{id}/watch', () => {
   });
 
   test('200 watchers of one exposure cost no Kubernetes or GCE API call, and probes do not grow with them', async () => {
-    await sleep(500); // let the reconciler finish with the patches above
+    // The reconciler done with the patches above: from here on, only the node failure changes anything.
+    await eventually(
+      async () =>
+        (
+          await call<ExposureJson>(sandbox, {
+            method: 'GET',
+            url: `/exposures/${id}`,
+            headers: { authorization: ADMIN },
+          })
+        ).body.status.phase,
+      (phase) => phase === 'Ready',
+      { what: 'the patched exposure Ready again' },
+    );
     const apiCalls = countApiCalls(sandbox.cluster);
     const gceRequests = sandbox.emulator.requests().length;
     const readers = await Promise.all(

@@ -67,10 +67,6 @@ export class WatchTopic {
     this.#probeTimer.unref();
   }
 
-  get subscribers(): number {
-    return this.#subscribers.size;
-  }
-
   /**
    * Adds a subscriber once the first view is known, and hands it the current snapshot at once —
    * unless it is the one the subscriber last saw (`lastVersion`): then it hears only of changes.
