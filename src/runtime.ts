@@ -20,6 +20,7 @@ import type { Prober } from './application/ports/prober.ts';
 import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler/reconciler.ts';
+import { ExposureWatch } from './application/watch/exposure-watch.ts';
 import type { Config } from './config/schema.ts';
 import {
   edgeLimits,
@@ -30,6 +31,8 @@ import {
   reconcilerSettings,
   specRules,
   usageLedgerLocation,
+  watchSettings,
+  watchStreamLimits,
 } from './config/settings.ts';
 import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
@@ -51,6 +54,7 @@ export interface RuntimeInputs {
 export interface Runtime {
   app: FastifyInstance;
   exposures: ExposureService;
+  watch: ExposureWatch;
   index: ExposureIndex;
   reconciler: Reconciler;
   elector: LeaderElector | undefined;
@@ -139,8 +143,18 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     lookups,
     limits,
   });
+  const watch = new ExposureWatch({
+    exposures,
+    index,
+    views,
+    cluster,
+    settings: watchSettings(config),
+    log: logger.child({ component: 'watch' }),
+  });
   const app = await buildApp({
     exposures,
+    watch,
+    watchStreams: watchStreamLimits(config),
     authenticator: new TokenAuthenticator(config.auth.tokens),
     metrics,
     readiness: [{ name: 'kubernetesCaches', ready: () => cluster.synced() }],
@@ -153,6 +167,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   return {
     app,
     exposures,
+    watch,
     index,
     reconciler,
     elector,
@@ -162,6 +177,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       await cluster.start();
       index.start();
       lookups.start();
+      watch.start();
       if (elector) {
         elector.start();
       } else {
@@ -171,7 +187,9 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       }
     },
     async stop() {
+      // Closing the app ends the watch streams first (see the watch route), then the watch stops.
       await app.close();
+      watch.stop();
       // Stops the reconciler first, then releases the lease so another replica takes over at once.
       if (elector) await elector.stop();
       else await reconciler.stop();

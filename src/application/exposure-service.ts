@@ -297,6 +297,11 @@ export class ExposureService {
     return fresh;
   }
 
+  /** The record of an exposure the caller may see; any other id is `exposure-not-found`. */
+  find(principal: Principal, id: string): Promise<ExposureRecord> {
+    return this.#find(principal, id);
+  }
+
   async get(
     principal: Principal,
     id: string,

@@ -45,6 +45,29 @@ export const ServerSettings = Type.Object(
       default: 10,
       description: 'How long DELETE waits for the rules and the Service to be gone before answering 202.',
     }),
+    watchHeartbeatSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 300,
+      default: 15,
+      description:
+        'A watch stream with nothing to send for this long gets a heartbeat comment, so that proxies and load balancers that cut idle connections keep it: keep it below their idle timeouts.',
+    }),
+    watchStreamsPerCaller: Type.Integer({
+      minimum: 1,
+      default: 20,
+      description: 'Watch streams one caller (token subject) may hold open on one replica; beyond, 429.',
+    }),
+    watchStreamsMax: Type.Integer({
+      minimum: 1,
+      default: 2000,
+      description: 'Watch streams one replica holds open in all; beyond, 429.',
+    }),
+    watchSlowReaderSeconds: Type.Integer({
+      minimum: 1,
+      default: 30,
+      description:
+        'A watch stream whose client has not taken what was sent for this long is cut (it keeps only the latest event meanwhile); the client resumes with Last-Event-ID.',
+    }),
     // Timeouts and connection limits: see the README's security section for how they fit.
     trustProxy: Type.Union(
       [Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))],

@@ -4,9 +4,11 @@ import type { HealthCheckSettings } from '../application/health-checker.ts';
 import type { InstallationLimitSettings } from '../application/installation-limits.ts';
 import type { LeaderElectionSettings } from '../application/leader-election.ts';
 import type { ReconcilerSettings } from '../application/reconciler/reconciler.ts';
+import type { ExposureWatchSettings } from '../application/watch/exposure-watch.ts';
 import type { FirewallSettings } from '../domain/desired-firewall.ts';
 import type { SpecRules } from '../domain/exposure-spec.ts';
 import type { EdgeLimits } from '../edge/edge-limits.ts';
+import type { StreamLimits } from '../edge/watch/stream-registry.ts';
 import type { Config } from './schema.ts';
 
 export function firewallSettings(config: Config): FirewallSettings {
@@ -40,6 +42,22 @@ export function healthCheckSettings(config: Config): HealthCheckSettings {
     concurrency: config.probe.concurrency,
     maxProbesPerRead: config.probe.maxProbesPerRead,
     cacheEntries: config.probe.cacheEntries,
+  };
+}
+
+/** Watched exposures are probed on the probe cache's TTL, but never more than once a second. */
+const MIN_WATCH_PROBE_INTERVAL_MS = 1000;
+
+export function watchSettings(config: Config): ExposureWatchSettings {
+  return { probeIntervalMs: Math.max(config.probe.cacheTtlMs, MIN_WATCH_PROBE_INTERVAL_MS) };
+}
+
+export function watchStreamLimits(config: Config): StreamLimits {
+  return {
+    perCaller: config.server.watchStreamsPerCaller,
+    total: config.server.watchStreamsMax,
+    heartbeatMs: config.server.watchHeartbeatSeconds * 1000,
+    slowReaderMs: config.server.watchSlowReaderSeconds * 1000,
   };
 }
 

@@ -3,8 +3,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ExposureService } from '../application/exposure-service.ts';
 import type { HttpMetrics } from '../application/ports/http-metrics.ts';
+import type { ExposureWatch } from '../application/watch/exposure-watch.ts';
 import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
+import { watchSchemas } from '../schemas/watch.ts';
 import type { EdgeLimits } from './edge-limits.ts';
 import type { TokenAuthenticator } from './plugins/authentication.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
@@ -20,6 +22,7 @@ import { schemaController } from './request-validation.ts';
 import exposureRoutes from './routes/exposures/index.ts';
 import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
 import problemDocsRoutes from './routes/problem-docs.ts';
+import type { StreamLimits } from './watch/stream-registry.ts';
 
 export interface AppDependencies {
   exposures: ExposureService;
@@ -27,6 +30,9 @@ export interface AppDependencies {
   metrics: HttpMetrics;
   readiness: readonly ReadinessCheck[];
   deleteWaitSeconds: number;
+  /** Follows exposures for the watch route, within the limits on open streams. */
+  watch: ExposureWatch;
+  watchStreams: StreamLimits;
   bodyLimitBytes: number;
   limits: EdgeLimits;
   logger?: FastifyBaseLogger;
@@ -88,7 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  for (const schema of [...problemSchemas, ...exposureSchemas]) app.addSchema(schema);
+  for (const schema of [...problemSchemas, ...exposureSchemas, ...watchSchemas]) app.addSchema(schema);
 
   await app.register(problemDetails);
   await app.register(jsonBody);
@@ -101,6 +107,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     exposures: deps.exposures,
     authenticator: deps.authenticator,
     deleteWaitSeconds: deps.deleteWaitSeconds,
+    watch: deps.watch,
+    watchStreams: deps.watchStreams,
   });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);
   unsupportedMethods.answer405();

@@ -18,6 +18,7 @@ export type EdgeProblemKind =
   | 'rate-limited'
   | 'too-many-connections'
   | 'headers-too-large'
+  | 'too-many-streams'
   | 'internal-error';
 
 export interface ProblemType {
@@ -169,6 +170,12 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     status: 422,
     title: 'Namespace does not exist',
     description: 'The namespace of the request does not exist in the cluster.',
+  },
+  'too-many-streams': {
+    status: 429,
+    title: 'Too many open watch streams',
+    description:
+      'You hold as many open watch streams on this replica as one caller may (`server.watchStreamsPerCaller`), or the replica serves as many as it can (`server.watchStreamsMax`). Close a stream, or retry later.',
   },
   'internal-error': {
     status: 500,

@@ -45,7 +45,7 @@ const statusText: Record<number, string> = {
   414: 'A path parameter is too long',
   415: 'Content-Type is not application/json',
   422: 'Valid, but not allowed or not possible',
-  429: 'A rate limit was reached, or your address holds too many connections',
+  429: 'A rate limit was reached, or you hold too many connections or open streams',
   431: 'Request headers too large',
   503: 'Kubernetes unavailable, or exposure-api lacks a permission there',
 };

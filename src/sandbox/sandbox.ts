@@ -9,6 +9,7 @@ import { passThroughAuthClient } from '../adapters/gce/pass-through-auth.ts';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { NetworkProber } from '../adapters/prober/network-prober.ts';
 import type { Clock } from '../application/ports/clock.ts';
+import type { Prober } from '../application/ports/prober.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { sha256Hex, TokenAuthenticator } from '../edge/plugins/authentication.ts';
@@ -69,6 +70,9 @@ export interface Sandbox {
   runtime: Runtime;
   firewalls: GceFirewalls;
   config: Config;
+  /** How the service probes the nodes: from its address inside the cluster network (another replica
+   * of the service in the same sandbox probes the same way). */
+  prober: Prober;
   /** Where the nodes are, and whether the simulated nodes enforce the rules' source ranges. */
   addresses: SandboxAddresses & { sourceRangesEnforced: boolean };
   close(): Promise<void>;
@@ -152,17 +156,18 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     authClient: passThroughAuthClient(),
     recorder: metrics,
   });
+  // The probes leave from the service's address inside the cluster's network, as from a pod.
+  const prober = new SandboxProber(
+    world,
+    new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
+  );
   const runtime = await createRuntime({
     config,
     cluster,
     firewalls,
     logger,
     metrics,
-    // The probes leave from the service's address inside the cluster's network, as from a pod.
-    prober: new SandboxProber(
-      world,
-      new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
-    ),
+    prober,
     extraRoutes: [sandboxRoutes(world, cluster, new TokenAuthenticator(config.auth.tokens))],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
@@ -177,6 +182,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     runtime,
     firewalls,
     config,
+    prober,
     addresses: {
       nodes: addresses.nodes,
       ...(addresses.clusterNetwork && { clusterNetwork: addresses.clusterNetwork }),

@@ -2,7 +2,10 @@
 // The types come from the service's OpenAPI document (src/schema.ts is generated from it), so a
 // change of the API shows up here as a type error, not as a surprise at run time.
 import createClient, { type Client } from 'openapi-fetch';
+import { applyCredentials, type Impersonation, type TokenProvider } from './credentials.ts';
+import { ExposureApiError, isProblem, type Problem } from './errors.ts';
 import type { components, paths } from './schema.ts';
+import { type ReconnectOptions, type WatchEvent, type WatchOptions, watchExposure } from './watch.ts';
 
 export type Exposure = components['schemas']['Exposure'];
 export type ExposureSummary = components['schemas']['ExposureSummary'];
@@ -10,35 +13,33 @@ export type ExposureList = components['schemas']['ExposureList'];
 export type CreateExposureRequest = components['schemas']['CreateExposureRequest'];
 export type PatchExposureRequest = components['schemas']['PatchExposureRequest'];
 export type Endpoint = components['schemas']['Endpoint'];
-export type Problem = components['schemas']['Problem'];
 export type Phase = components['schemas']['Phase'];
-export type { components, paths };
+export type {
+  components,
+  Impersonation,
+  Problem,
+  paths,
+  ReconnectOptions,
+  TokenProvider,
+  WatchEvent,
+  WatchOptions,
+};
+export { ExposureApiError };
 
 export interface ExposureClientOptions {
   /** Where exposure-api answers, e.g. `http://exposure-api.exposure-api.svc:8080`. */
   baseUrl: string;
-  /** A bearer token the installation knows. */
-  token: string;
+  /** A bearer token the installation knows, or a function that returns one (called for every request). */
+  token: string | TokenProvider;
+  /**
+   * The user the calls are made for (`Impersonate-User` and `Impersonate-Group` headers), for a
+   * caller that acts for people, such as a Backstage backend.
+   */
+  impersonate?: Impersonation;
   /** A fetch implementation (default: the global one; Backstage passes its own). */
   fetch?: (input: Request) => Promise<Response>;
-}
-
-/** A problem the API answered (RFC 9457), with the HTTP status and, for 4xx, the fields at fault. */
-export class ExposureApiError extends Error {
-  readonly status: number;
-  readonly problem: Problem | undefined;
-
-  constructor(status: number, problem: Problem | undefined) {
-    super(problem ? `${problem.title}: ${problem.detail ?? ''}`.trim() : `exposure-api answered ${status}`);
-    this.name = 'ExposureApiError';
-    this.status = status;
-    this.problem = problem;
-  }
-
-  /** The stable problem type, e.g. `/problems/node-port-taken`. */
-  get type(): string | undefined {
-    return this.problem?.type;
-  }
+  /** How `watchExposure` reconnects after a dropped connection (each watch may override it). */
+  reconnect?: ReconnectOptions;
 }
 
 export interface WithEtag<T> {
@@ -64,15 +65,30 @@ export interface ExposureClient {
     id: string,
     options?: { ifMatch?: string; waitSeconds?: number },
   ): Promise<{ state: 'deleted' } | { state: 'deleting'; exposure: Exposure }>;
+  /**
+   * Follows an exposure: the exposure now, then again on every change, until it is deleted (a
+   * `deleted` event ends the iteration) or `signal` aborts (the iteration just ends). A dropped
+   * connection is resumed from the last event id, with backoff; problems (401, 404 …) throw
+   * `ExposureApiError`. The connection opens when the iteration starts.
+   */
+  watchExposure(id: string, options?: WatchOptions): AsyncIterable<WatchEvent>;
   /** The underlying openapi-fetch client, for anything not wrapped here. */
   readonly raw: Client<paths>;
 }
 
 export function createExposureClient(options: ExposureClientOptions): ExposureClient {
+  const baseUrl = options.baseUrl.replace(/\/$/, '');
+  const credentials = { token: options.token, impersonate: options.impersonate };
   const raw = createClient<paths>({
-    baseUrl: options.baseUrl.replace(/\/$/, ''),
-    headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+    baseUrl,
+    headers: { accept: 'application/json' },
     ...(options.fetch && { fetch: options.fetch }),
+  });
+  raw.use({
+    async onRequest({ request }) {
+      await applyCredentials(request.headers, credentials);
+      return request;
+    },
   });
 
   function fail(response: Response, error: unknown): never {
@@ -81,6 +97,18 @@ export function createExposureClient(options: ExposureClientOptions): ExposureCl
 
   return {
     raw,
+    watchExposure(id, watchOptions) {
+      return watchExposure(
+        {
+          baseUrl,
+          fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+          credentials,
+          ...(options.reconnect && { reconnect: options.reconnect }),
+        },
+        id,
+        watchOptions,
+      );
+    },
     async create(request, createOptions = {}) {
       const { data, error, response } = await raw.POST('/exposures', {
         body: request,
@@ -142,8 +170,4 @@ export function createExposureClient(options: ExposureClientOptions): ExposureCl
       fail(response, error);
     },
   };
-}
-
-function isProblem(value: unknown): value is Problem {
-  return value !== null && typeof value === 'object' && 'type' in value && 'status' in value;
 }

@@ -89,6 +89,34 @@ export interface paths {
         patch: operations["patchExposure"];
         trace?: never;
     };
+    "/exposures/{id}/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow an exposure: its state now, then every change, as server-sent events
+         * @description A stream of server-sent events (`text/event-stream`): the exposure now, then again whenever what it shows changes (phase, conditions, endpoints and their health, spec, firewall rules), until it is deleted.
+         *
+         *     - `event: exposure` — `data` is the exposure exactly as `GET /exposures/{id}` serves it; `id` is a version of that state (a digest, the same on every replica).
+         *     - `event: deleted` — `data` is `{"id": …}`; the last event, then the stream closes.
+         *     - Comment lines (`: heartbeat`) when nothing else was sent for `server.watchHeartbeatSeconds` (15 s by default), so that proxies that cut idle connections keep the stream.
+         *
+         *     Resume after a dropped connection with `Last-Event-ID` (or `?lastEventId=`, for clients that cannot set headers), on any replica: the current exposure comes at once only if it differs from what that event showed, so a resumed stream misses no change and repeats none. A 404 on resume means the exposure was deleted meanwhile. Streams end when a load balancer bounds the time of a whole response (GKE Ingress: the BackendConfig `timeoutSec`, 30 s by default) and when a replica stops: resume then.
+         *
+         *     Served from caches, like a read: no call to the Kubernetes or GCE API per watcher; while anyone watches, the endpoints are probed again every `probe.cacheTtlMs` (at least a second apart) for all of them at once. A client that does not read gets only the latest state when it catches up, and is cut after `server.watchSlowReaderSeconds`. Open streams are limited per caller and per replica (429).
+         */
+        get: operations["watchExposure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -417,6 +445,24 @@ export interface components {
             /** @description Pass as `cursor` to get the next page. */
             nextCursor?: string;
         };
+        /** @description The exposure now, exactly as `GET /exposures/{id}` serves it. Sent at once when the stream opens, then whenever its phase, conditions, endpoints or their health, spec or firewall rules change; not when only the times of probes do. */
+        ExposureEvent: {
+            /** @enum {string} */
+            event: "exposure";
+            /** @description A version of what the exposure shows: a digest of everything in it except the times and latencies of observations (endpoints' `health.checkedAt` and `health.latencyMs`, conditions' `lastTransitionTime`). Every replica gives the same state the same id, so any of them can resume a stream from it. Opaque: compare for equality only. */
+            id: string;
+            data: components["schemas"]["Exposure"];
+        };
+        /** @description The exposure is gone (its rules and its Service are deleted). The last event: the stream closes after it. It has no `id`. */
+        ExposureDeletedEvent: {
+            /** @enum {string} */
+            event: "deleted";
+            data: {
+                id: string;
+            };
+        };
+        /** @description One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (the JSON of `data`, on one line). Comment lines (starting with `:`) are heartbeats. */
+        WatchEvent: components["schemas"]["ExposureEvent"] | components["schemas"]["ExposureDeletedEvent"];
     };
     responses: never;
     parameters: never;
@@ -458,7 +504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -512,7 +558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -600,7 +646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -750,7 +796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -855,7 +901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -976,7 +1022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1139,7 +1185,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A rate limit was reached, or your address holds too many connections: `/problems/rate-limited`, `/problems/too-many-connections` */
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1153,6 +1199,87 @@ export interface operations {
             /** @description Request headers too large: `/problems/headers-too-large` */
             431: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    watchExposure: {
+        parameters: {
+            query?: {
+                /** @description The `id` of the last event received. The current exposure is sent at once only if it differs from what that event showed; otherwise the stream starts with the next change. For clients that cannot set the `Last-Event-ID` header (which wins when both are sent). */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event received. The current exposure is sent at once only if it differs from what that event showed; otherwise the stream starts with the next change. */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream that stays open: `exposure` events, heartbeat comments, and a final `deleted` event. Each event is one of `WatchEvent`. */
+            200: {
+                headers: {
+                    /** @description `no-cache, no-transform` */
+                    "Cache-Control"?: string;
+                    /** @description `no` */
+                    "X-Accel-Buffering"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["WatchEvent"];
+                };
+            };
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unknown bearer token: `/problems/unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

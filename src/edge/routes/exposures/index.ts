@@ -4,18 +4,23 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
+import type { ExposureWatch } from '../../../application/watch/exposure-watch.ts';
 import authentication, { type TokenAuthenticator } from '../../plugins/authentication.ts';
 import type { TypedApp } from '../../typed-app.ts';
+import type { StreamLimits } from '../../watch/stream-registry.ts';
 import { createExposureRoute } from './create-exposure.ts';
 import { deleteExposureRoute } from './delete-exposure.ts';
 import { getExposureRoute } from './get-exposure.ts';
 import { listExposuresRoute } from './list-exposures.ts';
 import { patchExposureRoute } from './patch-exposure.ts';
+import { watchExposureRoute } from './watch-exposure.ts';
 
 export interface ExposureRoutesOptions {
   exposures: ExposureService;
   authenticator: TokenAuthenticator;
   deleteWaitSeconds: number;
+  watch: ExposureWatch;
+  watchStreams: StreamLimits;
 }
 
 export default async function exposureRoutes(
@@ -43,4 +48,5 @@ export default async function exposureRoutes(
   listExposuresRoute(app, options.exposures);
   patchExposureRoute(app, options.exposures);
   deleteExposureRoute(app, options.exposures, options.deleteWaitSeconds);
+  watchExposureRoute(app, options.watch, options.watchStreams);
 }
