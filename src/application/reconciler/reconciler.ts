@@ -9,10 +9,18 @@ import type { Cluster, ClusterEvent } from '../ports/cluster.ts';
 import type { Firewalls } from '../ports/firewalls.ts';
 import type { Logger } from '../ports/log.ts';
 import type { BackoffSettings } from '../work-queue.ts';
+import { inTurn } from '../write-turns.ts';
 import { AttemptedServices } from './attempted-services.ts';
 import { findDrift, type ResyncReport } from './drift.ts';
 import { createReconcile, type Reconcile, type ReconcileSettings } from './reconcile.ts';
-import { collectRequest, type ReconcileRequest, type ReconcileResult, serviceRequest } from './request.ts';
+import {
+  collectRequest,
+  type ReconcileRequest,
+  type ReconcileResult,
+  requestFlow,
+  requestPriority,
+  serviceRequest,
+} from './request.ts';
 import { keyedRequestQueue, type RequestQueue, type RequestQueueFactory } from './request-queue.ts';
 import { UnwantedRules } from './unwanted-rules.ts';
 
@@ -155,7 +163,9 @@ export class Reconciler {
 
   async #process(request: ReconcileRequest): Promise<ReconcileResult> {
     const started = performance.now();
-    const result = await this.#reconcile(request);
+    // The pass's writes wait for the rate limit in the pass's own turn (write-turns.ts).
+    const turn = { flow: requestFlow(request), priority: requestPriority(request) };
+    const result = await inTurn(turn, () => this.#reconcile(request));
     this.#observer?.reconciled(
       result.kind === 'retry' ? 'error' : 'ok',
       (performance.now() - started) / 1000,
