@@ -18,6 +18,7 @@ import type { Prober } from './application/ports/prober.ts';
 import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler/reconciler.ts';
+import { SweepRecords } from './application/sweep-records.ts';
 import type { Config } from './config/schema.ts';
 import {
   firewallSettings,
@@ -67,12 +68,15 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     healthCheckSettings(config),
     metrics,
   );
+  // The last drift sweep: recorded by the leader, published on its Lease, read by every replica.
+  const sweeps = new SweepRecords();
   const views = new ExposureViews(
     cluster,
     health,
     { firewall: firewallSettings(config), probeAddressType: config.probe.addressType },
     clock,
     new ReachabilityTracker(),
+    sweeps,
   );
   let elector: LeaderElector | undefined;
   const isLeader = () => elector?.isLeader() ?? true;
@@ -87,6 +91,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     settings: reconcilerSettings(config),
     log: logger.child({ component: 'reconciler' }),
     observer: metrics,
+    sweeps,
   });
   if (inputs.leases && config.leaderElection.enabled) {
     elector = new LeaderElector(
@@ -102,6 +107,8 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
           metrics.setLeader(false);
           await reconciler.stop();
         },
+        leaseAnnotations: () => sweeps.leaseAnnotations(),
+        onLeaseObserved: (annotations) => sweeps.observeLease(annotations),
       },
       logger.child({ component: 'leader-election' }),
     );

@@ -306,6 +306,19 @@ export interface components {
             sourceRanges: string[];
             allowed: string[];
         };
+        FirewallIncident: {
+            /** Format: date-time */
+            at: string;
+            /** @description The rule that was changed (or restored). */
+            rule: string;
+            /** @description `widened`: let in more than the spec (repaired before any other work); `narrowed` or `deleted`: shut out what the spec allows; `edited`: neither. */
+            kind: "deleted" | "widened" | "narrowed" | "edited";
+            /**
+             * @description What changed, in plain words.
+             * @example source ranges widened out of band to 0.0.0.0/0
+             */
+            message: string;
+        };
         FirewallView: {
             project: string;
             network: string;
@@ -313,8 +326,15 @@ export interface components {
             targetTags?: string[];
             targetServiceAccounts?: string[];
             rules: components["schemas"]["FirewallRuleView"][];
-            /** @description What the reconciler last observed of the rules in GCE. */
-            state: "Pending" | "UpToDate" | "Failed" | "Deleting";
+            /** @description What the reconciler last observed of the rules in GCE. `Drifted`: changed out of band, being repaired. `Unknown`: the last drift sweeps failed, so the last observation is not vouched for. */
+            state: "Pending" | "UpToDate" | "Drifted" | "Failed" | "Deleting" | "Unknown";
+            /**
+             * Format: date-time
+             * @description When the rules were last seen matching the spec in GCE: the last drift sweep (every `reconciler.driftCheckSeconds`), or the reconciler pass that put them in place if that came later.
+             */
+            verifiedAt?: string;
+            lastDrift?: components["schemas"]["FirewallIncident"];
+            lastRepair?: components["schemas"]["FirewallIncident"];
         };
         ServiceView: {
             namespace: string;

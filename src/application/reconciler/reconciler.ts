@@ -8,11 +8,14 @@ import type { Clock } from '../ports/clock.ts';
 import type { Cluster, ClusterEvent } from '../ports/cluster.ts';
 import type { Firewalls } from '../ports/firewalls.ts';
 import type { Logger } from '../ports/log.ts';
+import { SweepRecords } from '../sweep-records.ts';
 import type { BackoffSettings } from '../work-queue.ts';
 import { inTurn } from '../write-turns.ts';
 import { AttemptedServices } from './attempted-services.ts';
 import { findDrift, type ResyncReport } from './drift.ts';
+import { DriftSweep, type SweepObserver, type SweepReport } from './drift-sweep.ts';
 import { createReconcile, type Reconcile, type ReconcileSettings } from './reconcile.ts';
+import { type DriftObserver, Reporter } from './reporting.ts';
 import {
   collectRequest,
   type ReconcileRequest,
@@ -25,15 +28,18 @@ import { keyedRequestQueue, type RequestQueue, type RequestQueueFactory } from '
 import { UnwantedRules } from './unwanted-rules.ts';
 
 export type { ResyncReport } from './drift.ts';
+export type { SweepReport } from './drift-sweep.ts';
 
 export interface ReconcilerSettings extends ReconcileSettings {
   workers: number;
   backoff: BackoffSettings;
   /** How often every exposure is looked at again, to repair drift nobody told us about. */
   resyncIntervalMs: number;
+  /** How often the rules believed in place are compared with GCE (the drift sweep). */
+  driftCheckIntervalMs: number;
 }
 
-export interface ReconcileObserver {
+export interface ReconcileObserver extends DriftObserver, SweepObserver {
   reconciled(outcome: 'ok' | 'error', seconds: number): void;
 }
 
@@ -48,6 +54,7 @@ export class Reconciler {
   readonly #attempted = new AttemptedServices();
   readonly #unwanted = new UnwantedRules();
   readonly #reconcile: Reconcile;
+  readonly #sweep: DriftSweep;
   #queue: RequestQueue | undefined;
   #unsubscribe: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
@@ -61,6 +68,8 @@ export class Reconciler {
     observer?: ReconcileObserver;
     /** The keyed work queue unless given. */
     queue?: RequestQueueFactory;
+    /** Where each drift sweep is recorded (and from there published to the other replicas). */
+    sweeps?: SweepRecords;
   }) {
     this.#cluster = deps.cluster;
     this.#firewalls = deps.firewalls;
@@ -69,7 +78,25 @@ export class Reconciler {
     this.#log = deps.log;
     this.#observer = deps.observer;
     this.#newQueue = deps.queue ?? keyedRequestQueue(deps.settings);
+    const report = new Reporter(deps.cluster, deps.clock, deps.log, deps.observer);
+    this.#sweep = new DriftSweep({
+      cluster: deps.cluster,
+      firewalls: deps.firewalls,
+      clock: deps.clock,
+      firewall: deps.settings.firewall,
+      intervalMs: deps.settings.driftCheckIntervalMs,
+      log: deps.log,
+      report,
+      records: deps.sweeps ?? new SweepRecords(),
+      enqueue: (request) => {
+        // Whatever the Service's last attempt saw, its rules have changed since.
+        if (request.kind === 'service') this.#attempted.forget(request.ref);
+        this.#queue?.add(request);
+      },
+      ...(deps.observer && { observer: deps.observer }),
+    });
     this.#reconcile = createReconcile({
+      report,
       cluster: deps.cluster,
       firewalls: deps.firewalls,
       clock: deps.clock,
@@ -104,6 +131,7 @@ export class Reconciler {
       this.#settings.resyncIntervalMs,
     );
     this.#resyncTimer.unref();
+    this.#sweep.start();
   }
 
   /** Stops taking work and waits for the steps in flight, so no GCE write starts after it resolves. */
@@ -112,6 +140,7 @@ export class Reconciler {
     this.#queue = undefined;
     this.#unsubscribe?.();
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    await this.#sweep.stop();
     await queue?.stop();
   }
 
@@ -141,6 +170,15 @@ export class Reconciler {
     }
     this.#log.info({ ...drift.report }, 'full resync done');
     return drift.report;
+  }
+
+  /**
+   * One drift sweep now (it also runs every `driftCheckIntervalMs` while leading): lists the rules,
+   * confirms each difference with a GET, reports it and queues its repair (see drift-sweep.ts).
+   */
+  async sweepDrift(): Promise<SweepReport> {
+    if (!this.#queue) throw new Error('the reconciler is not running: only the leader sweeps');
+    return this.#sweep.sweep();
   }
 
   /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */
