@@ -31,8 +31,7 @@ export function classifyDrift(
   desired: FirewallRuleSpec,
   observed: ObservedFirewallRule | undefined,
 ): DriftFinding | undefined {
-  if (!observed)
-    return { kind: 'deleted', description: `firewall rule ${desired.name} was deleted out of band` };
+  if (!observed) return { kind: 'deleted', description: 'deleted out of band' };
   const changes = [
     ...sourceRangeChanges(desired, observed),
     ...portChanges(desired, observed),

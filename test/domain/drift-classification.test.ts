@@ -49,7 +49,7 @@ const rows: {
   kind: DriftKind | 'none';
   words?: RegExp;
 }[] = [
-  { change: 'rule deleted', observed: undefined, kind: 'deleted', words: /was deleted out of band/ },
+  { change: 'rule deleted', observed: undefined, kind: 'deleted', words: /^deleted out of band$/ },
   {
     change: 'source ranges opened to the internet',
     observed: held({ sourceRanges: ['0.0.0.0/0'] }),

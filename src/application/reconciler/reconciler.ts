@@ -3,6 +3,7 @@
 // `reconcile` while this replica leads. It keeps no state of its own about exposures beyond what
 // it shares with the reconcile function.
 import type { ServiceRef } from '../../domain/cluster-objects.ts';
+import type { SweepRecord } from '../../domain/firewall-verification.ts';
 import { EXPOSURE_ID_LABEL } from '../../domain/naming.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Cluster, ClusterEvent } from '../ports/cluster.ts';
@@ -55,6 +56,7 @@ export class Reconciler {
   readonly #unwanted = new UnwantedRules();
   readonly #reconcile: Reconcile;
   readonly #sweep: DriftSweep;
+  readonly #sweeps: SweepRecords;
   #queue: RequestQueue | undefined;
   #unsubscribe: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
@@ -79,6 +81,7 @@ export class Reconciler {
     this.#observer = deps.observer;
     this.#newQueue = deps.queue ?? keyedRequestQueue(deps.settings);
     const report = new Reporter(deps.cluster, deps.clock, deps.log, deps.observer);
+    this.#sweeps = deps.sweeps ?? new SweepRecords();
     this.#sweep = new DriftSweep({
       cluster: deps.cluster,
       firewalls: deps.firewalls,
@@ -87,7 +90,7 @@ export class Reconciler {
       intervalMs: deps.settings.driftCheckIntervalMs,
       log: deps.log,
       report,
-      records: deps.sweeps ?? new SweepRecords(),
+      records: this.#sweeps,
       enqueue: (request) => {
         // Whatever the Service's last attempt saw, its rules have changed since.
         if (request.kind === 'service') this.#attempted.forget(request.ref);
@@ -179,6 +182,11 @@ export class Reconciler {
   async sweepDrift(): Promise<SweepReport> {
     if (!this.#queue) throw new Error('the reconciler is not running: only the leader sweeps');
     return this.#sweep.sweep();
+  }
+
+  /** The last drift sweep as this replica knows it (its own, or the leader's from the Lease). */
+  lastSweep(): SweepRecord | undefined {
+    return this.#sweeps.latest();
   }
 
   /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */

@@ -69,7 +69,7 @@ export class Reporter {
     // Drift a sweep reported is already in the record; drift this pass found on its own is new.
     const reported = previous?.state === 'Drifted' ? previous.lastDrift : this.#reported.get(record.id);
     this.#reported.delete(record.id);
-    let lastDrift = previous?.lastDrift;
+    let lastDrift = reported ?? previous?.lastDrift;
     let lastRepair = previous?.lastRepair;
     for (const outcome of repaired) {
       const drift = outcome.drift ?? { kind: 'edited', description: 'changed out of band' };
@@ -99,7 +99,7 @@ export class Reporter {
     const reason = repaired.length > 0 || stillRepaired ? 'Repaired' : 'UpToDate';
     const message =
       repaired.length > 0
-        ? `firewall rule${desired.length > 1 ? 's' : ''} ${names} repaired after a change out of band (${lastRepair?.message.replace(/^restored after: /, '')}); now ${allows}`
+        ? `firewall rule ${repaired.map((o) => o.rule.name).join(', ')} repaired (${repaired.map((o) => o.drift?.description ?? 'changed out of band').join('; ')}); firewall rule${desired.length > 1 ? 's' : ''} ${names} now ${allows}`
         : stillRepaired && previous
           ? previous.condition.message
           : `firewall rule${desired.length > 1 ? 's' : ''} ${names} ${allows}`;
