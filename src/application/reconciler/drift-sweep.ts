@@ -123,7 +123,11 @@ export class DriftSweep {
         for (const rule of page) listed.set(rule.name, rule);
       }
       report.rules = listed.size;
-      for (const suspect of this.#suspects(listed)) {
+      // Rules the listing shows wider than their spec are confirmed (and queued) first.
+      const suspects = [...this.#suspects(listed)].sort(
+        (a, b) => Number(b.listedKind === 'widened') - Number(a.listedKind === 'widened'),
+      );
+      for (const suspect of suspects) {
         report.confirmed++;
         const drift = await this.#confirm(suspect);
         if (drift) report.drifted.push({ rule: suspect.rule.name, kind: drift.kind });
@@ -153,7 +157,8 @@ export class DriftSweep {
       const record = this.#inPlace(service);
       if (!record) continue;
       for (const rule of recordFirewallRules(record, this.#deps.firewall)) {
-        if (classifyDrift(rule, listed.get(rule.name))) yield { service, record, rule };
+        const drift = classifyDrift(rule, listed.get(rule.name));
+        if (drift) yield { service, record, rule, listedKind: drift.kind };
       }
     }
   }
@@ -202,4 +207,6 @@ interface Suspect {
   service: ObservedService;
   record: ExposureRecord;
   rule: FirewallRuleSpec;
+  /** What the listing showed (the GET decides). */
+  listedKind: DriftFinding['kind'];
 }
