@@ -133,7 +133,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     const body = await readBody(request);
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://emulator');
-    const decision = faults?.decide();
+    const decision = faults?.decide(method);
     if (decision && decision.delayMs > 0) await sleep(decision.delayMs);
     let raw: RawResponse;
     if (decision?.failWith !== undefined) {
