@@ -2,6 +2,7 @@
 // it turns cluster events and a periodic drift sweep into requests, queues them, and hands each to
 // `reconcile` while this replica leads. It keeps no state of its own about exposures beyond what
 // it shares with the reconcile function.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceRef } from '../../domain/cluster-objects.ts';
 import type { SweepRecord } from '../../domain/firewall-verification.ts';
 import { EXPOSURE_ID_LABEL } from '../../domain/naming.ts';
@@ -40,6 +41,13 @@ export interface ReconcilerSettings extends ReconcileSettings {
   driftCheckIntervalMs: number;
 }
 
+/**
+ * Lists the start-up resync tries before it gives up on listing: the fallback looks at every
+ * exposure one by one, one GET each — 10,000 GETs at 10,000 exposures — so a brief failure of the
+ * list (a reset connection, a 503 while GCE is busy) is worth a few retries first.
+ */
+export const STARTUP_LIST_ATTEMPTS = 5;
+
 export interface ReconcileObserver extends DriftObserver, SweepObserver {
   reconciled(outcome: 'ok' | 'error', seconds: number): void;
 }
@@ -60,6 +68,10 @@ export class Reconciler {
   #queue: RequestQueue | undefined;
   #unsubscribe: (() => void) | undefined;
   #resyncTimer: NodeJS.Timeout | undefined;
+  /** Ends the start-up resync's wait between attempts when the reconciler stops. */
+  #startupAbort: AbortController | undefined;
+  #startup: Promise<void> = Promise.resolve();
+  readonly #random: () => number;
 
   constructor(deps: {
     cluster: Cluster;
@@ -72,7 +84,10 @@ export class Reconciler {
     queue?: RequestQueueFactory;
     /** Where each drift sweep is recorded (and from there published to the other replicas). */
     sweeps?: SweepRecords;
+    /** Jitter of the start-up list's retries; returns a number in [0, 1). */
+    random?: () => number;
   }) {
+    this.#random = deps.random ?? Math.random;
     this.#cluster = deps.cluster;
     this.#firewalls = deps.firewalls;
     this.#clock = deps.clock;
@@ -120,15 +135,8 @@ export class Reconciler {
     this.#queue = this.#newQueue((request) => this.#process(request));
     this.#attempted.clear();
     this.#unsubscribe = this.#cluster.subscribe((event) => this.#onEvent(event));
-    // At start, the list-based resync finds what needs work: a restart with nothing drifted costs
-    // list calls only. If GCE cannot be listed, every exposure is looked at one by one instead.
-    void this.fullResync().catch((error: unknown) => {
-      this.#log.warn(
-        { err: error },
-        'could not list the firewall rules; reconciling every exposure one by one',
-      );
-      for (const service of this.#cluster.cachedServices()) this.enqueue(service);
-    });
+    this.#startupAbort = new AbortController();
+    this.#startup = this.#startupResync(this.#startupAbort.signal);
     this.#resyncTimer = setInterval(
       () => void this.fullResync().catch(() => {}),
       this.#settings.resyncIntervalMs,
@@ -142,6 +150,8 @@ export class Reconciler {
     const queue = this.#queue;
     this.#queue = undefined;
     this.#unsubscribe?.();
+    // A list in flight may finish (it writes nothing); no retry or fallback follows it.
+    this.#startupAbort?.abort();
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     await this.#sweep.stop();
     await queue?.stop();
@@ -189,9 +199,50 @@ export class Reconciler {
     return this.#sweeps.latest();
   }
 
+  /**
+   * Resolves when the start-up resync has queued what needs work (after its retries, or the
+   * one-by-one fallback), for tests and benchmarks that must not count it.
+   */
+  startedUp(): Promise<void> {
+    return this.#startup;
+  }
+
   /** Resolves when no reconciliation is queued or running (for tests and graceful stops). */
   idle(): Promise<void> {
     return this.#queue?.idle() ?? Promise.resolve();
+  }
+
+  /**
+   * At start, the list-based resync finds what needs work: a restart with nothing drifted costs
+   * list calls only. A failed list is tried again with backoff; if GCE still cannot be listed,
+   * every exposure is looked at one by one instead.
+   */
+  async #startupResync(signal: AbortSignal): Promise<void> {
+    const { initialMs, maxMs } = this.#settings.backoff;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await this.fullResync();
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (attempt >= STARTUP_LIST_ATTEMPTS) {
+          this.#log.warn(
+            { err: error, attempts: attempt },
+            'could not list the firewall rules; reconciling every exposure one by one',
+          );
+          for (const service of this.#cluster.cachedServices()) this.enqueue(service);
+          return;
+        }
+        const ceiling = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+        // Equal jitter, as the work queue's retries: half fixed, half random.
+        const delayMs = Math.round(ceiling / 2 + (this.#random() * ceiling) / 2);
+        this.#log.warn(
+          { err: error, attempt, retryInMs: delayMs },
+          'could not list the firewall rules at start; trying again before reconciling one by one',
+        );
+        await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
   }
 
   #onEvent(event: ClusterEvent): void {
