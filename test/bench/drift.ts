@@ -1,6 +1,8 @@
 // Drift sweep benchmark at design scale: 10,000 exposures with one rule each, the real runtime
 // (reconciler, rate limit, the GCE adapter on @google-cloud/compute) over the sandbox's in-memory
 // cluster, against the Compute emulator in this process.
+//  0. Start-up: the leader's start-up pass (a list-based resync, then one pass per exposure that
+//     has no status recorded yet) is waited for and reported on its own, never counted as a sweep.
 //  1. No drift: list calls per sweep (target ≤ 25), GCE and Kubernetes writes (target 0), sweep
 //     duration, and GCE reads per minute at the production interval (30 s).
 //  2. 1 % drifted out of band (half widened to 0.0.0.0/0, half deleted): exactly those are
@@ -8,6 +10,7 @@
 //  3. No false drift while the reconciler writes: sweeps racing 500 new exposures being created.
 //
 // Run: npm run bench:drift   (options: --exposures=10000 --rounds=5 --race=500)
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startComputeEmulator } from '@exposure-api/compute-emulator';
 import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
@@ -49,8 +52,14 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+const loadAverage = () =>
+  `load average ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')} (1, 5, 15 min)`;
+
 out(`drift sweep benchmark: ${EXPOSURES.toLocaleString('en')} exposures, one firewall rule each`);
 out(machineFacts());
+out(`${loadAverage()}: durations are wall-clock times on this machine and grow with its load`);
 
 const emulator = await startComputeEmulator({ firewallQuota: EXPOSURES + RACE + 1000 });
 const calls: UpstreamCall[] = [];
@@ -72,14 +81,15 @@ cluster.subscribe((event) => {
   if (event.kind === 'service') serviceWrites++;
 });
 const kubernetesWrites = () => serviceWrites + cluster.events().reduce((sum, e) => sum + e.count, 0);
-// Installation defaults but the fleet's cluster id and targets; the timed sweeps are run by hand.
+// Installation defaults but the fleet's cluster id and targets; the timed sweeps are run by hand,
+// and no periodic resync may land among them.
 const config = parseConfig(
   {
     server: { logLevel: 'silent' },
     cluster: { id: FLEET_CLUSTER_ID, nodePortRange: FLEET_NODE_PORTS },
     gce: { project: FLEET_PROJECT, endpoint: emulator.url, writesPerSecond: 100 },
     firewall: { targetTags: [FLEET_TARGET_TAG] },
-    reconciler: { driftCheckSeconds: 3600 },
+    reconciler: { driftCheckSeconds: 3600, resyncSeconds: 86_400 },
   },
   'drift benchmark configuration',
 );
@@ -92,6 +102,22 @@ const wire = () => {
   const writes = requests.filter((r) => r.method !== 'GET' && r.path.startsWith(collection));
   return { lists, gets, writes };
 };
+
+/** Lets the in-memory cluster deliver the change events it has queued. */
+function delivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** `a × 3 → b × 2`: a sequence told as its runs. */
+function runs(items: readonly string[]): string {
+  const counted: { item: string; count: number }[] = [];
+  for (const item of items) {
+    const last = counted.at(-1);
+    if (last?.item === item) last.count++;
+    else counted.push({ item, count: 1 });
+  }
+  return counted.map(({ item, count }) => `${item} × ${count}`).join(' → ') || 'none';
+}
 
 try {
   const seeder = createGceFirewalls({
@@ -106,12 +132,28 @@ try {
   await seeder.close();
   for (let n = 0; n < 3; n++) cluster.setNode(fleetNode(n));
   for (let i = 0; i < EXPOSURES; i++) await cluster.createService(fleetManifest(i, FLEET));
+  // The cache holds every Service before the leader starts, as an informer's initial list does;
+  // otherwise the creations would reach the reconciler as 10,000 events, one pass each.
+  await delivered();
+
+  out('\n0. start-up (not counted as a sweep):');
+  emulator.clearRequests();
+  const k8sAtStart = kubernetesWrites();
+  const startedAt = performance.now();
   await runtime.start();
-  while (!runtime.index.all().every((record) => record.firewallStatus?.state === 'UpToDate')) {
+  await runtime.reconciler.startedUp();
+  while (
+    runtime.index.size < EXPOSURES ||
+    !runtime.index.all().every((record) => record.firewallStatus?.state === 'UpToDate')
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await runtime.reconciler.idle();
-  out(`${rules.length.toLocaleString('en')} rules in place and recorded UpToDate`);
+  const startup = wire();
+  out(
+    `  list-based resync, then one pass per exposure with no status recorded yet: list calls ${startup.lists}, GETs ${startup.gets}, GCE writes ${startup.writes.length}, Kubernetes writes ${kubernetesWrites() - k8sAtStart}; ${seconds(performance.now() - startedAt)}`,
+  );
+  out(`  ${rules.length.toLocaleString('en')} rules in place and recorded UpToDate`);
 
   out(`\n1. sweeps with nothing drifted, ${ROUNDS} rounds:`);
   const walls: number[] = [];
@@ -174,8 +216,18 @@ try {
   const lastWidened = repairWrites.findLastIndex((w) => w.method === 'PATCH');
   const firstInsert = repairWrites.findIndex((w) => w.method === 'POST');
   const widenedFirst = lastWidened < firstInsert;
+  const inGce = new Map(emulator.rules(FLEET_PROJECT).map((rule) => [rule.name as string, rule]));
+  const restored =
+    [...deleted].every((name) => inGce.has(name)) &&
+    [...widened].every(
+      (name) => JSON.stringify(inGce.get(name)?.sourceRanges) === JSON.stringify(['203.0.113.0/24']),
+    );
   out(
-    `  reported ${report.drifted.length} (${[...new Set(report.drifted.map((d) => d.kind))].join(', ')}); GCE writes ${repairWrites.length} (${repairWrites.filter((w) => w.method === 'PATCH').length} patches, ${inserts} inserts); exactly those repaired  ${verdict(exactlyThose)}`,
+    `  reported ${report.drifted.length} (${[...new Set(report.drifted.map((d) => d.kind))].join(', ')}); GCE writes ${repairWrites.length} (${repairWrites.filter((w) => w.method === 'PATCH').length} patches, ${inserts} inserts); exactly those repaired, and all of them back as their spec says  ${verdict(exactlyThose && restored)}`,
+  );
+  out(`  reported in this order: ${runs(report.drifted.map((d) => d.kind))}`);
+  out(
+    `  repaired in this order: ${runs(repairWrites.map((w) => (w.method === 'PATCH' ? 'narrowed (PATCH)' : 're-inserted (POST)')))}`,
   );
   out(
     `  widened ones first: last widened repair is write #${lastWidened + 1}, first re-insert is write #${firstInsert + 1}  ${verdict(widenedFirst)}`,
@@ -202,6 +254,7 @@ try {
   out(
     `  ${sweeps} sweeps while ${RACE} rules were created: false drift reported ${falseDrift.length}  ${verdict(falseDrift.length === 0)}`,
   );
+  out(`\n${loadAverage()}`);
 } finally {
   await runtime.stop();
   await firewalls.close();
