@@ -20,6 +20,7 @@ import type { Prober } from './application/ports/prober.ts';
 import { RateLimitedFirewalls } from './application/rate-limited-firewalls.ts';
 import { ReachabilityTracker } from './application/reachability-tracker.ts';
 import { Reconciler } from './application/reconciler/reconciler.ts';
+import { SweepRecords } from './application/sweep-records.ts';
 import { ExposureWatch } from './application/watch/exposure-watch.ts';
 import type { Config } from './config/schema.ts';
 import {
@@ -88,12 +89,15 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     healthCheckSettings(config),
     metrics,
   );
+  // The last drift sweep: recorded by the leader, published on its Lease, read by every replica.
+  const sweeps = new SweepRecords();
   const views = new ExposureViews(
     cluster,
     health,
     { firewall: firewallSettings(config), probeAddressType: config.probe.addressType },
     clock,
     new ReachabilityTracker(),
+    sweeps,
   );
   let elector: LeaderElector | undefined;
   const isLeader = () => elector?.isLeader() ?? true;
@@ -108,6 +112,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     settings: reconcilerSettings(config),
     log: logger.child({ component: 'reconciler' }),
     observer: metrics,
+    sweeps,
   });
   if (inputs.leases && config.leaderElection.enabled) {
     elector = new LeaderElector(
@@ -125,6 +130,8 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
           limits.stopRecounting();
           await reconciler.stop();
         },
+        leaseAnnotations: () => sweeps.leaseAnnotations(),
+        onLeaseObserved: (annotations) => sweeps.observeLease(annotations),
       },
       logger.child({ component: 'leader-election' }),
     );

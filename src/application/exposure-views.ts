@@ -3,11 +3,7 @@
 // Nothing here calls the Kubernetes or GCE API.
 import { LRUCache } from 'lru-cache';
 import type { ClusterNode, ServiceEndpoint } from '../domain/cluster-objects.ts';
-import {
-  type FirewallSettings,
-  ipFamilyOfRuleName,
-  recordFirewallRules,
-} from '../domain/desired-firewall.ts';
+import type { FirewallSettings } from '../domain/desired-firewall.ts';
 import {
   countEndpoints,
   type EndpointCandidate,
@@ -23,6 +19,7 @@ import {
   selectEndpoints,
 } from '../domain/endpoints.ts';
 import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
+import { firewallVerification } from '../domain/firewall-verification.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
 import {
@@ -30,12 +27,13 @@ import {
   type Endpoint,
   type Exposure,
   type ExposureSummary,
-  type FirewallView,
 } from '../schemas/exposure.ts';
+import { firewallView } from './firewall-view.ts';
 import { type HealthChecker, healthFromOutcome, type ProbeOutcome } from './health-checker.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Cluster } from './ports/cluster.ts';
 import type { ReachabilityTracker } from './reachability-tracker.ts';
+import type { SweepRecords } from './sweep-records.ts';
 
 export interface ViewSettings {
   firewall: FirewallSettings;
@@ -62,6 +60,8 @@ interface ViewMemo {
   view?: Exposure;
   /** The endpoint limit `view` was built with. */
   viewLimit?: number;
+  /** The drift sweep record `view` was built with (verifiedAt moves with each sweep). */
+  sweepVersion?: number;
 }
 
 interface RankedCandidate extends RankedEndpoint {
@@ -74,6 +74,7 @@ interface SummaryMemo {
   nodes: readonly ClusterNode[];
   serviceEndpoints: readonly ServiceEndpoint[];
   healthVersion: number;
+  sweepVersion: number;
   summary: ExposureSummary;
 }
 
@@ -89,6 +90,7 @@ export class ExposureViews {
   readonly #settings: ViewSettings;
   readonly #clock: Clock;
   readonly #reachability: ReachabilityTracker;
+  readonly #sweeps: SweepRecords | undefined;
   /** The last view of each exposure read, with what it was derived from (bounded: recently read). */
   /**
    * Bounded by size, not count: a view on a large cluster holds thousands of endpoints (and, at the
@@ -106,12 +108,15 @@ export class ExposureViews {
     settings: ViewSettings,
     clock: Clock,
     reachability: ReachabilityTracker,
+    /** The last drift sweep, for verifiedAt (and Unknown after missed sweeps); none: not shown. */
+    sweeps?: SweepRecords,
   ) {
     this.#cluster = cluster;
     this.#health = health;
     this.#settings = settings;
     this.#clock = clock;
     this.#reachability = reachability;
+    this.#sweeps = sweeps;
   }
 
   /**
@@ -157,9 +162,11 @@ export class ExposureViews {
       const results = await this.#health.check(memo.targets, options);
       outcomes = memo.keys.map((key) => results.get(key));
     }
+    const sweepVersion = this.#sweeps?.version ?? 0;
     if (
       memo.view &&
       memo.viewLimit === limit &&
+      memo.sweepVersion === sweepVersion &&
       outcomes.every((outcome, i) => outcome === memo.outcomes[i])
     ) {
       return memo.view;
@@ -179,6 +186,7 @@ export class ExposureViews {
     memo.outcomes = outcomes;
     memo.view = view;
     memo.viewLimit = limit;
+    memo.sweepVersion = sweepVersion;
     return view;
   }
 
@@ -225,6 +233,7 @@ export class ExposureViews {
     const nodes = this.#cluster.nodes();
     const serviceEndpoints = this.#serviceEndpoints(record);
     const healthVersion = this.#health.scopeVersion(record.service.uid);
+    const sweepVersion = this.#sweeps?.version ?? 0;
     const kept = this.#summaries.get(record.id);
     // Listing thousands of exposures on thousands of nodes is costly; unchanged inputs, same answer.
     if (
@@ -232,7 +241,8 @@ export class ExposureViews {
       kept.record === record &&
       kept.nodes === nodes &&
       kept.serviceEndpoints === serviceEndpoints &&
-      kept.healthVersion === healthVersion
+      kept.healthVersion === healthVersion &&
+      kept.sweepVersion === sweepVersion
     ) {
       return kept.summary;
     }
@@ -243,7 +253,7 @@ export class ExposureViews {
       readyCount(serviceEndpoints),
     );
     const summary = this.#summary(record, counts);
-    this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, summary });
+    this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, sweepVersion, summary });
     return summary;
   }
 
@@ -303,6 +313,9 @@ export class ExposureViews {
   #summary(record: ExposureRecord, counts: EndpointCounts): ExposureSummary {
     const { spec, service } = record;
     const nowIso = new Date(this.#clock.now()).toISOString();
+    const verification = this.#sweeps
+      ? firewallVerification(record.firewallStatus, record.specHash, this.#sweeps.latest())
+      : undefined;
     const status = deriveStatus({
       generation: record.generation,
       specHash: record.specHash,
@@ -310,6 +323,7 @@ export class ExposureViews {
       terminating: isTerminating(record),
       serviceDescription: `Service ${spec.namespace}/${spec.name} (NodePort ${service.ports.map((p) => `${p.nodePort}/${p.protocol}`).join(', ')})`,
       firewall: record.firewallStatus,
+      ...(verification && { verification }),
       endpoints: counts,
       selectorText: selectorText(spec.selector),
       reachableSince: (status, reason) => this.#reachability.since(record.id, status, reason, nowIso),
@@ -338,7 +352,7 @@ export class ExposureViews {
         ...(service.clusterIP !== undefined && { clusterIP: service.clusterIP }),
         uid: service.uid,
       },
-      firewall: this.#firewallView(record),
+      firewall: firewallView(record, this.#settings.firewall, verification),
       status,
       endpointSummary: {
         total: counts.total,
@@ -351,28 +365,6 @@ export class ExposureViews {
       createdAt: record.createdAt,
       expiresAt: record.spec.expiresAt ?? null,
       generation: record.generation,
-    };
-  }
-
-  #firewallView(record: ExposureRecord): FirewallView {
-    const settings = this.#settings.firewall;
-    const rules = recordFirewallRules(record, settings);
-    const status = record.firewallStatus;
-    const upToDate = status !== undefined && status.specHash === record.specHash;
-    return {
-      project: settings.project,
-      network: settings.network,
-      priority: settings.priority,
-      ...('targetTags' in settings.targets
-        ? { targetTags: [...settings.targets.targetTags] }
-        : { targetServiceAccounts: [...settings.targets.targetServiceAccounts] }),
-      rules: rules.map((rule) => ({
-        name: rule.name,
-        ipFamily: ipFamilyOfRuleName(rule.name),
-        sourceRanges: rule.sourceRanges,
-        allowed: rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)),
-      })),
-      state: isTerminating(record) ? 'Deleting' : upToDate ? status.state : 'Pending',
     };
   }
 }

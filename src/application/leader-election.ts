@@ -21,6 +21,10 @@ export interface LeadershipCallbacks {
   onStartedLeading(): void | Promise<void>;
   /** Must stop every GCE write before it resolves. */
   onStoppedLeading(): void | Promise<void>;
+  /** What the leader publishes on the Lease with each renewal (no write of its own). */
+  leaseAnnotations?(): Record<string, string>;
+  /** The Lease's annotations, each time this replica reads it (every retry period). */
+  onLeaseObserved?(annotations: Readonly<Record<string, string>>): void;
 }
 
 export class LeaderElector {
@@ -82,7 +86,11 @@ export class LeaderElector {
         await this.#leases.update(
           this.#settings.namespace,
           this.#settings.name,
-          { leaseDurationSeconds: 1, leaseTransitions: current.leaseTransitions },
+          {
+            leaseDurationSeconds: 1,
+            leaseTransitions: current.leaseTransitions,
+            ...(current.annotations && { annotations: current.annotations }),
+          },
           current.resourceVersion,
         );
       }
@@ -163,6 +171,8 @@ export class LeaderElector {
     const nowText = microTime(now);
     const duration = Math.ceil(this.#settings.leaseDurationMs / 1000);
     const current = await this.#leases.get(namespace, name);
+    if (current?.annotations) this.#callbacks.onLeaseObserved?.(current.annotations);
+    const published = this.#callbacks.leaseAnnotations?.() ?? {};
     if (!current) {
       try {
         await this.#leases.create(namespace, name, {
@@ -171,6 +181,7 @@ export class LeaderElector {
           acquireTime: nowText,
           renewTime: nowText,
           leaseTransitions: 0,
+          annotations: published,
         });
         return true;
       } catch (error) {
@@ -186,6 +197,8 @@ export class LeaderElector {
       acquireTime: ours && current.acquireTime ? current.acquireTime : nowText,
       renewTime: nowText,
       leaseTransitions: ours ? current.leaseTransitions : current.leaseTransitions + 1,
+      // A new leader keeps what the last one published until it has something newer to say.
+      annotations: { ...current.annotations, ...published },
     };
     try {
       await this.#leases.update(namespace, name, next, current.resourceVersion);

@@ -1,7 +1,11 @@
 // A client-side rate limit on GCE writes. A burst of creates (or a full resync that finds much
-// drift) must not spend the project's API quota, which other tools share: writes queue behind a
-// limit per second, reads pass through.
-import pThrottle from 'p-throttle';
+// drift) must not spend the project's API quota, which other tools share: writes wait for their
+// turn, reads pass through.
+//
+// Writes are spaced evenly (`writesPerSecond`, no burst), and those waiting are served by priority,
+// then by flow in turn (write-turns.ts): a tenant whose pass just started does not wait behind the
+// writes of another tenant's hundreds, and a repair of a widened rule goes before both.
+import { FairQueue } from './fair-queue.ts';
 import type {
   FirewallPage,
   FirewallRuleSpec,
@@ -9,19 +13,27 @@ import type {
   ListFirewallsOptions,
   ObservedFirewallRule,
 } from './ports/firewalls.ts';
+import { currentTurn } from './write-turns.ts';
 
 export class RateLimitedFirewalls implements Firewalls {
   readonly project: string;
   readonly #inner: Firewalls;
-  readonly #throttle: <T>(write: () => Promise<T>) => Promise<T>;
+  readonly #intervalMs: number;
+  readonly #waiting = new FairQueue<() => void>();
+  /** When the next write may start (performance.now() time). */
+  #nextAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #ticket = 0;
 
   constructor(inner: Firewalls, writesPerSecond: number) {
     this.project = inner.project;
     this.#inner = inner;
-    const throttled = pThrottle({ limit: writesPerSecond, interval: 1000, strict: true })(
-      (write: () => Promise<unknown>) => write(),
-    );
-    this.#throttle = <T>(write: () => Promise<T>) => throttled(write) as Promise<T>;
+    this.#intervalMs = 1000 / writesPerSecond;
+  }
+
+  /** Writes waiting for their turn now. */
+  get waiting(): number {
+    return this.#waiting.size;
   }
 
   get(name: string): Promise<ObservedFirewallRule | undefined> {
@@ -33,18 +45,42 @@ export class RateLimitedFirewalls implements Firewalls {
   }
 
   insert(rule: FirewallRuleSpec): Promise<void> {
-    return this.#throttle(() => this.#inner.insert(rule));
+    return this.#limited(() => this.#inner.insert(rule));
   }
 
   patch(name: string, changes: Partial<Omit<FirewallRuleSpec, 'name'>>): Promise<void> {
-    return this.#throttle(() => this.#inner.patch(name, changes));
+    return this.#limited(() => this.#inner.patch(name, changes));
   }
 
   update(rule: FirewallRuleSpec): Promise<void> {
-    return this.#throttle(() => this.#inner.update(rule));
+    return this.#limited(() => this.#inner.update(rule));
   }
 
   delete(name: string): Promise<'deleted' | 'absent'> {
-    return this.#throttle(() => this.#inner.delete(name));
+    return this.#limited(() => this.#inner.delete(name));
+  }
+
+  async #limited<T>(write: () => Promise<T>): Promise<T> {
+    await new Promise<void>((resolve) => {
+      this.#waiting.push(String(++this.#ticket), resolve, currentTurn());
+      this.#release();
+    });
+    return write();
+  }
+
+  /** Lets the next write go if its time has come, else waits until it has. */
+  #release(): void {
+    if (this.#timer || this.#waiting.size === 0) return;
+    const now = performance.now();
+    if (now < this.#nextAt) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#release();
+      }, this.#nextAt - now);
+      return;
+    }
+    this.#nextAt = Math.max(now, this.#nextAt) + this.#intervalMs;
+    this.#waiting.shift()?.item();
+    this.#release();
   }
 }

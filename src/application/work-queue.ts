@@ -2,6 +2,11 @@
 // by two workers at once, and re-processed if it changed while being processed. Failures are
 // retried with exponential backoff and jitter, so a broken item cannot starve the others. Items
 // are typed; their identity is the string their `key` function gives.
+//
+// Waiting items are served fairly (fair-queue.ts): by priority, then by flow in turn, so that one
+// flow's thousand items do not hold up another's one. Without `flow` and `priority` every item is
+// in one flow of one priority, and the queue is first in, first out.
+import { type FairEntry, FairQueue } from './fair-queue.ts';
 
 export interface BackoffSettings {
   initialMs: number;
@@ -15,6 +20,10 @@ export interface WorkQueueOptions<Item> {
   key: (item: Item) => string;
   /** Returns a number in [0, 1); injectable so tests are deterministic. */
   random?: () => number;
+  /** Whose turn the item waits for (e.g. its namespace); one flow unless given. */
+  flow?: (item: Item) => string;
+  /** Items of a higher priority are served first; 0 unless given. */
+  priority?: (item: Item) => number;
 }
 
 /** What a handler asks for: nothing (done), a retry with backoff, or a check again later. */
@@ -27,9 +36,10 @@ export class WorkQueue<Item> {
   readonly #handler: (item: Item) => Promise<WorkResult>;
   readonly #options: WorkQueueOptions<Item>;
   readonly #random: () => number;
-  readonly #queue: string[] = [];
-  /** The items waiting for a worker (or for their running predecessor to finish), by key. */
-  readonly #queued = new Map<string, Item>();
+  /** The items waiting for a worker. */
+  readonly #waiting = new FairQueue<Item>();
+  /** Items added while an item of the same key was being processed: queued when it finishes. */
+  readonly #parked = new Map<string, Item>();
   readonly #processing = new Set<string>();
   readonly #failures = new Map<string, number>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -43,13 +53,21 @@ export class WorkQueue<Item> {
     this.#random = options.random ?? Math.random;
   }
 
+  /**
+   * Queues the item unless an item of its key is queued already; one of a higher priority takes
+   * the queued one's place (and moves up).
+   */
   add(item: Item): void {
     const key = this.#options.key(item);
-    if (this.#stopped || this.#queued.has(key)) return;
+    if (this.#stopped) return;
     this.#clearTimer(key);
-    this.#queued.set(key, item);
-    // An item being processed is picked up again when its worker finishes (see #process).
-    if (!this.#processing.has(key)) this.#queue.push(key);
+    if (this.#processing.has(key)) {
+      // Picked up again when its worker finishes (see #process).
+      const parked = this.#parked.get(key);
+      if (!parked || this.#priorityOf(item) > this.#priorityOf(parked)) this.#parked.set(key, item);
+      return;
+    }
+    this.#waiting.push(key, item, this.#entryOf(item));
     this.#pump();
   }
 
@@ -92,12 +110,12 @@ export class WorkQueue<Item> {
   }
 
   get length(): number {
-    return this.#queue.length;
+    return this.#waiting.size;
   }
 
   /** Resolves when nothing is queued or running (timers for later retries may remain). */
   async idle(): Promise<void> {
-    if (this.#queue.length === 0 && this.#running === 0) return;
+    if (this.#waiting.size === 0 && this.#running === 0) return;
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -105,21 +123,20 @@ export class WorkQueue<Item> {
     this.#stopped = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    this.#queue.length = 0;
-    this.#queued.clear();
+    this.#waiting.clear();
+    this.#parked.clear();
     await this.idle();
   }
 
   #pump(): void {
-    while (!this.#stopped && this.#running < this.#options.workers && this.#queue.length > 0) {
-      const key = this.#queue.shift() as string;
-      const item = this.#queued.get(key) as Item;
-      this.#queued.delete(key);
-      this.#processing.add(key);
+    while (!this.#stopped && this.#running < this.#options.workers) {
+      const next = this.#waiting.shift();
+      if (!next) break;
+      this.#processing.add(next.key);
       this.#running++;
-      void this.#process(key, item);
+      void this.#process(next.key, next.item);
     }
-    if (this.#queue.length === 0 && this.#running === 0) {
+    if (this.#waiting.size === 0 && this.#running === 0) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
@@ -138,9 +155,21 @@ export class WorkQueue<Item> {
     else if (result.kind === 'recheck') {
       this.forget(item);
       this.addAfter(item, result.afterMs);
-    } else if (!this.#queued.has(key)) this.addWithBackoff(item, result.notBeforeMs);
-    if (this.#queued.has(key)) this.#queue.push(key);
+    } else if (!this.#parked.has(key)) this.addWithBackoff(item, result.notBeforeMs);
+    const parked = this.#parked.get(key);
+    if (parked !== undefined) {
+      this.#parked.delete(key);
+      this.#waiting.push(key, parked, this.#entryOf(parked));
+    }
     this.#pump();
+  }
+
+  #entryOf(item: Item): FairEntry {
+    return { flow: this.#options.flow?.(item) ?? '', priority: this.#priorityOf(item) };
+  }
+
+  #priorityOf(item: Item): number {
+    return this.#options.priority?.(item) ?? 0;
   }
 
   #clearTimer(key: string): void {

@@ -188,6 +188,13 @@ export const Config = Type.Object(
           default: 600,
           description: 'Interval of the full drift check.',
         }),
+        driftCheckSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 3600,
+          default: 30,
+          description:
+            'Interval of the drift sweep: the rules believed in place are listed and compared with their spec, and a rule deleted or changed out of band is reported and repaired.',
+        }),
         backoffInitialMs: Type.Integer({
           minimum: 10,
           default: 1000,

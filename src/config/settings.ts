@@ -68,6 +68,7 @@ export function reconcilerSettings(config: Config): ReconcilerSettings {
     workers: config.reconciler.workers,
     backoff: { initialMs: config.reconciler.backoffInitialMs, maxMs: config.reconciler.backoffMaxMs },
     resyncIntervalMs: config.reconciler.resyncSeconds * 1000,
+    driftCheckIntervalMs: config.reconciler.driftCheckSeconds * 1000,
     needsPersonRecheckMs: Math.min(config.reconciler.backoffMaxMs, 5 * 60_000),
   };
 }

@@ -8,7 +8,8 @@ export type FirewallField =
   /** Set by hand on the observed rule: exposure-api wants them empty. */
   | 'sourceTags'
   | 'sourceServiceAccounts'
-  | 'destinationRanges';
+  | 'destinationRanges'
+  | 'denied';
 
 export function firewallDifferences(
   desired: FirewallRuleSpec,
@@ -28,6 +29,7 @@ export function firewallDifferences(
   if ((observed.sourceTags ?? []).length > 0) differences.push('sourceTags');
   if ((observed.sourceServiceAccounts ?? []).length > 0) differences.push('sourceServiceAccounts');
   if ((observed.destinationRanges ?? []).length > 0) differences.push('destinationRanges');
+  if ((observed.denied ?? []).length > 0) differences.push('denied');
   return differences;
 }
 
@@ -51,7 +53,7 @@ export function repairAction(
   if (differences.length === 0) return 'none';
   if (differences.includes('network') || differences.includes('direction')) return 'recreate';
   // A patch cannot empty a list, so what was added by hand goes with a whole-rule update.
-  const addedByHand = ['sourceTags', 'sourceServiceAccounts', 'destinationRanges'] as const;
+  const addedByHand = ['sourceTags', 'sourceServiceAccounts', 'destinationRanges', 'denied'] as const;
   if (addedByHand.some((field) => differences.includes(field))) return 'update';
   const clearsTags = desired.targetTags.length === 0 && observed.targetTags.length > 0;
   const clearsAccounts =

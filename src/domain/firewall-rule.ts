@@ -38,6 +38,8 @@ export interface ObservedFirewallRule extends Omit<FirewallRuleSpec, 'direction'
   sourceTags?: string[];
   sourceServiceAccounts?: string[];
   destinationRanges?: string[];
+  /** A deny rule's entries (a rule has either `allowed` or `denied`): exposure-api never denies. */
+  denied?: { protocol: string; ports: string[] }[];
   id: string;
   selfLink: string;
   creationTimestamp: string;

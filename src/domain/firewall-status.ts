@@ -1,9 +1,25 @@
 // What the reconciler last observed of an exposure's firewall rules. It is written into an
 // annotation of the Service (under the reconciler's own field manager) so that every replica
 // serves the same status from its cache, and a restart loses nothing.
+import type { DriftKind } from './drift-classification.ts';
 import type { Condition } from './exposure-status.ts';
 
-export type FirewallState = 'Pending' | 'UpToDate' | 'Failed' | 'Deleting';
+/** `Drifted`: a drift sweep found a rule changed out of band, and its repair is queued. */
+export type FirewallState = 'Pending' | 'UpToDate' | 'Drifted' | 'Failed' | 'Deleting';
+
+/**
+ * What the answers show of the rules: the recorded state, or `Unknown` while the drift sweeps
+ * fail and the record can no longer be vouched for.
+ */
+export type FirewallViewState = FirewallState | 'Unknown';
+
+/** An out-of-band change found, or its repair: kept in the record, as Events expire (1 h). */
+export interface FirewallIncident {
+  at: string;
+  rule: string;
+  kind: DriftKind;
+  message: string;
+}
 
 export interface FirewallStatusRecord {
   /** Hash of the accepted spec this observation belongs to; a newer spec makes it stale. */
@@ -19,6 +35,9 @@ export interface FirewallStatusRecord {
   /** Consecutive failed attempts (0 when the last attempt succeeded). */
   failures: number;
   lastAttemptTime: string;
+  /** The last out-of-band change found, and the last repair of one. */
+  lastDrift?: FirewallIncident;
+  lastRepair?: FirewallIncident;
 }
 
 export function parseFirewallStatus(text: string | undefined): FirewallStatusRecord | undefined {
@@ -42,6 +61,8 @@ export function parseFirewallStatus(text: string | undefined): FirewallStatusRec
       everReady: parsed.everReady === true,
       failures: typeof parsed.failures === 'number' ? parsed.failures : 0,
       lastAttemptTime: typeof parsed.lastAttemptTime === 'string' ? parsed.lastAttemptTime : '',
+      ...(isIncident(parsed.lastDrift) && { lastDrift: parsed.lastDrift }),
+      ...(isIncident(parsed.lastRepair) && { lastRepair: parsed.lastRepair }),
     };
   } catch {
     return undefined;
@@ -59,6 +80,17 @@ function isCondition(value: unknown): value is FirewallStatusRecord['condition']
   );
 }
 
+function isIncident(value: unknown): value is FirewallIncident {
+  if (value === null || typeof value !== 'object') return false;
+  const incident = value as Record<string, unknown>;
+  return (
+    typeof incident.at === 'string' &&
+    typeof incident.rule === 'string' &&
+    typeof incident.kind === 'string' &&
+    typeof incident.message === 'string'
+  );
+}
+
 /** Whether two records say the same thing (ignoring when they were written). */
 export function sameFirewallStatus(a: FirewallStatusRecord | undefined, b: FirewallStatusRecord): boolean {
   if (!a) return false;
@@ -71,6 +103,8 @@ export function sameFirewallStatus(a: FirewallStatusRecord | undefined, b: Firew
     a.condition.message === b.condition.message &&
     a.everReady === b.everReady &&
     a.failures === b.failures &&
-    a.rules.join(',') === b.rules.join(',')
+    a.rules.join(',') === b.rules.join(',') &&
+    a.lastDrift?.at === b.lastDrift?.at &&
+    a.lastRepair?.at === b.lastRepair?.at
   );
 }

@@ -23,6 +23,9 @@ export const EXPIRES_AT_ANNOTATION = `${PREFIX}/expires-at`;
 /** The Idempotency-Key of the create (hashed with the caller) and the hash of its request body. */
 export const IDEMPOTENCY_ANNOTATION = `${PREFIX}/idempotency`;
 
+/** On the leader's Lease: the last drift sweep (when, and how many failed since), for every replica. */
+export const FIREWALL_SWEEP_ANNOTATION = `${PREFIX}/firewall-sweep`;
+
 /** Keeps the Service from disappearing before its firewall rules are deleted. */
 export const FIREWALL_FINALIZER = `${PREFIX}/firewall-cleanup`;
 

@@ -4,6 +4,7 @@
 import type { EndpointCounts } from './endpoints.ts';
 import type { Condition, Phase } from './exposure-status.ts';
 import type { FirewallStatusRecord } from './firewall-status.ts';
+import type { FirewallVerification } from './firewall-verification.ts';
 
 /** Firewall reasons that no retry will fix: a person must act (the message says how). */
 export const REASONS_NEEDING_A_PERSON: ReadonlySet<string> = new Set([
@@ -21,6 +22,8 @@ export interface StatusInputs {
   terminating: boolean;
   serviceDescription: string;
   firewall: FirewallStatusRecord | undefined;
+  /** Whether the drift sweeps still vouch for the recorded status (absent: nothing to say). */
+  verification?: FirewallVerification;
   /** Counts over the endpoints (fresh probes, or the probe cache for lists). */
   endpoints: EndpointCounts;
   selectorText: string;
@@ -81,6 +84,19 @@ function firewallCondition(inputs: StatusInputs): Condition {
       observedGeneration: record.generation,
     };
   }
+  const verification = inputs.verification;
+  if (record.condition.status === 'True' && verification?.stale) {
+    // Never a stale True: the rule may have drifted since, and no sweep could tell.
+    const since = verification.verifiedAt ?? record.lastAttemptTime;
+    return {
+      type: 'FirewallReady',
+      status: 'Unknown',
+      reason: 'Unverified',
+      message: `the firewall rules could not be checked against GCE in the last ${verification.sweep?.missed ?? 0} drift sweeps (GCE refused or rate-limited the list); last seen matching the spec at ${since || 'an unknown time'}`,
+      lastTransitionTime: verification.sweep?.completedAt || since || inputs.createdAt,
+      observedGeneration: record.generation,
+    };
+  }
   return { type: 'FirewallReady', ...record.condition, observedGeneration: record.generation };
 }
 
@@ -128,7 +144,9 @@ function reachableCondition(inputs: StatusInputs): Condition {
 function derivePhase(inputs: StatusInputs, firewall: Condition, reachable: Condition): Phase {
   if (inputs.terminating) return 'Deleting';
   if (firewall.status === 'False' && REASONS_NEEDING_A_PERSON.has(firewall.reason)) return 'Failed';
-  if (firewall.status !== 'True') {
+  // Unverified says nothing new about the rules, only that they could not be checked: the phase
+  // follows the endpoints, and the condition tells.
+  if (firewall.status !== 'True' && firewall.reason !== 'Unverified') {
     // Rules that were once in place and are now being repaired still let traffic through (or
     // should): that is Degraded. Rules never yet in place are Provisioning.
     const wasReady = inputs.firewall?.everReady === true && firewall.reason !== 'Updating';

@@ -30,6 +30,8 @@ import { sandboxRoutes } from './sandbox-routes.ts';
 import { SandboxWorld } from './sandbox-world.ts';
 
 export const SANDBOX_PROJECT = 'sandbox-project';
+/** The sandbox's drift sweep interval (30 s in production). */
+export const SANDBOX_DRIFT_CHECK_SECONDS = 3;
 export const SANDBOX_TOKENS = {
   admin: { token: 'sandbox-admin-token', subject: 'sandbox-admin', namespaces: ['*'] },
   search: { token: 'search-team-token', subject: 'team-search-bot', namespaces: ['search'] },
@@ -48,10 +50,11 @@ export interface SandboxOptions {
   nodeNetwork?: NodeNetworkChoice;
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit'>> & {
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit' | 'reconciler'>> & {
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
     server?: Partial<Config['server']>;
     rateLimit?: { [Limit in keyof Config['rateLimit']]?: Partial<Config['rateLimit'][Limit]> };
+    reconciler?: Partial<Config['reconciler']>;
   };
   withDemoWorkload?: boolean;
   /** Restrict the installation to these namespaces (`cluster.namespaces`). */
@@ -94,6 +97,8 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
   const config = parseConfig(
     {
       ...options.config,
+      // Drift is found within seconds here, so that it can be tried by hand.
+      reconciler: { driftCheckSeconds: SANDBOX_DRIFT_CHECK_SECONDS, ...options.config?.reconciler },
       server: {
         host,
         port: options.port ?? 0,

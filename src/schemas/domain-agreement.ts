@@ -7,7 +7,7 @@ import type { Static } from 'typebox';
 import type { Endpoint, EndpointHealth } from '../domain/endpoints.ts';
 import type { ExposurePatch, ExposureRequest, PortRequest } from '../domain/exposure-spec.ts';
 import type { Condition, Phase } from '../domain/exposure-status.ts';
-import type { FirewallState } from '../domain/firewall-status.ts';
+import type { FirewallIncident, FirewallViewState } from '../domain/firewall-status.ts';
 import type { DerivedStatus } from '../domain/status.ts';
 import type * as schemas from './exposure.ts';
 
@@ -24,5 +24,6 @@ export type SchemasAgreeWithTheDomain = AllSame<{
   status: Same<schemas.ExposureStatus, DerivedStatus>;
   endpointHealth: Same<schemas.EndpointHealth, EndpointHealth>;
   endpoint: Same<schemas.Endpoint, Endpoint>;
-  firewallState: Same<schemas.FirewallView['state'], FirewallState>;
+  firewallState: Same<schemas.FirewallView['state'], FirewallViewState>;
+  firewallIncident: Same<Static<typeof schemas.FirewallIncident>, FirewallIncident>;
 }>;

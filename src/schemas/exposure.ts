@@ -300,6 +300,25 @@ export const FirewallRuleView = Type.Object(
   { $id: 'FirewallRuleView', additionalProperties: false },
 );
 
+export const FirewallIncident = Type.Object(
+  {
+    at: Type.String({ format: 'date-time' }),
+    rule: Type.String({ description: 'The rule that was changed (or restored).' }),
+    kind: Type.Union(
+      [Type.Literal('deleted'), Type.Literal('widened'), Type.Literal('narrowed'), Type.Literal('edited')],
+      {
+        description:
+          '`widened`: let in more than the spec (repaired before any other work); `narrowed` or `deleted`: shut out what the spec allows; `edited`: neither.',
+      },
+    ),
+    message: Type.String({
+      description: 'What changed, in plain words.',
+      examples: ['source ranges widened out of band to 0.0.0.0/0'],
+    }),
+  },
+  { $id: 'FirewallIncident', additionalProperties: false },
+);
+
 export const FirewallView = Type.Object(
   {
     project: Type.String(),
@@ -309,9 +328,28 @@ export const FirewallView = Type.Object(
     targetServiceAccounts: Type.Optional(Type.Array(Type.String())),
     rules: Type.Array(ref(FirewallRuleView)),
     state: Type.Union(
-      [Type.Literal('Pending'), Type.Literal('UpToDate'), Type.Literal('Failed'), Type.Literal('Deleting')],
-      { description: 'What the reconciler last observed of the rules in GCE.' },
+      [
+        Type.Literal('Pending'),
+        Type.Literal('UpToDate'),
+        Type.Literal('Drifted'),
+        Type.Literal('Failed'),
+        Type.Literal('Deleting'),
+        Type.Literal('Unknown'),
+      ],
+      {
+        description:
+          'What the reconciler last observed of the rules in GCE. `Drifted`: changed out of band, being repaired. `Unknown`: the last drift sweeps failed, so the last observation is not vouched for.',
+      },
     ),
+    verifiedAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'When the rules were last seen matching the spec in GCE: the last drift sweep (every `reconciler.driftCheckSeconds`), or the reconciler pass that put them in place if that came later.',
+      }),
+    ),
+    lastDrift: Type.Optional(ref(FirewallIncident)),
+    lastRepair: Type.Optional(ref(FirewallIncident)),
   },
   { $id: 'FirewallView', additionalProperties: false },
 );
@@ -449,6 +487,7 @@ export const exposureSchemas = [
   Endpoint,
   EndpointSummary,
   FirewallRuleView,
+  FirewallIncident,
   FirewallView,
   ServiceView,
   Exposure,

@@ -38,7 +38,8 @@ export const ExposureEvent = Type.Object(
       description:
         "A version of what the exposure shows: a digest of everything in it except the times and latencies of observations (endpoints' `health.checkedAt` and `health.latencyMs`, conditions' `lastTransitionTime`). Every replica gives the same state the same id, so any of them can resume a stream from it. Opaque: compare for equality only.",
     }),
-    data: ref(Exposure),
+    // On the wire an event's data is text: JSON, whose schema is that of GET /exposures/{id}.
+    data: Type.String({ contentMediaType: 'application/json', contentSchema: ref(Exposure) }),
   },
   {
     $id: 'ExposureEvent',
@@ -52,7 +53,13 @@ export type ExposureEvent = Static<typeof ExposureEvent>;
 export const ExposureDeletedEvent = Type.Object(
   {
     event: Type.Literal('deleted'),
-    data: Type.Object({ id: Type.String({ pattern: EXPOSURE_ID }) }, { additionalProperties: false }),
+    data: Type.String({
+      contentMediaType: 'application/json',
+      contentSchema: Type.Object(
+        { id: Type.String({ pattern: EXPOSURE_ID }) },
+        { additionalProperties: false },
+      ),
+    }),
   },
   {
     $id: 'ExposureDeletedEvent',
@@ -66,7 +73,7 @@ export type ExposureDeletedEvent = Static<typeof ExposureDeletedEvent>;
 export const WatchEvent = Type.Union([ref(ExposureEvent), ref(ExposureDeletedEvent)], {
   $id: 'WatchEvent',
   description:
-    'One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (the JSON of `data`, on one line). Comment lines (starting with `:`) are heartbeats.',
+    'One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (JSON, on one line, whose schema is the `contentSchema` of `data`). Comment lines (starting with `:`) are heartbeats.',
 });
 export type WatchEvent = Static<typeof WatchEvent>;
 

@@ -88,10 +88,11 @@ export function firewallsContract(name: string, makeFirewalls: () => Promise<Fir
           sourceTags,
           sourceServiceAccounts,
           destinationRanges,
+          denied,
           ...written
         } = observed;
         assert.deepEqual(written, spec);
-        assert.deepEqual([sourceTags, sourceServiceAccounts, destinationRanges], [[], [], []]);
+        assert.deepEqual([sourceTags, sourceServiceAccounts, destinationRanges, denied], [[], [], [], []]);
         assert.match(id, /^\d+$/);
         assert.ok(selfLink.endsWith(`/projects/${project}/global/firewalls/${spec.name}`), selfLink);
         assert.ok(!Number.isNaN(Date.parse(creationTimestamp)), creationTimestamp);
@@ -151,6 +152,7 @@ export function firewallsContract(name: string, makeFirewalls: () => Promise<Fir
           sourceTags: _sourceTags,
           sourceServiceAccounts: _sourceServiceAccounts,
           destinationRanges: _destinationRanges,
+          denied: _denied,
           ...written
         } = listed ?? assert.fail();
         assert.deepEqual(written, ruleSpec(project, 'exp-c1-a'), 'listed rules are normalised like get');
@@ -215,6 +217,7 @@ export function firewallsContract(name: string, makeFirewalls: () => Promise<Fir
           sourceTags: _sourceTags,
           sourceServiceAccounts: _sourceServiceAccounts,
           destinationRanges: _destinationRanges,
+          denied: _denied,
           ...written
         } = (await firewalls.get(spec.name)) ?? assert.fail('rule gone');
         assert.deepEqual(written, replacement);

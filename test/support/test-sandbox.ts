@@ -21,7 +21,14 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sa
     logLevel: 'silent',
     ...options,
     config: {
-      reconciler: { workers: 4, resyncSeconds: 600, backoffInitialMs: 50, backoffMaxMs: 500 },
+      // No drift sweep in the middle of a test that counts GCE calls, unless the test asks for one.
+      reconciler: {
+        workers: 4,
+        resyncSeconds: 600,
+        driftCheckSeconds: 3600,
+        backoffInitialMs: 50,
+        backoffMaxMs: 500,
+      },
       probe: {
         addressType: 'InternalIP',
         timeoutMs: 500,

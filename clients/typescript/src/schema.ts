@@ -361,6 +361,19 @@ export interface components {
             sourceRanges: string[];
             allowed: string[];
         };
+        FirewallIncident: {
+            /** Format: date-time */
+            at: string;
+            /** @description The rule that was changed (or restored). */
+            rule: string;
+            /** @description `widened`: let in more than the spec (repaired before any other work); `narrowed` or `deleted`: shut out what the spec allows; `edited`: neither. */
+            kind: "deleted" | "widened" | "narrowed" | "edited";
+            /**
+             * @description What changed, in plain words.
+             * @example source ranges widened out of band to 0.0.0.0/0
+             */
+            message: string;
+        };
         FirewallView: {
             project: string;
             network: string;
@@ -368,8 +381,15 @@ export interface components {
             targetTags?: string[];
             targetServiceAccounts?: string[];
             rules: components["schemas"]["FirewallRuleView"][];
-            /** @description What the reconciler last observed of the rules in GCE. */
-            state: "Pending" | "UpToDate" | "Failed" | "Deleting";
+            /** @description What the reconciler last observed of the rules in GCE. `Drifted`: changed out of band, being repaired. `Unknown`: the last drift sweeps failed, so the last observation is not vouched for. */
+            state: "Pending" | "UpToDate" | "Drifted" | "Failed" | "Deleting" | "Unknown";
+            /**
+             * Format: date-time
+             * @description When the rules were last seen matching the spec in GCE: the last drift sweep (every `reconciler.driftCheckSeconds`), or the reconciler pass that put them in place if that came later.
+             */
+            verifiedAt?: string;
+            lastDrift?: components["schemas"]["FirewallIncident"];
+            lastRepair?: components["schemas"]["FirewallIncident"];
         };
         ServiceView: {
             namespace: string;
@@ -451,17 +471,15 @@ export interface components {
             event: "exposure";
             /** @description A version of what the exposure shows: a digest of everything in it except the times and latencies of observations (endpoints' `health.checkedAt` and `health.latencyMs`, conditions' `lastTransitionTime`). Every replica gives the same state the same id, so any of them can resume a stream from it. Opaque: compare for equality only. */
             id: string;
-            data: components["schemas"]["Exposure"];
+            data: string;
         };
         /** @description The exposure is gone (its rules and its Service are deleted). The last event: the stream closes after it. It has no `id`. */
         ExposureDeletedEvent: {
             /** @enum {string} */
             event: "deleted";
-            data: {
-                id: string;
-            };
+            data: string;
         };
-        /** @description One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (the JSON of `data`, on one line). Comment lines (starting with `:`) are heartbeats. */
+        /** @description One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (JSON, on one line, whose schema is the `contentSchema` of `data`). Comment lines (starting with `:`) are heartbeats. */
         WatchEvent: components["schemas"]["ExposureEvent"] | components["schemas"]["ExposureDeletedEvent"];
     };
     responses: never;

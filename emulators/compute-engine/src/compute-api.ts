@@ -3,6 +3,14 @@
 // One request in, one JSON answer out; the HTTP server and the batch endpoint both call here.
 
 import { ApiError, alreadyExists, forbidden, invalidField, notFound, unknownPath } from './api-error.ts';
+import {
+  applySelection,
+  checkSelection,
+  FIREWALL_FIELDS,
+  FIREWALL_LIST_FIELDS,
+  type FieldSchema,
+  parseFieldMask,
+} from './field-mask.ts';
 import { parseJsonBody, readFirewallBody } from './firewall-body.ts';
 import {
   type FirewallFields,
@@ -24,6 +32,8 @@ export interface ApiRequest {
   path: string;
   query: URLSearchParams;
   body: string;
+  /** The `X-Goog-FieldMask` header; the `fields` query parameter says the same. */
+  fieldMask?: string;
 }
 
 export interface ApiResponse {
@@ -45,6 +55,8 @@ interface Route {
   method: string;
   pattern: RegExp;
   handler: Handler;
+  /** The fields of what the method answers, for partial responses (`fields`). */
+  fields?: FieldSchema;
 }
 
 const maxPageSize = 500;
@@ -61,8 +73,18 @@ export class ComputeApi {
     const operationWait = /^\/compute\/v1\/projects\/([^/]+)\/global\/operations\/([^/]+)\/wait$/;
     this.#routes = [
       { method: 'POST', pattern: firewalls, handler: (r, [p = '']) => this.#insert(p, r) },
-      { method: 'GET', pattern: firewalls, handler: (r, [p = '']) => this.#list(p, r.query) },
-      { method: 'GET', pattern: firewall, handler: (_, [p = '', n = '']) => this.#get(p, n) },
+      {
+        method: 'GET',
+        pattern: firewalls,
+        handler: (r, [p = '']) => this.#list(p, r.query),
+        fields: FIREWALL_LIST_FIELDS,
+      },
+      {
+        method: 'GET',
+        pattern: firewall,
+        handler: (_, [p = '', n = '']) => this.#get(p, n),
+        fields: FIREWALL_FIELDS,
+      },
       { method: 'PATCH', pattern: firewall, handler: (r, [p = '', n = '']) => this.#patch(p, n, r) },
       { method: 'PUT', pattern: firewall, handler: (r, [p = '', n = '']) => this.#update(p, n, r) },
       { method: 'DELETE', pattern: firewall, handler: (_, [p = '', n = '']) => this.#delete(p, n) },
@@ -77,7 +99,11 @@ export class ComputeApi {
         const match = route.method === request.method ? route.pattern.exec(request.path) : null;
         if (match) {
           const params = match.slice(1).map((segment) => decodeURIComponent(segment));
-          return { status: 200, body: await route.handler(request, params) };
+          const mask = request.query.get('fields') ?? request.fieldMask;
+          const selection = mask ? parseFieldMask(mask) : undefined;
+          if (selection && route.fields) checkSelection(selection, route.fields, mask ?? '');
+          const body = await route.handler(request, params);
+          return { status: 200, body: selection ? applySelection(body, selection) : body };
         }
       }
       throw unknownPath();

@@ -97,9 +97,21 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
   };
 
   /** Handles one API call, arriving on its own or embedded in a batch, and records it. */
-  const callApi = async (method: string, target: string, body: string, batched: boolean) => {
+  const callApi = async (
+    method: string,
+    target: string,
+    body: string,
+    batched: boolean,
+    fieldMask?: string,
+  ) => {
     const url = new URL(target, 'http://emulator');
-    const response = await api.handle({ method, path: url.pathname, query: url.searchParams, body });
+    const response = await api.handle({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      ...(fieldMask !== undefined && { fieldMask }),
+    });
     record({ method, path: url.pathname, query: url.search.slice(1), status: response.status, batched });
     return jsonResponse(response);
   };
@@ -121,7 +133,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     const body = await readBody(request);
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://emulator');
-    const decision = faults?.decide();
+    const decision = faults?.decide(method);
     if (decision && decision.delayMs > 0) await sleep(decision.delayMs);
     let raw: RawResponse;
     if (decision?.failWith !== undefined) {
@@ -130,7 +142,14 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     } else if (method === 'POST' && batchPaths.has(url.pathname)) {
       raw = await answerBatch(request, body);
     } else {
-      raw = await callApi(method, request.url ?? '/', body, false);
+      const fieldMask = request.headers['x-goog-fieldmask'];
+      raw = await callApi(
+        method,
+        request.url ?? '/',
+        body,
+        false,
+        typeof fieldMask === 'string' ? fieldMask : undefined,
+      );
     }
     response.writeHead(raw.status, {
       'Content-Type': raw.contentType,

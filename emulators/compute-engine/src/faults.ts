@@ -1,6 +1,7 @@
 // Injected failures: a share of requests answered with an error status (and the envelope the
-// real API sends with it) instead of being handled, and added latency. With a seed the sequence
-// of decisions is the same on every run, so a test can rely on it.
+// real API sends with it) instead of being handled, and added latency, for every request or for
+// some HTTP methods only. With a seed the sequence of decisions is the same on every run, so a
+// test can rely on it.
 
 export interface ComputeFaults {
   /** Share of requests (0..1) that fail with one of `statuses` instead of being handled. */
@@ -9,6 +10,11 @@ export interface ComputeFaults {
   statuses?: number[];
   /** Delay before every answer: a fixed number of ms, or a [min, max] range. */
   latencyMs?: number | [number, number];
+  /**
+   * The HTTP methods the faults apply to (say, the writes only, to hold a client's writes back
+   * while its reads go through); every method unless given.
+   */
+  methods?: string[];
   seed?: number;
 }
 
@@ -27,7 +33,13 @@ export class FaultInjector {
     this.#random = mulberry32(faults.seed ?? Math.floor(Math.random() * 2 ** 32));
   }
 
-  decide(): FaultDecision {
+  /** What to do with a request of `method` (unaffected methods leave the sequence untouched). */
+  decide(method?: string): FaultDecision {
+    const { methods } = this.#faults;
+    const affected = methods?.some((m) => m.toUpperCase() === method?.toUpperCase()) ?? true;
+    if (!affected) {
+      return { delayMs: 0, failWith: undefined };
+    }
     const { errorRate = 0, statuses = [503], latencyMs = 0 } = this.#faults;
     const [min, max] = typeof latencyMs === 'number' ? [latencyMs, latencyMs] : latencyMs;
     const delayMs = min + (max - min) * this.#random();

@@ -73,6 +73,21 @@ describe('compute emulator faults', () => {
     assert.ok(ranged >= 28, `took ${ranged} ms`);
   });
 
+  test('faults limited to some methods leave the others alone', async () => {
+    emulator.setFaults({ errorRate: 1, statuses: [503], latencyMs: 80, methods: ['POST', 'PATCH'] });
+    const readStarted = performance.now();
+    const read = await api.get('held');
+    const readMs = performance.now() - readStarted;
+    const writeStarted = performance.now();
+    const write = await api.insert(ruleBody('held'));
+    const writeMs = performance.now() - writeStarted;
+    emulator.setFaults(undefined);
+    assert.equal(read.status, 404, 'a GET is answered as usual');
+    assert.ok(readMs < 75, `the GET took ${readMs} ms`);
+    assert.equal(write.status, 503, 'a POST fails');
+    assert.ok(writeMs >= 75, `the POST took ${writeMs} ms`);
+  });
+
   test('with a seed the same requests fail in the same order; the rate is honoured', async () => {
     const statuses = async (seed: number) => {
       emulator.setFaults({ errorRate: 0.5, statuses: [429, 503], seed });

@@ -66,6 +66,10 @@ export function toObservedRule(firewall: Firewall): ObservedFirewallRule {
     sourceTags: firewall.sourceTags ?? [],
     sourceServiceAccounts: firewall.sourceServiceAccounts ?? [],
     destinationRanges: firewall.destinationRanges ?? [],
+    denied: (firewall.denied ?? []).map((entry) => ({
+      protocol: (entry.IPProtocol ?? '').toLowerCase(),
+      ports: entry.ports ?? [],
+    })),
     id: String(firewall.id ?? ''),
     selfLink: firewall.selfLink ?? '',
     creationTimestamp: firewall.creationTimestamp ?? '',

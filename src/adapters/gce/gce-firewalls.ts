@@ -60,6 +60,9 @@ interface SingleAttempt {
 }
 
 const maxPageSize = 500;
+/** Every field the comparison with a desired rule reads (firewall-comparison.ts), and the page token. */
+const COMPARED_FIELDS_MASK =
+  'items(name,description,network,priority,direction,disabled,sourceRanges,sourceTags,sourceServiceAccounts,destinationRanges,targetTags,targetServiceAccounts,allowed,denied),nextPageToken';
 const firstPollBackoffMs = 100;
 const maxPollBackoffMs = 2_000;
 
@@ -111,8 +114,13 @@ class ComputeEngineFirewalls implements GceFirewalls {
     };
     if (options.namePrefix) request.filter = `name eq "${escapeRegex(options.namePrefix)}.*"`;
     if (options.pageToken) request.pageToken = options.pageToken;
+    // The `fields` system parameter travels as its header form: the generated request has no
+    // field for it.
+    const otherArgs = options.comparedFieldsOnly
+      ? { headers: { 'X-Goog-FieldMask': COMPARED_FIELDS_MASK } }
+      : undefined;
     const [firewalls, , response] = await this.#call('firewalls.list', (callOptions) =>
-      this.#firewalls.list(request, { ...callOptions, autoPaginate: false }),
+      this.#firewalls.list(request, { ...callOptions, autoPaginate: false, ...(otherArgs && { otherArgs }) }),
     );
     const page: FirewallPage = { rules: firewalls.map(toObservedRule) };
     if (response?.nextPageToken) page.nextPageToken = response.nextPageToken;

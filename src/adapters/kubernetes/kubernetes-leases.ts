@@ -61,7 +61,7 @@ class CoordinationLeases implements KubernetesLeases {
         body: {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
-          metadata: { name, namespace },
+          metadata: { name, namespace, ...(lease.annotations && { annotations: lease.annotations }) },
           spec: toSpec(lease),
         },
       }),
@@ -82,7 +82,12 @@ class CoordinationLeases implements KubernetesLeases {
         body: {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
-          metadata: { name, namespace, resourceVersion },
+          metadata: {
+            name,
+            namespace,
+            resourceVersion,
+            ...(lease.annotations && { annotations: lease.annotations }),
+          },
           spec: toSpec(lease),
         },
       }),
@@ -125,6 +130,8 @@ function toObservedLease(lease: Wire<V1Lease>): ObservedLease {
   if (acquireTime) observed.acquireTime = acquireTime;
   const renewTime = microTimeText(spec.renewTime);
   if (renewTime) observed.renewTime = renewTime;
+  const annotations = lease.metadata?.annotations;
+  if (annotations && Object.keys(annotations).length > 0) observed.annotations = { ...annotations };
   return observed;
 }
 

@@ -5,7 +5,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { ProbeObserver, ProbeOutcome } from '../../application/health-checker.ts';
 import type { HttpMetrics, RequestLimit } from '../../application/ports/http-metrics.ts';
 import type { UpstreamCall, UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
-import type { ReconcileObserver } from '../../application/reconciler/reconciler.ts';
+import type { ReconcileObserver, SweepReport } from '../../application/reconciler/reconciler.ts';
+import { DRIFT_KINDS, type DriftKind } from '../../domain/drift-classification.ts';
 
 export class PrometheusMetrics
   implements UpstreamCallRecorder, ProbeObserver, ReconcileObserver, HttpMetrics
@@ -22,6 +23,11 @@ export class PrometheusMetrics
   readonly #rateLimited: Counter<'limit'>;
   readonly #refusedConnections: Counter;
   #capacity: (() => { nodePorts: number; firewallRules: number }) | undefined;
+  readonly #drift: Counter<'kind'>;
+  readonly #driftRepair: Histogram;
+  readonly #sweeps: Counter<'outcome'>;
+  readonly #sweepDuration: Histogram;
+  readonly #sweepListCalls: Histogram;
 
   constructor(options: { defaultMetrics?: boolean; exposureCount?: () => number } = {}) {
     const registers = [this.registry];
@@ -108,6 +114,37 @@ export class PrometheusMetrics
         if (held) this.set(held.firewallRules);
       },
     });
+    this.#drift = new Counter({
+      name: 'exposure_api_firewall_drift_total',
+      help: 'Firewall rules found changed out of band, by kind (widened, narrowed, deleted, edited)',
+      labelNames: ['kind'],
+      registers,
+    });
+    for (const kind of DRIFT_KINDS) this.#drift.inc({ kind }, 0);
+    this.#driftRepair = new Histogram({
+      name: 'exposure_api_firewall_drift_repair_seconds',
+      help: 'Time from the detection of drift to the end of its repair',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    });
+    this.#sweeps = new Counter({
+      name: 'exposure_api_drift_sweeps_total',
+      help: 'Drift sweeps by outcome (completed, or missed: GCE refused or rate-limited the list)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#sweepDuration = new Histogram({
+      name: 'exposure_api_drift_sweep_duration_seconds',
+      help: 'Duration of drift sweeps (list, confirm, report)',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.#sweepListCalls = new Histogram({
+      name: 'exposure_api_drift_sweep_list_calls',
+      help: 'GCE list calls per drift sweep',
+      buckets: [1, 2, 5, 10, 20, 25, 50, 100],
+      registers,
+    });
     const exposureCount = options.exposureCount;
     if (exposureCount) {
       new Gauge({
@@ -134,6 +171,20 @@ export class PrometheusMetrics
   reconciled(outcome: 'ok' | 'error', seconds: number): void {
     this.#reconciles.inc({ outcome });
     this.#reconcileDuration.observe(seconds);
+  }
+
+  driftFound(kind: DriftKind): void {
+    this.#drift.inc({ kind });
+  }
+
+  driftRepaired(seconds: number): void {
+    this.#driftRepair.observe(seconds);
+  }
+
+  sweepCompleted(report: SweepReport): void {
+    this.#sweeps.inc({ outcome: report.outcome });
+    this.#sweepDuration.observe(report.seconds);
+    if (report.outcome === 'completed') this.#sweepListCalls.observe(report.listCalls);
   }
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {

@@ -54,6 +54,11 @@ export interface ListFirewallsOptions {
   pageToken?: string;
   /** Page size; GCE allows at most 500. */
   maxResults?: number;
+  /**
+   * Ask GCE for the fields a comparison with the desired rules reads (a partial response): the
+   * rules' ids, links and creation times are then left empty.
+   */
+  comparedFieldsOnly?: boolean;
 }
 
 export interface Firewalls {

@@ -9,6 +9,8 @@ export interface LeaseRecord {
   acquireTime?: string;
   renewTime?: string;
   leaseTransitions: number;
+  /** The Lease's annotations (the leader publishes what every replica should know there). */
+  annotations?: Record<string, string>;
 }
 
 export interface ObservedLease extends LeaseRecord {

@@ -2,13 +2,14 @@
 // what drifted, delete rules of IP families it no longer has — or, when the spec breaks today's
 // policy, close the port until someone fixes it.
 import { recordFirewallRules } from '../../domain/desired-firewall.ts';
+import { classifyDrift } from '../../domain/drift-classification.ts';
 import { type ExposureRecord, exposedPorts } from '../../domain/exposure-record.ts';
 import { firewallDifferences, repairAction } from '../../domain/firewall-comparison.ts';
 import type { FirewallRuleSpec } from '../../domain/firewall-rule.ts';
 import { checkSourceRanges } from '../../domain/source-range-policy.ts';
 import { FirewallError } from '../ports/firewalls.ts';
 import { RuleNameTaken, StepFailure } from './failures.ts';
-import type { RuleStep } from './reporting.ts';
+import type { RuleOutcome } from './reporting.ts';
 import type { ReconcileResult } from './request.ts';
 import { failStep, type StepContext } from './step-context.ts';
 
@@ -17,9 +18,9 @@ export async function ensureRules(context: StepContext, record: ExposureRecord):
   const problem = policyProblem(context, record);
   if (problem) return closeForPolicy(context, record, problem);
   const desired = recordFirewallRules(record, context.settings.firewall);
-  const steps: { rule: FirewallRuleSpec; step: RuleStep }[] = [];
+  const steps: RuleOutcome[] = [];
   try {
-    for (const rule of desired) steps.push({ rule, step: await ensureRule(context, rule, record) });
+    for (const rule of desired) steps.push(await ensureRule(context, rule, record));
     // Rules of an IP family the exposure no longer has: the ones the last pass had in place, or
     // that a sweep found; looking each possible name up every time would double the reads.
     const wanted = new Set(desired.map((rule) => rule.name));
@@ -52,7 +53,7 @@ async function ensureRule(
   rule: FirewallRuleSpec,
   record: ExposureRecord,
   attempt = 1,
-): Promise<RuleStep> {
+): Promise<RuleOutcome> {
   const { rules } = context;
   const observed = await rules.call('create', rule, () => rules.firewalls.get(rule.name));
   if (!observed) {
@@ -64,12 +65,16 @@ async function ensureRule(
       if (!raced) throw new StepFailure('create', rule, error);
       return ensureRule(context, rule, record, attempt + 1);
     }
-    return record.firewallStatus?.everReady ? 'repaired' : 'created';
+    // The rules of an exposure that was once in place are gone: deleted out of band.
+    if (!record.firewallStatus?.everReady) return { rule, step: 'created' };
+    const drift = classifyDrift(rule, undefined);
+    return { rule, step: 'repaired', ...(drift && { drift }) };
   }
   if (!rules.ownedBy(observed, record.id)) throw new RuleNameTaken(rule);
   const differences = firewallDifferences(rule, observed);
   const action = repairAction(differences, rule, observed);
-  if (action === 'none') return 'unchanged';
+  if (action === 'none') return { rule, step: 'unchanged' };
+  const drift = classifyDrift(rule, observed);
   if (action === 'recreate') {
     // The port is closed between the delete and the insert; unavoidable, since GCE cannot move
     // a rule to another network or direction.
@@ -84,10 +89,12 @@ async function ensureRule(
     }
     await rules.call('update', rule, () => rules.firewalls.patch(rule.name, changes));
   }
-  // A rule that matched the spec at the last pass and differs now was edited out of band.
+  // A rule that matched the spec at the last pass (or that a sweep found drifted) and differs now
+  // was edited out of band.
+  const state = record.firewallStatus?.state;
   const specUnchanged =
-    record.firewallStatus?.specHash === record.specHash && record.firewallStatus.state === 'UpToDate';
-  return specUnchanged ? 'repaired' : 'updated';
+    record.firewallStatus?.specHash === record.specHash && (state === 'UpToDate' || state === 'Drifted');
+  return specUnchanged ? { rule, step: 'repaired', ...(drift && { drift }) } : { rule, step: 'updated' };
 }
 
 /** A spec that breaks today's policy: its rules are removed (the port closes) until it is fixed. */

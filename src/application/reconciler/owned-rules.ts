@@ -86,6 +86,7 @@ export async function* installationRulePages(
     const page = await firewalls.listPage({
       namePrefix,
       maxResults: PAGE_SIZE,
+      comparedFieldsOnly: true,
       ...(pageToken !== undefined && { pageToken }),
     });
     yield page.rules;

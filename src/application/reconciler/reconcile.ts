@@ -31,6 +31,8 @@ export interface ReconcileDependencies {
   attempted?: AttemptedServices;
   /** Shared with the drift sweep, which finds rules an exposure no longer wants. */
   unwanted?: UnwantedRules;
+  /** Shared with the drift sweep, which reports the drift the passes then repair. */
+  report?: Reporter;
 }
 
 export type Reconcile = (request: ReconcileRequest) => Promise<ReconcileResult>;
@@ -43,7 +45,7 @@ export function createReconcile(deps: ReconcileDependencies): Reconcile {
     clock: deps.clock,
     settings: deps.settings,
     log: deps.log,
-    report: new Reporter(deps.cluster, deps.clock, deps.log),
+    report: deps.report ?? new Reporter(deps.cluster, deps.clock, deps.log),
     unwanted: deps.unwanted ?? new UnwantedRules(),
   };
   const attempted = deps.attempted ?? new AttemptedServices();

@@ -1,11 +1,16 @@
 // The queue between the controller and the reconcile function, behind the small interface the
-// controller needs, so that another queue (fair shares per namespace, priority levels) can take
-// the place of the keyed work queue without the controller changing.
+// controller needs, so that another queue can take its place without the controller changing.
 import { type BackoffSettings, WorkQueue, type WorkResult } from '../work-queue.ts';
-import { type ReconcileRequest, type ReconcileResult, requestKey } from './request.ts';
+import {
+  type ReconcileRequest,
+  type ReconcileResult,
+  requestFlow,
+  requestKey,
+  requestPriority,
+} from './request.ts';
 
 export interface RequestQueue {
-  /** Queues the request unless it is queued already; ignored once stopped. */
+  /** Queues the request unless it is queued already (a repair moves it up); ignored once stopped. */
   add(request: ReconcileRequest): void;
   /** Resolves when nothing is queued or running (later retries may still be waiting). */
   idle(): Promise<void>;
@@ -18,7 +23,11 @@ export type ReconcileHandler = (request: ReconcileRequest) => Promise<ReconcileR
 /** Makes a queue that hands each request to `handler` and acts on its result. */
 export type RequestQueueFactory = (handler: ReconcileHandler) => RequestQueue;
 
-/** The keyed work queue: `workers` requests at a time, failures retried with jittered backoff. */
+/**
+ * The keyed work queue, fair across tenants: one queue per namespace, served in turn, below a
+ * priority level for repairs of widened rules; `workers` requests at a time, failures retried with
+ * jittered backoff.
+ */
 export function keyedRequestQueue(settings: {
   workers: number;
   backoff: BackoffSettings;
@@ -28,6 +37,8 @@ export function keyedRequestQueue(settings: {
       workers: settings.workers,
       backoff: settings.backoff,
       key: requestKey,
+      flow: requestFlow,
+      priority: requestPriority,
     });
 }
 

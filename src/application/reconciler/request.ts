@@ -5,8 +5,11 @@ import { type ServiceRef, serviceKey } from '../../domain/cluster-objects.ts';
 import type { ExposureId } from '../../domain/exposure-id.ts';
 
 export type ReconcileRequest =
-  /** Drive the exposure recorded by this Service to its desired state. */
-  | { kind: 'service'; ref: ServiceRef }
+  /**
+   * Drive the exposure recorded by this Service to its desired state. `repair` marks a pass that
+   * must close a rule found wider than its spec: it goes before every tenant's queue.
+   */
+  | { kind: 'service'; ref: ServiceRef; repair?: true }
   /** Delete the rules of an exposure whose Service vanished (once the API confirms it is gone). */
   | { kind: 'collect'; exposureId: ExposureId };
 
@@ -21,8 +24,10 @@ export type ReconcileResult =
   | { kind: 'needsPerson'; recheckAfterMs: number };
 
 /** A request for a Service; only its name is kept, not the Service object it came from. */
-export function serviceRequest(ref: ServiceRef): ReconcileRequest {
-  return { kind: 'service', ref: { namespace: ref.namespace, name: ref.name } };
+export function serviceRequest(ref: ServiceRef, options: { repair?: boolean } = {}): ReconcileRequest {
+  const request: ReconcileRequest = { kind: 'service', ref: { namespace: ref.namespace, name: ref.name } };
+  if (options.repair) request.repair = true;
+  return request;
 }
 
 /**
@@ -37,4 +42,20 @@ export function collectRequest(exposureId: string): ReconcileRequest {
 /** The request's identity in the queue: one request per Service, one per collected exposure. */
 export function requestKey(request: ReconcileRequest): string {
   return request.kind === 'service' ? `service:${serviceKey(request.ref)}` : `collect:${request.exposureId}`;
+}
+
+/** The priority level above the tenants' fair queues: repairs of rules wider than their spec. */
+export const REPAIR_PRIORITY = 1;
+/** Where the tenants' requests wait, one queue per namespace. */
+export const TENANT_PRIORITY = 0;
+/** The flow of requests that belong to no namespace (rules whose Service is gone). */
+export const COLLECT_FLOW = '(collect)';
+
+/** Whose turn the request waits for: its namespace (a tenant). */
+export function requestFlow(request: ReconcileRequest): string {
+  return request.kind === 'service' ? request.ref.namespace : COLLECT_FLOW;
+}
+
+export function requestPriority(request: ReconcileRequest): number {
+  return request.kind === 'service' && request.repair ? REPAIR_PRIORITY : TENANT_PRIORITY;
 }

@@ -67,6 +67,7 @@ describe('firewall mapping', () => {
         sourceTags: [],
         sourceServiceAccounts: [],
         destinationRanges: [],
+        denied: [],
         id: '123',
         selfLink: '',
         creationTimestamp: '',

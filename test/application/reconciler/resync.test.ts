@@ -22,7 +22,13 @@ describe('full resync', () => {
       withDemoWorkload: false,
       config: {
         gce: { writesPerSecond: 100 } as never,
-        reconciler: { workers: 8, resyncSeconds: 600, backoffInitialMs: 50, backoffMaxMs: 500 },
+        reconciler: {
+          workers: 8,
+          resyncSeconds: 600,
+          driftCheckSeconds: 3600,
+          backoffInitialMs: 50,
+          backoffMaxMs: 500,
+        },
       },
     });
     await eventually(() => sandbox.runtime.reconciler.running, Boolean, { what: 'the reconciler to run' });

@@ -1,0 +1,45 @@
+// The `firewall` part of an answer: the rules the exposure needs, and what the reconciler and the
+// drift sweeps last saw of them in GCE.
+import {
+  type FirewallSettings,
+  ipFamilyOfRuleName,
+  recordFirewallRules,
+} from '../domain/desired-firewall.ts';
+import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
+import type { FirewallVerification } from '../domain/firewall-verification.ts';
+import type { FirewallView } from '../schemas/exposure.ts';
+
+export function firewallView(
+  record: ExposureRecord,
+  settings: FirewallSettings,
+  verification: FirewallVerification | undefined,
+): FirewallView {
+  const rules = recordFirewallRules(record, settings);
+  const status = record.firewallStatus;
+  const upToDate = status !== undefined && status.specHash === record.specHash;
+  const state = isTerminating(record)
+    ? 'Deleting'
+    : !upToDate
+      ? 'Pending'
+      : verification?.stale
+        ? 'Unknown'
+        : status.state;
+  return {
+    project: settings.project,
+    network: settings.network,
+    priority: settings.priority,
+    ...('targetTags' in settings.targets
+      ? { targetTags: [...settings.targets.targetTags] }
+      : { targetServiceAccounts: [...settings.targets.targetServiceAccounts] }),
+    rules: rules.map((rule) => ({
+      name: rule.name,
+      ipFamily: ipFamilyOfRuleName(rule.name),
+      sourceRanges: rule.sourceRanges,
+      allowed: rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)),
+    })),
+    state,
+    ...(verification?.verifiedAt && { verifiedAt: verification.verifiedAt }),
+    ...(status?.lastDrift && { lastDrift: status.lastDrift }),
+    ...(status?.lastRepair && { lastRepair: status.lastRepair }),
+  };
+}
