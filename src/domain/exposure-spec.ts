@@ -4,7 +4,7 @@
 import type { ServiceProtocol, TrafficPolicy } from './cluster-objects.ts';
 import { labelKeyProblem } from './label-key.ts';
 import { checkSourceRanges, type SourceRangePolicy } from './source-range-policy.ts';
-import { userLabelViolations } from './user-labels.ts';
+import { labelsFromSelector, userLabelViolations } from './user-labels.ts';
 import { invalid, pointerToken, type Violation } from './violation.ts';
 
 export interface PortSpec {
@@ -93,7 +93,8 @@ export function acceptCreateRequest(
   const expiry = expiryOf(request, nowMs);
   if (typeof expiry === 'object') violations.push(expiry);
   violations.push(...selectorViolations(request.selector));
-  violations.push(...userLabelViolations(request.labels ?? {}));
+  const labels = request.labels ?? labelsFromSelector(request.selector);
+  violations.push(...labelViolations(labels, request.labels === undefined));
   const ports = request.ports.map(
     (port): PortSpec => ({
       ...(port.name !== undefined && { name: port.name }),
@@ -118,11 +119,26 @@ export function acceptCreateRequest(
       ports,
       externalTrafficPolicy: request.externalTrafficPolicy ?? 'Cluster',
       sourceRanges: [...ranges.byFamily.IPv4, ...ranges.byFamily.IPv6],
-      labels: { ...(request.labels ?? {}) },
+      labels: { ...labels },
       ...(healthCheck && { healthCheck: { ...healthCheck } }),
       ...(typeof expiry === 'string' && { expiresAt: expiry }),
     },
   };
+}
+
+/**
+ * The labels' violations. Copied from the selector, only their size can be at fault (their keys are
+ * the ones a caller may set): that is said of the selector, with the way out.
+ */
+function labelViolations(labels: Record<string, string>, copiedFromSelector: boolean): Violation[] {
+  const violations = userLabelViolations(labels);
+  if (!copiedFromSelector) return violations;
+  return violations.map((violation) =>
+    invalid(
+      '/selector',
+      `without \`labels\`, the selector's labels are copied to the Service, and here ${violation.detail}; give \`labels\` (\`{}\` for none)`,
+    ),
+  );
 }
 
 function selectorViolations(selector: Record<string, string>): Violation[] {

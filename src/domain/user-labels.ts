@@ -29,6 +29,21 @@ export function reservedDomainOf(key: string): string | undefined {
   return RESERVED_DOMAINS.find((domain) => prefix === domain || prefix.endsWith(`.${domain}`));
 }
 
+/**
+ * The labels an exposure created without `labels` gets: its selector's, as `kubectl expose` copies
+ * them, so that `kubectl get svc -l app=elasticsearch` finds the Service beside its pods. Keys the
+ * caller could not set themselves (managed or reserved) are left out; the rest count toward the
+ * limits like labels given explicitly.
+ */
+export function labelsFromSelector(selector: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(selector)) {
+    if (labelKeyProblem(key) || isManagedLabelKey(key) || reservedDomainOf(key) !== undefined) continue;
+    labels[key] = value;
+  }
+  return labels;
+}
+
 /** Why the caller may not set these labels: syntax, managed and reserved keys, count and size. */
 export function userLabelViolations(labels: Record<string, string>): Violation[] {
   const violations: Violation[] = [];

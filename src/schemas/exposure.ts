@@ -124,7 +124,7 @@ export const CreateExposureRequest = Type.Object(
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String({ maxLength: 63, pattern: LABEL_VALUE }), {
         maxProperties: MAX_USER_LABELS,
-        description: `Labels for the Service, in addition to the ones exposure-api manages. ${LABEL_RULES}`,
+        description: `Labels for the Service, in addition to the ones exposure-api manages. Without \`labels\`, the Service gets the selector's labels (as \`kubectl expose\` does), leaving out keys that could not be set here; give \`{}\` for none. ${LABEL_RULES}`,
       }),
     ),
     healthCheck: Type.Optional(ref(HealthCheck)),

@@ -43,7 +43,7 @@ describe('acceptCreateRequest normalises', () => {
       ports: [{ port: 9200, targetPort: 9200, protocol: 'TCP' }],
       externalTrafficPolicy: 'Cluster',
       sourceRanges: ['203.0.113.0/24'],
-      labels: {},
+      labels: { app: 'elasticsearch' },
     });
   });
 
@@ -66,6 +66,29 @@ describe('acceptCreateRequest normalises', () => {
     assert.equal(spec.externalTrafficPolicy, 'Local');
     assert.deepEqual(spec.labels, { team: 'search' });
     assert.deepEqual(spec.healthCheck, { type: 'http', port: 9200, path: '/_cluster/health' });
+  });
+
+  test("without labels the selector's are copied; explicit labels, even none, are kept as given", () => {
+    assert.deepEqual(accepted(request({ selector: { app: 'es', 'kubernetes.io/os': 'linux' } })).labels, {
+      app: 'es',
+    });
+    assert.deepEqual(accepted(request({ labels: {} })).labels, {});
+    assert.deepEqual(accepted(request({ labels: { team: 'search' } })).labels, { team: 'search' });
+  });
+
+  test('copied labels count toward the byte limit, said of the selector with the way out', () => {
+    const selector = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`example.com/${'k'.repeat(60)}${i}`, 'v'.repeat(63)]),
+    );
+    const decision = acceptCreateRequest(request({ selector }), rules);
+    assert.equal(decision.ok, false);
+    const violations = decision.ok ? [] : decision.violations;
+    assert.deepEqual(
+      violations.map((v) => v.pointer),
+      ['/selector'],
+    );
+    assert.match(violations[0]?.detail ?? '', /copied to the Service.*4096 bytes.*`\{\}` for none/);
+    assert.equal(acceptCreateRequest(request({ selector, labels: {} }), rules).ok, true);
   });
 
   test('no node port is invented when none was requested', () => {

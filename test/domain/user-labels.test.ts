@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  labelsFromSelector,
   MAX_USER_LABEL_BYTES,
   MAX_USER_LABELS,
   reservedDomainOf,
@@ -85,4 +86,27 @@ describe('how many labels, and how large', () => {
       assert.match(violations[0]?.detail ?? '', c.detail);
     });
   }
+});
+
+describe("an exposure without labels gets its selector's, as kubectl expose does", () => {
+  test('keys a caller may set are copied with their values', () => {
+    assert.deepEqual(
+      labelsFromSelector({ app: 'elasticsearch', 'app.kubernetes.io/name': 'es', 'example.com/tier': 'db' }),
+      { app: 'elasticsearch', 'app.kubernetes.io/name': 'es', 'example.com/tier': 'db' },
+    );
+  });
+
+  test('managed and reserved keys are left out', () => {
+    assert.deepEqual(
+      labelsFromSelector({
+        app: 'web',
+        'app.kubernetes.io/managed-by': 'helm',
+        'exposure-api.io/id': 'x',
+        'kubernetes.io/os': 'linux',
+        'service.kubernetes.io/headless': '',
+        'node.k8s.io/pool': 'a',
+      }),
+      { app: 'web' },
+    );
+  });
 });

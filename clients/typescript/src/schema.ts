@@ -245,7 +245,7 @@ export interface components {
              *     ]
              */
             sourceRanges: string[];
-            /** @description Labels for the Service, in addition to the ones exposure-api manages. At most 32 labels of at most 4096 bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by. */
+            /** @description Labels for the Service, in addition to the ones exposure-api manages. Without `labels`, the Service gets the selector's labels (as `kubectl expose` does), leaving out keys that could not be set here; give `{}` for none. At most 32 labels of at most 4096 bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by. */
             labels?: {
                 [key: string]: string;
             };
