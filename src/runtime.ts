@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
 import { NetworkProber } from './adapters/prober/network-prober.ts';
+import { CacheFreshness } from './application/cache-freshness.ts';
 import { ExposureIndex } from './application/exposure-index.ts';
 import { ExposureLookups } from './application/exposure-lookups.ts';
 import { ExposureService } from './application/exposure-service.ts';
@@ -75,6 +76,8 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const metrics =
     inputs.metrics ?? new PrometheusMetrics({ defaultMetrics: true, exposureCount: () => index.size });
   metrics.trackCapacity(() => heldCapacity(index));
+  const freshness = new CacheFreshness(cluster, clock, config.cluster.staleAfterSeconds);
+  metrics.trackWatchBroken(() => freshness.watchBrokenSeconds());
   const lookups = new ExposureLookups(cluster);
   const limits = new InstallationLimits({
     ledger: cluster.usageLedger(usageLedgerLocation(config)),
@@ -149,6 +152,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     reconcile: reconciler,
     lookups,
     limits,
+    freshness,
   });
   const watch = new ExposureWatch({
     exposures,

@@ -23,6 +23,8 @@ import type {
   ListExposuresQuery,
   PatchExposureRequest,
 } from '../schemas/exposure.ts';
+import type { ServiceEventList } from '../schemas/service-events.ts';
+import { CacheFreshness } from './cache-freshness.ts';
 import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
 import { ExposureLookups } from './exposure-lookups.ts';
@@ -76,6 +78,10 @@ const PATCH_RETRY_MAX_PAUSE_MS = 200;
 const CACHE_MISS_WINDOW_MS = 2 * 60_000;
 /** Replicas' clocks may disagree a little about when an id was made. */
 const CLOCK_SKEW_MS = 60_000;
+/** `cluster.staleAfterSeconds` when none is given. */
+const DEFAULT_STALE_AFTER_SECONDS = 60;
+/** An events cache that has not synced yet is listing: a retry soon finds it synced. */
+const RETRY_EVENTS_AFTER_SECONDS = 2;
 
 export class ExposureService {
   readonly #cluster: Cluster;
@@ -89,6 +95,7 @@ export class ExposureService {
   readonly #lookups: ExposureLookups;
   /** The installation's own limits; none when absent. */
   readonly #limits: InstallationLimits | undefined;
+  readonly #freshness: CacheFreshness;
 
   constructor(deps: {
     cluster: Cluster;
@@ -99,6 +106,7 @@ export class ExposureService {
     reconcile: ReconcileTrigger;
     lookups?: ExposureLookups;
     limits?: InstallationLimits;
+    freshness?: CacheFreshness;
   }) {
     this.#cluster = deps.cluster;
     this.#index = deps.index;
@@ -108,6 +116,37 @@ export class ExposureService {
     this.#reconcile = deps.reconcile;
     this.#lookups = deps.lookups ?? new ExposureLookups(deps.cluster);
     this.#limits = deps.limits;
+    this.#freshness =
+      deps.freshness ?? new CacheFreshness(deps.cluster, deps.clock, DEFAULT_STALE_AFTER_SECONDS);
+  }
+
+  /**
+   * Called before a read from the caches: a `caches-not-synced` problem before they have synced
+   * (they would answer from nothing); once their watch has been broken too long, how many seconds
+   * old their data may be.
+   */
+  cacheAge(): number | undefined {
+    return this.#freshness.forRead();
+  }
+
+  /** The recent Kubernetes Events of an exposure's Service, newest first, from a cache. */
+  async events(
+    principal: Principal,
+    id: string,
+    options: { limit?: number } = {},
+  ): Promise<ServiceEventList> {
+    const record = await this.#find(principal, id);
+    const events = this.#cluster.serviceEvents(record.service.uid);
+    if (events === undefined) {
+      throw new ExposureProblem(
+        'caches-not-synced',
+        "this replica has not yet read the cluster's events; retry in a moment",
+        { retryAfterSeconds: RETRY_EVENTS_AFTER_SECONDS },
+      );
+    }
+    return {
+      items: events.slice(0, options.limit ?? events.length).map(({ serviceUid: _uid, ...event }) => event),
+    };
   }
 
   /**

@@ -17,6 +17,7 @@ export type ProblemKind =
   | 'precondition-failed'
   | 'idempotency-key-reused'
   | 'kubernetes-unavailable'
+  | 'caches-not-synced'
   | 'kubernetes-misconfigured';
 
 /**

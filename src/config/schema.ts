@@ -59,6 +59,13 @@ export const Config = Type.Object(
             description: "The cluster's --service-node-port-range.",
           },
         ),
+        staleAfterSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 3600,
+          default: 60,
+          description:
+            'Once the watch on the Kubernetes API has been broken this long, reads still answer from the caches but say how old their data may be (a Warning and X-Cache-Age header, and cacheAgeSeconds).',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -6,6 +6,7 @@ import type { HttpMetrics } from '../application/ports/http-metrics.ts';
 import type { ExposureWatch } from '../application/watch/exposure-watch.ts';
 import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
+import { serviceEventSchemas } from '../schemas/service-events.ts';
 import { watchSchemas } from '../schemas/watch.ts';
 import type { EdgeLimits } from './edge-limits.ts';
 import type { TokenAuthenticator } from './plugins/authentication.ts';
@@ -94,7 +95,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
-  for (const schema of [...problemSchemas, ...exposureSchemas, ...watchSchemas]) app.addSchema(schema);
+  for (const schema of [...problemSchemas, ...exposureSchemas, ...watchSchemas, ...serviceEventSchemas]) {
+    app.addSchema(schema);
+  }
 
   await app.register(problemDetails);
   await app.register(jsonBody);

@@ -188,6 +188,12 @@ export const problemTypes: Record<EdgeProblemKind, ProblemType> = {
     description:
       "The service's own identity was refused by the Kubernetes API; an administrator must fix its RBAC.",
   },
+  'caches-not-synced': {
+    status: 503,
+    title: 'Caches not yet synced',
+    description:
+      'This replica has not yet read the state of the cluster (it has just started, or cannot reach the Kubernetes API): it would answer from empty caches. Retry after `Retry-After` seconds.',
+  },
   'kubernetes-unavailable': {
     status: 503,
     title: 'Kubernetes API unavailable',

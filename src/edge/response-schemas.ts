@@ -16,6 +16,18 @@ export const LOCATION_HEADER: Record<string, HeaderDoc> = {
 export const ETAG_HEADER: Record<string, HeaderDoc> = {
   ETag: { type: 'string', description: 'Hash of the accepted spec (status changes do not change it).' },
 };
+/** What a read answered from caches whose watch has been broken too long says (see cache-age.ts). */
+export const CACHE_AGE_HEADERS: Record<string, HeaderDoc> = {
+  Warning: {
+    type: 'string',
+    description:
+      'Only when the data may be stale (the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`): `110 - "Response is Stale"`.',
+  },
+  'X-Cache-Age': {
+    type: 'integer',
+    description: 'With the Warning: how many seconds old the data may be (as `cacheAgeSeconds`).',
+  },
+};
 const RETRY_AFTER_HEADER: Record<string, HeaderDoc> = {
   'Retry-After': { type: 'integer', description: 'Seconds to wait before retrying.' },
 };

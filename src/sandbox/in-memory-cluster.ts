@@ -31,6 +31,7 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
 } from '../domain/naming.ts';
+import { RecentServiceEvents, type ServiceEventObservation } from '../domain/recent-events.ts';
 import { InMemoryResourceQuotas, type ResourceQuotaView } from './in-memory-resource-quotas.ts';
 import { InMemoryUsageLedger } from './in-memory-usage-ledger.ts';
 
@@ -76,6 +77,10 @@ export class InMemoryCluster implements Cluster {
   /** Listeners to every Service, managed or not (the sandbox's simulated controllers). */
   readonly #serviceWatchers = new Set<() => void>();
   readonly #events: RecordedEvent[] = [];
+  /** The Event cache: what serviceEvents() answers, fed a moment after each write like an informer. */
+  readonly #recentEvents = new RecentServiceEvents();
+  /** Set by breakWatch(): changes are no longer delivered to the caches until restoreWatch(). */
+  #watchBrokenAt: Date | undefined;
   readonly #quotas = new InMemoryResourceQuotas();
   readonly #ledgers = new Map<string, InMemoryUsageLedger>();
   readonly #failures = new Map<Operation, ClusterError>();
@@ -102,6 +107,10 @@ export class InMemoryCluster implements Cluster {
 
   synced(): boolean {
     return this.#started;
+  }
+
+  watchBrokenSince(): Date | undefined {
+    return this.#watchBrokenAt;
   }
 
   // --- writes (the apiserver's behaviour) -----------------------------------------------------
@@ -345,15 +354,24 @@ export class InMemoryCluster implements Cluster {
     if (repeat) {
       repeat.count++;
       repeat.lastTimestamp = now;
-      return;
+    } else {
+      this.#events.push({
+        ...event,
+        involvedObject: { namespace: ref.namespace, name: ref.name, uid: ref.uid },
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+      });
     }
-    this.#events.push({
-      ...event,
-      involvedObject: { namespace: ref.namespace, name: ref.name, uid: ref.uid },
-      count: 1,
-      firstTimestamp: now,
-      lastTimestamp: now,
+    const index = repeat ? this.#events.indexOf(repeat) : this.#events.length - 1;
+    const recorded = structuredClone(this.#events[index] as RecordedEvent);
+    setImmediate(() => {
+      if (!this.#watchBrokenAt) this.#cacheEvent(index, recorded);
     });
+  }
+
+  serviceEvents(uid: string): readonly ServiceEventObservation[] | undefined {
+    return this.#started ? this.#recentEvents.forService(uid) : undefined;
   }
 
   // --- cached reads ---------------------------------------------------------------------------
@@ -441,6 +459,33 @@ export class InMemoryCluster implements Cluster {
     return structuredClone(this.#events);
   }
 
+  /**
+   * Breaks the caches' watch, as an apiserver outage would: writes still land, but the caches no
+   * longer see them, and watchBrokenSince() says since when.
+   */
+  breakWatch(): void {
+    this.#watchBrokenAt ??= new Date();
+  }
+
+  /** The watch is back: the caches catch up with everything that changed meanwhile, as a relist would. */
+  restoreWatch(): void {
+    if (!this.#watchBrokenAt) return;
+    this.#watchBrokenAt = undefined;
+    for (const [key, cached] of this.#cache) {
+      if (!this.#services.has(key)) this.#emit({ kind: 'service', type: 'delete', service: cached });
+    }
+    for (const [key, service] of this.#services) {
+      if (this.#cache.get(key)?.resourceVersion !== service.resourceVersion) {
+        this.#emit({ kind: 'service', type: 'upsert', service: structuredClone(service) });
+      }
+    }
+    this.#emit({ kind: 'nodes' });
+    const uids = new Set([...this.#services.values()].map((service) => service.uid));
+    this.#events.forEach((event, index) => {
+      if (uids.has(event.involvedObject.uid)) this.#cacheEvent(index, structuredClone(event));
+    });
+  }
+
   /** Makes the next call of an operation fail, as an apiserver outage or RBAC gap would. */
   failNext(operation: Operation, error: ClusterError): void {
     this.#failures.set(operation, error);
@@ -515,16 +560,33 @@ export class InMemoryCluster implements Cluster {
     return String(this.#resourceVersion);
   }
 
+  #cacheEvent(index: number, event: RecordedEvent): void {
+    const { involvedObject, ...rest } = event;
+    this.#recentEvents.set(`event-${index}`, {
+      ...rest,
+      serviceUid: involvedObject.uid,
+      source: 'exposure-api',
+    });
+  }
+
   #emit(event: ClusterEvent): void {
     // Informers deliver after the write returns; asynchronous delivery keeps callers honest.
     setImmediate(() => {
       if (event.kind === 'service') {
         for (const watcher of this.#serviceWatchers) watcher();
+      }
+      // A broken watch delivers nothing to the caches; restoreWatch() catches up.
+      if (this.#watchBrokenAt) return;
+      if (event.kind === 'service') {
         // Like an informer with the managed-by label selector: other Services are not seen.
         if (!isManaged(event.service)) return;
         const key = serviceKey(event.service);
-        if (event.type === 'delete') this.#cache.delete(key);
-        else this.#cache.set(key, event.service);
+        if (event.type === 'delete') {
+          this.#cache.delete(key);
+          this.#recentEvents.forgetService(event.service.uid);
+        } else {
+          this.#cache.set(key, event.service);
+        }
       }
       for (const listener of this.#listeners) listener(event);
     });

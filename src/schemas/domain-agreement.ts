@@ -8,8 +8,10 @@ import type { Endpoint, EndpointHealth } from '../domain/endpoints.ts';
 import type { ExposurePatch, ExposureRequest, PortRequest } from '../domain/exposure-spec.ts';
 import type { Condition, Phase } from '../domain/exposure-status.ts';
 import type { FirewallIncident, FirewallViewState } from '../domain/firewall-status.ts';
+import type { ServiceEventObservation } from '../domain/recent-events.ts';
 import type { DerivedStatus } from '../domain/status.ts';
 import type * as schemas from './exposure.ts';
+import type { ServiceEvent } from './service-events.ts';
 
 /** True when A and B are the same type (not merely assignable: an extra optional field differs). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -26,4 +28,5 @@ export type SchemasAgreeWithTheDomain = AllSame<{
   endpoint: Same<schemas.Endpoint, Endpoint>;
   firewallState: Same<schemas.FirewallView['state'], FirewallViewState>;
   firewallIncident: Same<Static<typeof schemas.FirewallIncident>, FirewallIncident>;
+  serviceEvent: Same<ServiceEvent, Omit<ServiceEventObservation, 'serviceUid'>>;
 }>;

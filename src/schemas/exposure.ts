@@ -8,6 +8,7 @@ import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../domain/exposure-spec.ts';
 import { DNS1035_LABEL, DNS1123_LABEL, EXPOSURE_ID, IANA_SVC_NAME, LABEL_VALUE } from '../domain/patterns.ts';
 import { MAX_USER_LABEL_BYTES, MAX_USER_LABELS } from '../domain/user-labels.ts';
 import { ref } from './reference.ts';
+import { CacheAgeSeconds } from './service-events.ts';
 
 /** What the labels' schemas cannot say themselves; the domain enforces it (src/domain/user-labels.ts). */
 const LABEL_RULES = `At most ${MAX_USER_LABELS} labels of at most ${MAX_USER_LABEL_BYTES} bytes (keys and values added up) per exposure. Keys under kubernetes.io, k8s.io and exposure-api.io, or a subdomain of them, are refused (kube-proxy acts on some of them), except the recommended app.kubernetes.io/ labels other than app.kubernetes.io/managed-by.`;
@@ -410,6 +411,7 @@ export const Exposure = Type.Object(
           'How many endpoints (the lowest in the order above) were left out of `endpoints` because of `endpointLimit`; absent when none were.',
       }),
     ),
+    cacheAgeSeconds: Type.Optional(CacheAgeSeconds),
   },
   { $id: 'Exposure', additionalProperties: false },
 );
@@ -426,6 +428,7 @@ export const ExposureList = Type.Object(
   {
     items: Type.Array(ref(ExposureSummary)),
     nextCursor: Type.Optional(Type.String({ description: 'Pass as `cursor` to get the next page.' })),
+    cacheAgeSeconds: Type.Optional(CacheAgeSeconds),
   },
   { $id: 'ExposureList', additionalProperties: false },
 );

@@ -575,10 +575,42 @@ export function clusterContract(name: string, make: () => Promise<ClusterUnderTe
       assert.deepEqual([...reasons].sort(), ['FirewallCreated', 'FirewallFailed']);
     });
 
-    test('synced() is true once started', (t) => {
+    test("the events cache serves a Service's events newest first, counted repeats included, and no other's", async (t) => {
+      const given = await withCreatedService(t);
+      if (!given) return;
+      const { s, created } = given;
+      const other = await s.cluster.createService(manifest());
+      await s.cluster.recordEvent(other, { type: 'Normal', reason: 'ElsewhereEvent', message: 'other' });
+      await s.cluster.recordEvent(created, { type: 'Warning', reason: 'FirewallFailed', message: 'quota' });
+      // Timestamps have whole seconds: the next event must be visibly newer.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await s.cluster.recordEvent(created, { type: 'Normal', reason: 'FirewallCreated', message: 'made x' });
+      await s.cluster.recordEvent(created, { type: 'Normal', reason: 'FirewallCreated', message: 'made x' });
+      const events = await eventually(
+        () => s.cluster.serviceEvents(created.uid),
+        (list) => list?.some((e) => e.reason === 'FirewallCreated' && e.count === 2) === true,
+        { what: 'the events in the cache', timeoutMs: 15_000 },
+      );
+      assert.deepEqual(
+        events?.map((e) => [e.type, e.reason, e.message, e.count, e.source]),
+        [
+          ['Normal', 'FirewallCreated', 'made x', 2, 'exposure-api'],
+          ['Warning', 'FirewallFailed', 'quota', 1, 'exposure-api'],
+        ],
+      );
+      for (const e of events ?? []) {
+        assert.equal(e.serviceUid, created.uid);
+        assert.match(e.lastTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.ok(e.firstTimestamp <= e.lastTimestamp);
+      }
+      assert.ok((events?.[0]?.lastTimestamp ?? '') > (events?.[1]?.lastTimestamp ?? ''));
+    });
+
+    test('synced() is true once started, and no watch is broken', (t) => {
       const s = under(t);
       if (!s) return;
       assert.equal(s.cluster.synced(), true);
+      assert.equal(s.cluster.watchBrokenSince(), undefined);
     });
   });
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure, ExposureList } from '../../src/schemas/exposure.ts';
 import type { Problem } from '../../src/schemas/problem.ts';
+import type { ServiceEventList } from '../../src/schemas/service-events.ts';
 import { eventually } from './eventually.ts';
 import { call, type JsonResponse, SEARCH_TEAM } from './test-sandbox.ts';
 
@@ -17,6 +18,8 @@ export interface ExposureApi {
   read(id: string, query?: string, headers?: Headers): Promise<JsonResponse<Exposure>>;
   /** GET /exposures, with a query string such as `?namespace=search`. */
   list(query?: string, headers?: Headers): Promise<JsonResponse<ExposureList>>;
+  /** GET /exposures/{id}/events, with a query string such as `?limit=1`. */
+  events(id: string, query?: string, headers?: Headers): Promise<JsonResponse<ServiceEventList>>;
   /** PATCH /exposures/{id} with a merge patch. */
   patch(id: string, body: unknown, headers?: Headers): Promise<JsonResponse<Exposure>>;
   /** DELETE /exposures/{id}. */
@@ -42,6 +45,12 @@ export function exposureApi(sandbox: Sandbox, defaults: Headers = {}): ExposureA
         payload: JSON.stringify(body),
       }),
     read,
+    events: (id, query = '', headers = {}) =>
+      call<ServiceEventList>(sandbox, {
+        method: 'GET',
+        url: `/exposures/${id}/events${query}`,
+        headers: headersOf(headers),
+      }),
     list: (query = '', headers = {}) =>
       call<ExposureList>(sandbox, { method: 'GET', url: `/exposures${query}`, headers: headersOf(headers) }),
     patch: (id, body, headers = {}) =>

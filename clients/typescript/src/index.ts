@@ -14,6 +14,8 @@ export type CreateExposureRequest = components['schemas']['CreateExposureRequest
 export type PatchExposureRequest = components['schemas']['PatchExposureRequest'];
 export type Endpoint = components['schemas']['Endpoint'];
 export type Phase = components['schemas']['Phase'];
+export type ServiceEvent = components['schemas']['ServiceEvent'];
+export type ServiceEventList = components['schemas']['ServiceEventList'];
 export type {
   components,
   Impersonation,
@@ -60,6 +62,8 @@ export interface ExposureClient {
     query?: Omit<NonNullable<paths['/exposures']['get']['parameters']['query']>, 'cursor'>,
   ): Promise<ExposureSummary[]>;
   patch(id: string, patch: PatchExposureRequest, options?: { ifMatch?: string }): Promise<WithEtag<Exposure>>;
+  /** The exposure's recent events (created, drifted, repaired, failed …), newest first. */
+  exposureEvents(id: string, options?: { limit?: number }): Promise<ServiceEventList>;
   /** Deletes; resolves `deleted` once gone, or `deleting` with the exposure if it takes longer. */
   delete(
     id: string,
@@ -154,6 +158,16 @@ export function createExposureClient(options: ExposureClientOptions): ExposureCl
       });
       if (!data) fail(response, error);
       return { value: data, etag: response.headers.get('etag') ?? undefined };
+    },
+    async exposureEvents(id, eventOptions = {}) {
+      const { data, error, response } = await raw.GET('/exposures/{id}/events', {
+        params: {
+          path: { id },
+          query: eventOptions.limit !== undefined ? { limit: eventOptions.limit } : {},
+        },
+      });
+      if (!data) fail(response, error);
+      return data;
     },
     async delete(id, deleteOptions = {}) {
       const { data, error, response } = await raw.DELETE('/exposures/{id}', {

@@ -117,6 +117,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exposures/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An exposure's recent events: created, drifted, repaired, failed, quota, expired…
+         * @description The Kubernetes Events on the exposure's Service, newest first, as `kubectl describe svc` lists them: what the reconciler did to its firewall rules and why it failed. Served from a cache of Events (no call to the Kubernetes API), which keeps the newest of each exposure; Kubernetes itself keeps Events an hour by default.
+         */
+        get: operations["exposureEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -430,6 +450,8 @@ export interface components {
             endpoints: components["schemas"]["Endpoint"][];
             /** @description How many endpoints (the lowest in the order above) were left out of `endpoints` because of `endpointLimit`; absent when none were. */
             endpointsOmitted?: number;
+            /** @description Present only when the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`: the answer comes from the caches, whose data may be this many seconds old (also in the `X-Cache-Age` header). */
+            cacheAgeSeconds?: number;
         };
         /** @description An exposure without its endpoint list (see `endpointSummary`); health from the probe cache. */
         ExposureSummary: {
@@ -464,6 +486,8 @@ export interface components {
             items: components["schemas"]["ExposureSummary"][];
             /** @description Pass as `cursor` to get the next page. */
             nextCursor?: string;
+            /** @description Present only when the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`: the answer comes from the caches, whose data may be this many seconds old (also in the `X-Cache-Age` header). */
+            cacheAgeSeconds?: number;
         };
         /** @description The exposure now, exactly as `GET /exposures/{id}` serves it. Sent at once when the stream opens, then whenever its phase, conditions, endpoints or their health, spec or firewall rules change; not when only the times of probes do. */
         ExposureEvent: {
@@ -481,6 +505,30 @@ export interface components {
         };
         /** @description One event of a watch stream, written as server-sent event fields: `id:` (exposure events only), `event:` (the name), and `data:` (JSON, on one line, whose schema is the `contentSchema` of `data`). Comment lines (starting with `:`) are heartbeats. */
         WatchEvent: components["schemas"]["ExposureEvent"] | components["schemas"]["ExposureDeletedEvent"];
+        /** @description A Kubernetes Event on the exposure's Service. */
+        ServiceEvent: {
+            type: "Normal" | "Warning";
+            /**
+             * @description A CamelCase word
+             * @example FirewallDrifted
+             */
+            reason: string;
+            message: string;
+            /** @description How many times it happened. */
+            count: number;
+            /** Format: date-time */
+            firstTimestamp: string;
+            /** Format: date-time */
+            lastTimestamp: string;
+            /** @description Who reported it, e.g. `exposure-api`. */
+            source: string;
+        };
+        ServiceEventList: {
+            /** @description Newest first. Kubernetes keeps Events for an hour by default. */
+            items: components["schemas"]["ServiceEvent"][];
+            /** @description Present only when the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`: the answer comes from the caches, whose data may be this many seconds old (also in the `X-Cache-Age` header). */
+            cacheAgeSeconds?: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -631,6 +679,10 @@ export interface operations {
             /** @description A page of exposures */
             200: {
                 headers: {
+                    /** @description Only when the data may be stale (the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`): `110 - "Response is Stale"`. */
+                    Warning?: string;
+                    /** @description With the Warning: how many seconds old the data may be (as `cacheAgeSeconds`). */
+                    "X-Cache-Age"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -684,7 +736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -834,7 +886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -868,6 +920,10 @@ export interface operations {
                 headers: {
                     /** @description Hash of the accepted spec (status changes do not change it). */
                     ETag?: string;
+                    /** @description Only when the data may be stale (the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`): `110 - "Response is Stale"`. */
+                    Warning?: string;
+                    /** @description With the Warning: how many seconds old the data may be (as `cacheAgeSeconds`). */
+                    "X-Cache-Age"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -939,7 +995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1060,7 +1116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1223,7 +1279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1304,7 +1360,112 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/kubernetes-unavailable` */
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exposureEvents: {
+        parameters: {
+            query?: {
+                /** @description Events to list at most, newest first (default and most: 50, what the cache keeps per exposure). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recent events, newest first */
+            200: {
+                headers: {
+                    /** @description Only when the data may be stale (the watch on the Kubernetes API has been broken for longer than `cluster.staleAfterSeconds`): `110 - "Response is Stale"`. */
+                    Warning?: string;
+                    /** @description With the Warning: how many seconds old the data may be (as `cacheAgeSeconds`). */
+                    "X-Cache-Age"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceEventList"];
+                };
+            };
+            /** @description Invalid request: `/problems/validation-failed`, `/problems/malformed-request`, `/problems/malformed-url` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or unknown bearer token: `/problems/unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is too long: `/problems/uri-too-long` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rate limit was reached, or you hold too many connections or open streams: `/problems/rate-limited`, `/problems/too-many-connections`, `/problems/too-many-streams` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers too large: `/problems/headers-too-large` */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Kubernetes unavailable, or exposure-api lacks a permission there: `/problems/kubernetes-misconfigured`, `/problems/caches-not-synced`, `/problems/kubernetes-unavailable` */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

@@ -9,10 +9,18 @@
 // finds the slices of exactly the Services exposure-api manages, and a large cluster's other
 // slices are never transferred.
 //
+// Events about Services are watched with a field selector (`involvedObject.kind=Service`: Events
+// carry no labels to select on) and only those about managed Services are kept — or written by
+// exposure-api, which may arrive before the Service does — bounded per Service and in total
+// (recent-events.ts). The Event cache is started once the Service cache holds its first listing,
+// and it counts neither for synced() nor for the watch being broken: reads of exposures do not
+// depend on it, and the events route says itself when it is not synced.
+//
 // An installation limited to some namespaces (namespaced RBAC) watches Services and EndpointSlices
 // with one informer per namespace; Nodes are always watched cluster-wide.
 import type {
   CoreV1Api,
+  CoreV1Event,
   DiscoveryV1Api,
   KubeConfig,
   V1EndpointSlice,
@@ -30,6 +38,12 @@ import {
   serviceKey,
 } from '../../domain/cluster-objects.ts';
 import { MANAGED_SELECTOR } from '../../domain/naming.ts';
+import {
+  DEFAULT_EVENT_LIMITS,
+  RecentServiceEvents,
+  type ServiceEventObservation,
+} from '../../domain/recent-events.ts';
+import { SERVICE_EVENTS_FIELD_SELECTOR, toServiceEventObservation } from './event-mapping.ts';
 import { Informer, type InformerTiming } from './informer.ts';
 import {
   mergeSliceEndpoints,
@@ -38,6 +52,7 @@ import {
   toObservedService,
   toSliceEndpoints,
 } from './object-mapping.ts';
+import { EVENT_COMPONENT } from './service-events.ts';
 
 export interface ClusterCachesOptions {
   kubeConfig: KubeConfig;
@@ -56,6 +71,11 @@ export class ClusterCaches {
   readonly #services: InformerGroup<V1Service, ObservedService>;
   readonly #nodes: Informer<V1Node, ClusterNode>;
   readonly #slices: InformerGroup<V1EndpointSlice, SliceEndpoints>;
+  readonly #events: InformerGroup<CoreV1Event, ServiceEventObservation>;
+  /** The Event stores, one per informer (a relist drops what its own listing no longer holds). */
+  readonly #eventStores: RecentServiceEvents[] = [];
+  /** The uids of the managed Services in the cache: whose Events are kept. */
+  readonly #managedUids = new Set<string>();
   readonly #log: Logger | undefined;
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
   /** Slice keys (`namespace/name`) per Service key. */
@@ -88,8 +108,15 @@ export class ClusterCaches {
               ? options.core.listNamespacedService({ ...request, namespace })
               : options.core.listServiceForAllNamespaces(request),
           toItem: toObservedService,
-          onUpsert: (_key, service) => this.#emit({ kind: 'service', type: 'upsert', service }),
-          onDelete: (_key, service) => this.#emit({ kind: 'service', type: 'delete', service }),
+          onUpsert: (_key, service) => {
+            this.#managedUids.add(service.uid);
+            this.#emit({ kind: 'service', type: 'upsert', service });
+          },
+          onDelete: (_key, service) => {
+            this.#managedUids.delete(service.uid);
+            for (const store of this.#eventStores) store.forgetService(service.uid);
+            this.#emit({ kind: 'service', type: 'delete', service });
+          },
         }),
     );
     this.#nodes = new Informer<V1Node, ClusterNode>({
@@ -130,18 +157,64 @@ export class ClusterCaches {
           onDelete: (key, slice) => this.#sliceChanged(key, undefined, slice),
         }),
     );
+    const namespaceCount = options.namespaces ? new Set(options.namespaces).size : 1;
+    const eventLimits = {
+      ...DEFAULT_EVENT_LIMITS,
+      total: Math.ceil(DEFAULT_EVENT_LIMITS.total / Math.max(1, namespaceCount)),
+    };
+    this.#events = new InformerGroup(options.namespaces, (namespace) => {
+      const store = new RecentServiceEvents(
+        eventLimits,
+        (event) => event.source === EVENT_COMPONENT || this.#managedUids.has(event.serviceUid),
+      );
+      this.#eventStores.push(store);
+      return new Informer<CoreV1Event, ServiceEventObservation>({
+        ...common,
+        resource: 'events',
+        path: namespace ? `/api/v1/namespaces/${namespace}/events` : '/api/v1/events',
+        fieldSelector: SERVICE_EVENTS_FIELD_SELECTOR,
+        store,
+        list: (request) =>
+          namespace
+            ? options.core.listNamespacedEvent({ ...request, namespace })
+            : options.core.listEventForAllNamespaces(request),
+        toItem: toServiceEventObservation,
+      });
+    });
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.#services.start(), this.#nodes.start(), this.#slices.start()]);
+    const services = this.#services.start();
+    // Not awaited: see the top of this file. Its failures are logged and retried by the informer.
+    services.then(() => this.#events.start()).catch(() => {});
+    await Promise.all([services, this.#nodes.start(), this.#slices.start()]);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#services.stop(), this.#nodes.stop(), this.#slices.stop()]);
+    await Promise.all([this.#services.stop(), this.#nodes.stop(), this.#slices.stop(), this.#events.stop()]);
   }
 
   synced(): boolean {
     return this.#services.synced() && this.#nodes.synced() && this.#slices.synced();
+  }
+
+  /** The earliest time a watch of the Services, Nodes or EndpointSlices started failing. */
+  watchBrokenSince(): Date | undefined {
+    const since = [
+      ...this.#services.brokenSince(),
+      this.#nodes.brokenSince(),
+      ...this.#slices.brokenSince(),
+    ].filter((time): time is number => time !== undefined);
+    return since.length === 0 ? undefined : new Date(Math.min(...since));
+  }
+
+  serviceEvents(uid: string): readonly ServiceEventObservation[] | undefined {
+    if (!this.#events.synced()) return undefined;
+    for (const store of this.#eventStores) {
+      const events = store.forService(uid);
+      if (events.length > 0) return events;
+    }
+    return [];
   }
 
   services(): Iterable<ObservedService> {
@@ -252,6 +325,10 @@ class InformerGroup<Raw, Item> {
 
   synced(): boolean {
     return [...this.#informers.values()].every((informer) => informer.synced());
+  }
+
+  brokenSince(): (number | undefined)[] {
+    return [...this.#informers.values()].map((informer) => informer.brokenSince());
   }
 
   get(key: string): Item | undefined {

@@ -23,12 +23,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type KubeConfig, type V1ObjectMeta, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../application/ports/log.ts';
 import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import type { InformerStore } from './informer-store.ts';
 import { callKubernetes } from './kubernetes-api.ts';
 import { type ApiStatus, toClusterError } from './kubernetes-errors.ts';
 import { objectKey, type Wire } from './object-mapping.ts';
+import { untilAborted } from './until-aborted.ts';
 
 export interface ListRequest {
   labelSelector?: string;
+  fieldSelector?: string;
   limit: number;
   _continue?: string;
 }
@@ -60,6 +63,9 @@ export interface InformerOptions<Raw, Item> {
   /** Collection path to watch, e.g. `/api/v1/services`. */
   path: string;
   labelSelector?: string;
+  fieldSelector?: string;
+  /** Where the items are kept; a Map by default. A store may decline or evict items (a bounded one). */
+  store?: InformerStore<Item>;
   list(request: ListRequest): Promise<ListResult<Raw>>;
   toItem(object: Wire<Raw>): Item;
   /** Called after the cache holds the new item. */
@@ -88,10 +94,12 @@ export class Informer<Raw, Item> {
   readonly #timing: InformerTiming;
   readonly #recorder: UpstreamCallRecorder;
   readonly #watch: Watch;
-  readonly #items = new Map<string, Item>();
+  readonly #items: InformerStore<Item>;
   readonly #versions = new Map<string, string>();
   #resourceVersion = '';
   #synced = false;
+  /** When the list or watch started failing (Date.now()); undefined while it works. */
+  #brokenSince: number | undefined;
   #stopping: AbortController | undefined;
   #loop: Promise<void> | undefined;
   #firstSync: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -101,6 +109,7 @@ export class Informer<Raw, Item> {
     this.#timing = { ...defaultInformerTiming, ...options.timing };
     this.#recorder = options.recorder ?? ignoreUpstreamCalls;
     this.#watch = new Watch(options.kubeConfig);
+    this.#items = options.store ?? new Map<string, Item>();
   }
 
   get resource(): string {
@@ -139,6 +148,11 @@ export class Informer<Raw, Item> {
     return this.#synced;
   }
 
+  /** Since when (Date.now()) listing or watching has been failing; undefined while it works. */
+  brokenSince(): number | undefined {
+    return this.#brokenSince;
+  }
+
   get(key: string): Item | undefined {
     return this.#items.get(key);
   }
@@ -163,6 +177,7 @@ export class Informer<Raw, Item> {
           this.#resourceVersion = await this.#list(signal);
           needList = false;
           this.#synced = true;
+          this.#brokenSince = undefined;
           this.#firstSync?.resolve();
         }
         end = await this.#watchOnce(signal);
@@ -188,6 +203,7 @@ export class Informer<Raw, Item> {
         continue;
       }
       failures++;
+      if (end.kind === 'failed') this.#brokenSince ??= Date.now();
       const delay = this.#backoff(failures);
       if (end.kind === 'failed') {
         this.#options.log?.warn(
@@ -213,6 +229,7 @@ export class Informer<Raw, Item> {
     do {
       const request: ListRequest = { limit: this.#timing.pageSize };
       if (this.#options.labelSelector) request.labelSelector = this.#options.labelSelector;
+      if (this.#options.fieldSelector) request.fieldSelector = this.#options.fieldSelector;
       if (continueToken) request._continue = continueToken;
       const page = await untilAborted(
         callKubernetes(this.#recorder, `${this.#options.resource}.list`, () => this.#options.list(request)),
@@ -224,7 +241,8 @@ export class Informer<Raw, Item> {
       resourceVersion = page.metadata?.resourceVersion || resourceVersion;
       continueToken = page.metadata?._continue || undefined;
     } while (continueToken);
-    for (const key of [...this.#items.keys()]) {
+    // Versions too: a store may have evicted items whose versions are still remembered.
+    for (const key of new Set([...this.#items.keys(), ...this.#versions.keys()])) {
       if (!seen.has(key)) this.#delete(key);
     }
     return resourceVersion;
@@ -244,6 +262,7 @@ export class Informer<Raw, Item> {
       timeoutSeconds,
     };
     if (this.#options.labelSelector) query.labelSelector = this.#options.labelSelector;
+    if (this.#options.fieldSelector) query.fieldSelector = this.#options.fieldSelector;
 
     return new Promise<WatchEnd>((resolve) => {
       const started = performance.now();
@@ -314,6 +333,7 @@ export class Informer<Raw, Item> {
             established = true;
             record('ok');
           }
+          if (!finished) this.#brokenSince = undefined;
           stream = controller;
           // Stopped while connecting: the stream that has just opened must not outlive us.
           if (finished || signal.aborted) controller.abort();
@@ -354,10 +374,10 @@ export class Informer<Raw, Item> {
   }
 
   #delete(key: string): void {
+    this.#versions.delete(key);
     const item = this.#items.get(key);
     if (item === undefined) return;
     this.#items.delete(key);
-    this.#versions.delete(key);
     this.#notify(() => this.#options.onDelete?.(key, item));
   }
 
@@ -368,26 +388,6 @@ export class Informer<Raw, Item> {
       this.#options.log?.warn({ resource: this.#options.resource, err: error }, 'cache listener failed');
     }
   }
-}
-
-/** Rejects as soon as `signal` aborts; the request itself runs on until its own timeout. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  promise.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function streamFailure(status: ApiStatus): Error {

@@ -33,6 +33,7 @@ import type {
   ServiceRef,
 } from '../../domain/cluster-objects.ts';
 import { FIREWALL_STATUS_ANNOTATION, SPEC_FIELD_MANAGER, STATUS_FIELD_MANAGER } from '../../domain/naming.ts';
+import type { ServiceEventObservation } from '../../domain/recent-events.ts';
 import { ClusterCaches } from './cluster-caches.ts';
 import { ConfigMapUsageLedger } from './configmap-usage-ledger.ts';
 import type { InformerTiming } from './informer.ts';
@@ -121,6 +122,10 @@ class KubernetesApiCluster implements Cluster {
 
   synced(): boolean {
     return this.#caches.synced();
+  }
+
+  watchBrokenSince(): Date | undefined {
+    return this.#caches.watchBrokenSince();
   }
 
   // --- writes ----------------------------------------------------------------------------------
@@ -309,6 +314,10 @@ class KubernetesApiCluster implements Cluster {
   }
 
   // --- cached reads --------------------------------------------------------------------------
+
+  serviceEvents(uid: string): readonly ServiceEventObservation[] | undefined {
+    return this.#caches.serviceEvents(uid);
+  }
 
   cachedServices(): Iterable<ObservedService> {
     return this.#caches.services();

@@ -33,6 +33,9 @@ interface Written {
   lastWritten: number;
 }
 
+/** `source.component` and `reportingComponent` of the Events exposure-api writes. */
+export const EVENT_COMPONENT = 'exposure-api';
+
 /** Kubernetes rejects longer messages on some paths; nobody reads that much in `describe`. */
 const MAX_MESSAGE = 1024;
 
@@ -54,7 +57,7 @@ export class ServiceEvents {
   constructor(options: ServiceEventsOptions) {
     this.#core = options.core;
     this.#recorder = options.recorder ?? ignoreUpstreamCalls;
-    this.#component = options.component ?? 'exposure-api';
+    this.#component = options.component ?? EVENT_COMPONENT;
     this.#instance = (options.instance ?? hostname()).slice(0, 128);
     this.#windowMs = options.aggregateWindowMs ?? 10 * 60_000;
     this.#max = options.maxRemembered ?? 4096;

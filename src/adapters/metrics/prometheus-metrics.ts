@@ -23,6 +23,7 @@ export class PrometheusMetrics
   readonly #rateLimited: Counter<'limit'>;
   readonly #refusedConnections: Counter;
   #capacity: (() => { nodePorts: number; firewallRules: number }) | undefined;
+  #watchBrokenSeconds: (() => number) | undefined;
   readonly #drift: Counter<'kind'>;
   readonly #driftRepair: Histogram;
   readonly #sweeps: Counter<'outcome'>;
@@ -114,6 +115,16 @@ export class PrometheusMetrics
         if (held) this.set(held.firewallRules);
       },
     });
+    const watchBroken = () => this.#watchBrokenSeconds?.();
+    new Gauge({
+      name: 'exposure_api_cache_watch_broken_seconds',
+      help: 'Seconds the watch on the Kubernetes API has been broken, so that the caches reads come from may be this old; 0 while it is up',
+      registers,
+      collect() {
+        const seconds = watchBroken();
+        if (seconds !== undefined) this.set(seconds);
+      },
+    });
     this.#drift = new Counter({
       name: 'exposure_api_firewall_drift_total',
       help: 'Firewall rules found changed out of band, by kind (widened, narrowed, deleted, edited)',
@@ -202,6 +213,11 @@ export class PrometheusMetrics
   /** Where the capacity gauges read from (the runtime's exposure index). */
   trackCapacity(held: () => { nodePorts: number; firewallRules: number }): void {
     this.#capacity = held;
+  }
+
+  /** Read on each scrape: how long the caches' watch has been broken. */
+  trackWatchBroken(seconds: () => number): void {
+    this.#watchBrokenSeconds = seconds;
   }
 
   setLeader(isLeader: boolean): void {

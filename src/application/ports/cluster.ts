@@ -9,6 +9,7 @@ import type {
   ServiceProtocol,
   ServiceRef,
 } from '../../domain/cluster-objects.ts';
+import type { ServiceEventObservation } from '../../domain/recent-events.ts';
 import type { UsageLedger } from './usage-ledger.ts';
 
 export type ClusterErrorKind =
@@ -119,6 +120,11 @@ export interface Cluster {
   stop(): Promise<void>;
   /** Whether the caches are synced (readiness). */
   synced(): boolean;
+  /**
+   * Since when the watch of a cache (Services, Nodes, EndpointSlices) has been failing, so that
+   * what the caches hold may be that old; undefined while every watch is up.
+   */
+  watchBrokenSince(): Date | undefined;
 
   /** A plain create: a taken name is AlreadyExists, never a silent take-over. */
   createService(manifest: ServiceManifest): Promise<ObservedService>;
@@ -168,6 +174,12 @@ export interface Cluster {
   usageLedger(location: { namespace: string; name: string }): UsageLedger;
   /** Records a Kubernetes Event on the Service, for `kubectl describe` and admins' tooling. */
   recordEvent(ref: ServiceRef & { uid: string }, event: ClusterEventRecord): Promise<void>;
+
+  /**
+   * The recent Events on a managed Service (by its uid) from a cache, newest first and bounded;
+   * undefined until that cache has synced.
+   */
+  serviceEvents(uid: string): readonly ServiceEventObservation[] | undefined;
 
   /** Managed Services from the cache. */
   cachedServices(): Iterable<ObservedService>;

@@ -1,7 +1,8 @@
 import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
+import { sayCacheAge } from '../../cache-age.ts';
 import { principalOf } from '../../plugins/authentication.ts';
-import { ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
+import { CACHE_AGE_HEADERS, ETAG_HEADER, jsonResponse, problemResponses } from '../../response-schemas.ts';
 import type { TypedApp } from '../../typed-app.ts';
 
 export function getExposureRoute(app: TypedApp, exposures: ExposureService): void {
@@ -17,12 +18,13 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         params: ExposureIdParams,
         querystring: GetExposureQuery,
         response: {
-          200: jsonResponse(Exposure, 'The exposure', ETAG_HEADER),
+          200: jsonResponse(Exposure, 'The exposure', { ...ETAG_HEADER, ...CACHE_AGE_HEADERS }),
           ...problemResponses(400, 401, 404, 408, 414, 429, 431, 503),
         },
       },
     },
     async (request, reply) => {
+      const age = sayCacheAge(reply, exposures.cacheAge());
       const result = await exposures.get(principalOf(request), request.params.id, {
         refresh: request.query.refresh === true,
         ...(request.query.endpointLimit !== undefined && { endpointLimit: request.query.endpointLimit }),
@@ -30,6 +32,8 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
       // An unchanged exposure is the same object (see ExposureViews): serialize it once.
       // Serialized with the route's response schema for 200 application/json, as send() would.
       reply.header('etag', result.etag).type('application/json; charset=utf-8');
+      // Stale answers are rare and not memoized: the view object stays what every other read shares.
+      if (age !== undefined) return reply.send({ ...result.exposure, cacheAgeSeconds: age });
       let body = serialized.get(result.exposure);
       if (body === undefined) {
         body = reply.serializeInput(result.exposure, '200', 'application/json') as string;

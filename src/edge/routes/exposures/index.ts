@@ -10,6 +10,7 @@ import type { TypedApp } from '../../typed-app.ts';
 import type { StreamLimits } from '../../watch/stream-registry.ts';
 import { createExposureRoute } from './create-exposure.ts';
 import { deleteExposureRoute } from './delete-exposure.ts';
+import { exposureEventsRoute } from './exposure-events.ts';
 import { getExposureRoute } from './get-exposure.ts';
 import { listExposuresRoute } from './list-exposures.ts';
 import { patchExposureRoute } from './patch-exposure.ts';
@@ -49,4 +50,5 @@ export default async function exposureRoutes(
   patchExposureRoute(app, options.exposures);
   deleteExposureRoute(app, options.exposures, options.deleteWaitSeconds);
   watchExposureRoute(app, options.watch, options.watchStreams);
+  exposureEventsRoute(app, options.exposures);
 }
