@@ -3,59 +3,34 @@
 // longer than cluster.staleAfterSeconds they answer from the caches but say how old the data may be.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
-import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
-import { parseConfig } from '../../src/config/load.ts';
-import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
-import { createRuntime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
 import { type ExposureApi, expectProblem, exposureApi } from '../support/exposure-api.ts';
+import { runtimeOnCaches } from '../support/runtime-on-caches.ts';
 import { call, type JsonResponse, startTestSandbox } from '../support/test-sandbox.ts';
-
-const TOKEN = 'freshness-token';
 
 test('before the caches have synced, reads are a 503 with Retry-After, not an empty answer', async () => {
   const cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
-  // Never called: the reconciler is not started here, only the cluster's caches.
-  const firewalls = createGceFirewalls({
-    project: 'p',
-    apiEndpoint: '127.0.0.1',
-    port: 9,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
-  });
-  const reader = { sha256: sha256Hex(TOKEN), subject: 'freshness-reader', namespaces: ['search'] };
-  const config = parseConfig({
-    auth: { tokens: [reader] },
-    cluster: { id: 'unsynced', staleAfterSeconds: 60 },
-    firewall: { targetTags: ['node'] },
-    gce: { project: 'p' },
-  });
-  const runtime = await createRuntime({ config, cluster, firewalls, logger: pino({ level: 'silent' }) });
-  const read = (url: string) =>
-    runtime.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${TOKEN}` } });
+  const edge = await runtimeOnCaches(cluster, { clusterId: 'unsynced', staleAfterSeconds: 60 });
   try {
     for (const url of [
       '/exposures',
       '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v8w',
       '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v8w/events',
     ]) {
-      const response = await read(url);
+      const response = await edge.read(url);
       assert.equal(response.statusCode, 503, `${url}: ${response.body}`);
       assert.equal(response.headers['retry-after'], '2');
       assert.equal(JSON.parse(response.body).type, '/problems/caches-not-synced');
     }
     await cluster.start();
-    const listed = await read('/exposures');
+    const listed = await edge.read('/exposures');
     assert.equal(listed.statusCode, 200);
     assert.deepEqual(JSON.parse(listed.body), { items: [] });
   } finally {
-    await runtime.app.close();
+    await edge.close();
     await cluster.stop();
-    await firewalls.close();
   }
 });
 

@@ -8,6 +8,7 @@ import type { Cluster } from '../../src/application/ports/cluster.ts';
 import { FIREWALL_STATUS_ANNOTATION } from '../../src/domain/naming.ts';
 import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
+import { runtimeOnCaches } from '../support/runtime-on-caches.ts';
 import {
   CallLog,
   type ControlPlane,
@@ -82,14 +83,47 @@ test('the caches sync only after their first complete lists, and recover from ap
   await cluster.createService(existing);
   await eventually(() => cluster.cachedService(existing), Boolean, { what: 'the first Service', ...WAIT });
 
-  await t.test('a clean restart: reads keep being served meanwhile, changes after it arrive', async () => {
-    const restarting = controlPlane.restart({ downtimeMs: 1_000 });
-    await sleep(500);
-    assert.ok(cluster.cachedService(existing), 'the cache still answers while the apiserver is down');
-    assert.equal(cluster.synced(), true);
-    await restarting;
-    await changesReachTheCaches(controlPlane, cluster, 'restart');
-  });
+  await t.test(
+    'a clean restart: reads keep being served meanwhile and say how old; changes after it arrive',
+    async (st) => {
+      // The edge on these caches, with the staleness bound at its least.
+      const edge = await runtimeOnCaches(cluster, { clusterId: 'informers', staleAfterSeconds: 1 });
+      t.after(() => edge.close());
+      const listing = () => edge.read('/exposures');
+      assert.equal((await listing()).headers.warning, undefined);
+      const restarting = controlPlane.restart({ downtimeMs: 3_000 });
+      await sleep(500);
+      assert.ok(cluster.cachedService(existing), 'the cache still answers while the apiserver is down');
+      assert.equal(cluster.synced(), true);
+      const brokenSince = await eventually(() => cluster.watchBrokenSince(), Boolean, {
+        what: 'the broken watch to be noticed',
+        timeoutMs: 2_000,
+      });
+      const stale = await eventually(listing, (response) => response.headers.warning !== undefined, {
+        what: 'a listing that says it is stale',
+        timeoutMs: 2_400,
+      });
+      assert.equal(stale.statusCode, 200, 'reads are still served');
+      assert.equal(stale.headers.warning, '110 - "Response is Stale"');
+      const age = Number(stale.headers['x-cache-age']);
+      assert.ok(age >= 1, `X-Cache-Age ${age}`);
+      assert.equal(JSON.parse(stale.body).cacheAgeSeconds, age);
+      st.diagnostic(
+        `watch broken at ${brokenSince?.toISOString()}; a listing during the outage said X-Cache-Age: ${age}`,
+      );
+      await restarting;
+      await changesReachTheCaches(controlPlane, cluster, 'restart');
+      await eventually(
+        () => cluster.watchBrokenSince(),
+        (since) => since === undefined,
+        {
+          what: 'every watch back',
+          ...WAIT,
+        },
+      );
+      assert.equal((await listing()).headers.warning, undefined);
+    },
+  );
 
   await t.test('a crash (SIGKILL): the cut watches are re-established', async () => {
     await controlPlane.restart({ crash: true, downtimeMs: 500 });
