@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createExposureClient, ExposureApiError } from '../../clients/typescript/src/index.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { eventually } from '../support/eventually.ts';
 import { startTestSandbox } from '../support/test-sandbox.ts';
 
 let sandbox: Sandbox;
@@ -12,7 +13,7 @@ before(async () => {
 });
 after(() => sandbox.close());
 
-test('create, read, list, patch and delete through the typed client', async () => {
+test('create, read, list, patch, read its events and delete through the typed client', async () => {
   const client = createExposureClient({ baseUrl: sandbox.apiUrl, token: 'search-team-token' });
   const created = await client.create(
     {
@@ -40,6 +41,13 @@ test('create, read, list, patch and delete through the typed client', async () =
     { ifMatch: read.etag as string },
   );
   assert.deepEqual(patched.value.sourceRanges, ['198.51.100.0/24']);
+  const events = await eventually(
+    () => client.exposureEvents(created.value.id),
+    (list) => list.items[0]?.reason === 'FirewallUpdated',
+    { what: 'the FirewallUpdated event' },
+  );
+  assert.ok(events.items.some((event) => event.reason === 'FirewallCreated'));
+  assert.equal((await client.exposureEvents(created.value.id, { limit: 1 })).items.length, 1);
   const stale = await client
     .patch(created.value.id, { labels: { x: 'y' } }, { ifMatch: read.etag as string })
     .catch((error: unknown) => error);

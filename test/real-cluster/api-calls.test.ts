@@ -106,7 +106,10 @@ test('cached reads make no API calls; a cache miss makes exactly one', async (t)
     const before = await settledRequests(controlPlane, SERVICE_USER);
     const recordedBefore = calls.calls.length;
     let seen = 0;
+    const uid = cluster.cachedService(wanted)?.uid ?? '';
+    assert.ok(cluster.serviceEvents(uid), 'the events cache is synced');
     for (let i = 0; i < 1_000; i++) {
+      cluster.serviceEvents(uid);
       if (cluster.cachedService(wanted)) seen++;
       for (const _service of cluster.cachedServices()) seen++;
       seen += cluster.nodes().length;
@@ -158,6 +161,20 @@ test('cached reads make no API calls; a cache miss makes exactly one', async (t)
     const failed = events.find((event) => event.reason === 'FirewallFailed');
     assert.equal(failed?.count, 3);
     assert.equal(failed?.type, 'Warning');
+    // The events cache follows, newest first, without a request per read.
+    const cached = await eventually(
+      () => cluster.serviceEvents(service.uid)?.filter((event) => event.source === 'exposure-api') ?? [],
+      (list) => list.some((event) => event.reason === 'FirewallFailed' && event.count === 3),
+      { what: 'the counted event in the events cache', timeoutMs: 15_000 },
+    );
+    // Created was written after the last repeat of Failed: newer, or the later arrival in the same second.
+    assert.deepEqual(
+      cached.map((event) => [event.reason, event.count]),
+      [
+        ['FirewallCreated', 1],
+        ['FirewallFailed', 3],
+      ],
+    );
     assert.equal(failed?.message, quota.message);
     assert.equal(failed?.involvedObject.uid, service.uid);
     assert.equal(failed?.involvedObject.kind, 'Service');
