@@ -12,6 +12,7 @@ import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/comput
 import { parseFirewallStatus } from '../../src/domain/firewall-status.ts';
 import { FIREWALL_STATUS_ANNOTATION } from '../../src/domain/naming.ts';
 import type { Condition, Exposure } from '../../src/schemas/exposure.ts';
+import type { ServiceEventList } from '../../src/schemas/service-events.ts';
 import { eventually } from '../support/eventually.ts';
 import { type Gcloud, gcloudFor, gcloudInstalled } from '../support/gcloud.ts';
 import {
@@ -334,5 +335,17 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
       repairedEvents[0] ?? '',
       new RegExp(`^Warning: firewall rule ${rule}: source ranges widened`),
     );
+
+    // The same events through the API, from the service's own events cache, newest first.
+    const listed = await eventually(
+      () => api(service, 'GET', `/exposures/${exposure.id}/events`),
+      (response) =>
+        (response.body as ServiceEventList).items?.some((event) => event.reason === 'FirewallRepaired') ===
+        true,
+      { what: 'the repair in GET /exposures/{id}/events', timeoutMs: 10_000 },
+    );
+    const reasons = (listed.body as ServiceEventList).items.map((event) => event.reason);
+    assert.ok(reasons.indexOf('FirewallRepaired') < reasons.indexOf('FirewallDrifted'), reasons.join(', '));
+    assert.ok(reasons.includes('FirewallCreated'), reasons.join(', '));
   });
 });
