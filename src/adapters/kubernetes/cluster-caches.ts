@@ -76,6 +76,8 @@ export class ClusterCaches {
   readonly #eventStores: RecentServiceEvents[] = [];
   /** The uids of the managed Services in the cache: whose Events are kept. */
   readonly #managedUids = new Set<string>();
+  /** Set by stop(), so that an Event informer due to start once Services synced does not. */
+  #stopped = false;
   readonly #log: Logger | undefined;
   readonly #listeners = new Set<(event: ClusterEvent) => void>();
   /** Slice keys (`namespace/name`) per Service key. */
@@ -184,13 +186,19 @@ export class ClusterCaches {
   }
 
   async start(): Promise<void> {
+    this.#stopped = false;
     const services = this.#services.start();
     // Not awaited: see the top of this file. Its failures are logged and retried by the informer.
-    services.then(() => this.#events.start()).catch(() => {});
+    services
+      .then(() => {
+        if (!this.#stopped) return this.#events.start();
+      })
+      .catch(() => {});
     await Promise.all([services, this.#nodes.start(), this.#slices.start()]);
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     await Promise.all([this.#services.stop(), this.#nodes.stop(), this.#slices.stop(), this.#events.stop()]);
   }
 

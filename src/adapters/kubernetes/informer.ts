@@ -368,7 +368,9 @@ export class Informer<Raw, Item> {
     const item = this.#options.toItem(object);
     const previous = this.#items.get(key);
     this.#items.set(key, item);
-    this.#versions.set(key, resourceVersion);
+    // A store may decline an item: its version is not kept either, so a relist looks at it again.
+    if (this.#items.get(key) === item) this.#versions.set(key, resourceVersion);
+    else this.#versions.delete(key);
     this.#notify(() => this.#options.onUpsert?.(key, item, previous));
     return key;
   }
