@@ -94,6 +94,8 @@ describe('ExposureWatch', () => {
       selector: { app: name },
       ports: [{ port: 80 }],
       sourceRanges: ['10.0.0.0/16'],
+      // None, rather than the selector's: the tests follow label changes, each from none.
+      labels: {},
     });
     cluster.setServiceEndpoints({ namespace, name }, [
       { nodeName: 'node-1', ready: true, addresses: ['10.244.0.1'] },

@@ -147,6 +147,7 @@ describe('framework answers and operational routes', () => {
       'delete /exposures/{id} [exposures]',
       'get /exposures [exposures]',
       'get /exposures/{id} [exposures]',
+      'get /exposures/{id}/events [exposures]',
       'get /exposures/{id}/watch [exposures]',
       'patch /exposures/{id} [exposures]',
       'post /exposures [exposures]',
