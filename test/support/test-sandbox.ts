@@ -14,6 +14,18 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 export const ADMIN = `Bearer ${SANDBOX_TOKENS.admin.token}`;
 export const SEARCH_TEAM = `Bearer ${SANDBOX_TOKENS.search.token}`;
 
+/** A test sandbox's probe settings, results cached for `cacheTtlMs` (0: every read probes). */
+export function probeSettings(cacheTtlMs: number) {
+  return {
+    addressType: 'InternalIP',
+    timeoutMs: 500,
+    cacheTtlMs,
+    concurrency: 64,
+    maxProbesPerRead: 2000,
+    cacheEntries: 10_000,
+  } as const;
+}
+
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({
     port: 0,
@@ -29,14 +41,7 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sa
         backoffInitialMs: 50,
         backoffMaxMs: 500,
       },
-      probe: {
-        addressType: 'InternalIP',
-        timeoutMs: 500,
-        cacheTtlMs: 0,
-        concurrency: 64,
-        maxProbesPerRead: 2000,
-        cacheEntries: 10_000,
-      },
+      probe: probeSettings(0),
       ...options.config,
     },
   });
