@@ -8,6 +8,7 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox/sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -75,4 +76,14 @@ export function footprint(sandbox: Sandbox): { services: string[]; rules: string
     services: sandbox.cluster.allServices().map((s) => `${s.namespace}/${s.name}`),
     rules: sandbox.emulator.rules(sandbox.config.gce.project).map((r) => String(r.name)),
   };
+}
+
+/** The README's example exposure created as the admin, the answer waited for up to 5 s. */
+export function createAsAdmin<T>(sandbox: Sandbox): Promise<JsonResponse<T>> {
+  return call<T>(sandbox, {
+    method: 'POST',
+    url: '/exposures',
+    headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
+    payload: JSON.stringify(createRequest()),
+  });
 }
