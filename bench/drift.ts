@@ -11,45 +11,19 @@
 //
 // Run: npm run bench:drift   (options: --exposures=10000 --rounds=5 --race=500)
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
-import { startComputeEmulator } from '@exposure-api/compute-emulator';
-import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
-import type { UpstreamCall } from '../src/application/ports/telemetry.ts';
-import { parseConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/logger.ts';
-import { createRuntime } from '../src/runtime.ts';
-import { InMemoryCluster } from '../src/sandbox/in-memory-cluster.ts';
-import {
-  FLEET_CLUSTER_ID,
-  FLEET_NAMESPACES,
-  FLEET_NODE_PORTS,
-  FLEET_PROJECT,
-  FLEET_TARGET_TAG,
-  type FleetOptions,
-  fleetManifest,
-  fleetNamespace,
-  fleetNode,
-  fleetRules,
-} from './fleet.ts';
-import { inParallel, machineFacts, stats, verdict } from './machine.ts';
+import { FLEET_PROJECT } from './fleet.ts';
+import { startFleetService } from './fleet-service.ts';
+import { machineFacts, numericOptions, printLine, stats, verdict } from './machine.ts';
 
-const { values } = parseArgs({
-  options: {
-    exposures: { type: 'string', default: '10000' },
-    rounds: { type: 'string', default: '5' },
-    race: { type: 'string', default: '500' },
-  },
-});
-const EXPOSURES = Number(values.exposures);
-const ROUNDS = Number(values.rounds);
-const RACE = Number(values.race);
+const {
+  exposures: EXPOSURES,
+  rounds: ROUNDS,
+  race: RACE,
+} = numericOptions({ exposures: 10_000, rounds: 5, race: 500 });
 const PRODUCTION_INTERVAL_SECONDS = 30;
 const TARGET_LIST_CALLS = 25;
-const FLEET: FleetOptions = { dualStackEvery: 0 };
 
-process.env.METADATA_SERVER_DETECTION = 'none';
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const out = printLine;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 const loadAverage = () =>
@@ -61,40 +35,20 @@ out(`drift sweep benchmark: ${EXPOSURES.toLocaleString('en')} exposures, one fir
 out(machineFacts());
 out(`${loadAverage()}: durations are wall-clock times on this machine and grow with its load`);
 
-const emulator = await startComputeEmulator({ firewallQuota: EXPOSURES + RACE + 1000 });
-const calls: UpstreamCall[] = [];
-const firewalls = createGceFirewalls({
-  project: FLEET_PROJECT,
-  apiEndpoint: '127.0.0.1',
-  port: emulator.port,
-  protocol: 'http',
-  authClient: passThroughAuthClient(),
-  recorder: { record: (call) => calls.push(call) },
+// Installation defaults but the fleet's cluster id and targets; the timed sweeps are run by hand,
+// and no periodic resync may land among them.
+const service = await startFleetService({
+  firewallQuota: EXPOSURES + RACE + 1000,
+  reconciler: { driftCheckSeconds: 3600, resyncSeconds: 86_400 },
+  source: 'drift benchmark configuration',
 });
-const cluster = new InMemoryCluster({
-  namespaces: Array.from({ length: FLEET_NAMESPACES }, (_, i) => fleetNamespace(i)),
-  nodePortRange: FLEET_NODE_PORTS,
-});
+const { emulator, firewalls, cluster, runtime, collection } = service;
 // Kubernetes writes as the cluster sees them: Service changes (status writes) and events.
 let serviceWrites = 0;
 cluster.subscribe((event) => {
   if (event.kind === 'service') serviceWrites++;
 });
 const kubernetesWrites = () => serviceWrites + cluster.events().reduce((sum, e) => sum + e.count, 0);
-// Installation defaults but the fleet's cluster id and targets; the timed sweeps are run by hand,
-// and no periodic resync may land among them.
-const config = parseConfig(
-  {
-    server: { logLevel: 'silent' },
-    cluster: { id: FLEET_CLUSTER_ID, nodePortRange: FLEET_NODE_PORTS },
-    gce: { project: FLEET_PROJECT, endpoint: emulator.url, writesPerSecond: 100 },
-    firewall: { targetTags: [FLEET_TARGET_TAG] },
-    reconciler: { driftCheckSeconds: 3600, resyncSeconds: 86_400 },
-  },
-  'drift benchmark configuration',
-);
-const runtime = await createRuntime({ config, cluster, firewalls, logger: createLogger('silent') });
-const collection = `/compute/v1/projects/${FLEET_PROJECT}/global/firewalls`;
 const wire = () => {
   const requests = emulator.requests();
   const lists = requests.filter((r) => r.method === 'GET' && r.path === collection).length;
@@ -120,18 +74,8 @@ function runs(items: readonly string[]): string {
 }
 
 try {
-  const seeder = createGceFirewalls({
-    project: FLEET_PROJECT,
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
-  });
-  const rules = Array.from({ length: EXPOSURES }, (_, i) => fleetRules(i, FLEET)).flat();
-  await inParallel(rules, 64, (rule) => seeder.insert(rule));
-  await seeder.close();
-  for (let n = 0; n < 3; n++) cluster.setNode(fleetNode(n));
-  for (let i = 0; i < EXPOSURES; i++) await cluster.createService(fleetManifest(i, FLEET));
+  const rules = await service.seedRules(EXPOSURES);
+  await service.createServices(0, EXPOSURES);
   // The cache holds every Service before the leader starts, as an informer's initial list does;
   // otherwise the creations would reach the reconciler as 10,000 events, one pass each.
   await delivered();
@@ -142,13 +86,7 @@ try {
   const startedAt = performance.now();
   await runtime.start();
   await runtime.reconciler.startedUp();
-  while (
-    runtime.index.size < EXPOSURES ||
-    !runtime.index.all().every((record) => record.firewallStatus?.state === 'UpToDate')
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await runtime.reconciler.idle();
+  await service.allUpToDate(EXPOSURES);
   const startup = wire();
   out(
     `  list-based resync, then one pass per exposure with no status recorded yet: list calls ${startup.lists}, GETs ${startup.gets}, GCE writes ${startup.writes.length}, Kubernetes writes ${kubernetesWrites() - k8sAtStart}; ${seconds(performance.now() - startedAt)}`,
@@ -237,9 +175,7 @@ try {
   out(`\n3. sweeps racing ${RACE} new exposures being created:`);
   const falseDrift: string[] = [];
   let sweeps = 0;
-  const creating = (async () => {
-    for (let i = EXPOSURES; i < EXPOSURES + RACE; i++) await cluster.createService(fleetManifest(i, FLEET));
-  })();
+  const creating = service.createServices(EXPOSURES, EXPOSURES + RACE);
   let settled = false;
   void creating.then(() => {
     settled = true;
@@ -256,7 +192,5 @@ try {
   );
   out(`\n${loadAverage()}`);
 } finally {
-  await runtime.stop();
-  await firewalls.close();
-  await emulator.close();
+  await service.stop();
 }

@@ -2,6 +2,7 @@
 // small helpers the benchmarks share to report memory and spread.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, release, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
 
 export function machineFacts(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -62,4 +63,19 @@ export async function inParallel<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** The benchmark's numeric command-line options (`--name=value`), each with its default. */
+export function numericOptions<Name extends string>(defaults: Record<Name, number>): Record<Name, number> {
+  const names = Object.keys(defaults) as Name[];
+  const { values } = parseArgs({
+    options: Object.fromEntries(
+      names.map((name) => [name, { type: 'string', default: String(defaults[name]) }]),
+    ),
+  });
+  return Object.fromEntries(names.map((name) => [name, Number(values[name])])) as Record<Name, number>;
+}
+
+export function printLine(line = ''): void {
+  process.stdout.write(`${line}\n`);
 }

@@ -7,113 +7,47 @@
 // then costs the list calls plus work for the drifted exposures only.
 //
 // Run: npm run bench:resync   (options: --exposures=10000 --rounds=5 --drift=10)
-import { parseArgs } from 'node:util';
-import { startComputeEmulator } from '@exposure-api/compute-emulator';
-import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
-import type { UpstreamCall } from '../src/application/ports/telemetry.ts';
-import { parseConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/logger.ts';
-import { createRuntime } from '../src/runtime.ts';
-import { InMemoryCluster } from '../src/sandbox/in-memory-cluster.ts';
-import {
-  FLEET_CLUSTER_ID,
-  FLEET_NAMESPACES,
-  FLEET_NODE_PORTS,
-  FLEET_PROJECT,
-  FLEET_TARGET_TAG,
-  type FleetOptions,
-  fleetManifest,
-  fleetNamespace,
-  fleetNode,
-  fleetRules,
-} from './fleet.ts';
-import { inParallel, machineFacts, stats, verdict } from './machine.ts';
+import { startFleetService } from './fleet-service.ts';
+import { machineFacts, numericOptions, printLine, stats, verdict } from './machine.ts';
 
-const { values } = parseArgs({
-  options: {
-    exposures: { type: 'string', default: '10000' },
-    rounds: { type: 'string', default: '5' },
-    drift: { type: 'string', default: '10' },
-  },
-});
-const EXPOSURES = Number(values.exposures);
-const ROUNDS = Number(values.rounds);
-const DRIFT = Number(values.drift);
+const {
+  exposures: EXPOSURES,
+  rounds: ROUNDS,
+  drift: DRIFT,
+} = numericOptions({ exposures: 10_000, rounds: 5, drift: 10 });
 const TARGET_LIST_CALLS = 25;
-// One rule per exposure (IPv4 source ranges only), so that 10,000 exposures are 10,000 rules.
-const FLEET: FleetOptions = { dualStackEvery: 0 };
 
-process.env.METADATA_SERVER_DETECTION = 'none';
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const out = printLine;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 out(`resync benchmark: ${EXPOSURES.toLocaleString('en')} exposures, one firewall rule each`);
 out(machineFacts());
 
-const emulator = await startComputeEmulator({ firewallQuota: EXPOSURES + 1000 });
-const calls: UpstreamCall[] = [];
-const firewalls = createGceFirewalls({
-  project: FLEET_PROJECT,
-  apiEndpoint: '127.0.0.1',
-  port: emulator.port,
-  protocol: 'http',
-  authClient: passThroughAuthClient(),
-  recorder: { record: (call) => calls.push(call) },
-});
-const cluster = new InMemoryCluster({
-  namespaces: Array.from({ length: FLEET_NAMESPACES }, (_, i) => fleetNamespace(i)),
-  nodePortRange: FLEET_NODE_PORTS,
-});
 // Installation defaults (4 reconciler workers, 600 s between periodic resyncs, pages of 500)
 // except the fleet's cluster id, node-port range and firewall targets.
-const config = parseConfig(
-  {
-    server: { logLevel: 'silent' },
-    cluster: { id: FLEET_CLUSTER_ID, nodePortRange: FLEET_NODE_PORTS },
-    gce: { project: FLEET_PROJECT, endpoint: emulator.url, writesPerSecond: 100 },
-    firewall: { targetTags: [FLEET_TARGET_TAG] },
-  },
-  'resync benchmark configuration',
-);
-const runtime = await createRuntime({ config, cluster, firewalls, logger: createLogger('silent') });
+const service = await startFleetService({
+  firewallQuota: EXPOSURES + 1000,
+  source: 'resync benchmark configuration',
+});
+const { emulator, calls, firewalls, runtime, collection } = service;
 
 try {
   // The rules exist before the service starts (as after a restart), put in through another client
   // without the service's write limit, so that the set-up takes seconds, not minutes.
   let started = performance.now();
-  const seeder = createGceFirewalls({
-    project: FLEET_PROJECT,
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
-  });
-  const rules = Array.from({ length: EXPOSURES }, (_, i) => fleetRules(i, FLEET)).flat();
-  await inParallel(rules, 64, (rule) => seeder.insert(rule));
-  await seeder.close();
+  const rules = await service.seedRules(EXPOSURES);
   out(
     `${rules.length.toLocaleString('en')} rules put in the emulator in ${seconds(performance.now() - started)}`,
   );
 
   started = performance.now();
-  for (let n = 0; n < 3; n++) cluster.setNode(fleetNode(n));
-  for (let i = 0; i < EXPOSURES; i++) await cluster.createService(fleetManifest(i, FLEET));
+  await service.createServices(0, EXPOSURES);
   emulator.clearRequests();
   calls.length = 0;
   await runtime.start();
   // The start-up pass reads every exposure's rules once (by design: per-exposure reads at start,
   // list-based resyncs after) and records each exposure's firewall status.
-  for (;;) {
-    const records = runtime.index.all();
-    if (
-      records.length === EXPOSURES &&
-      records.every((record) => record.firewallStatus?.state === 'UpToDate')
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await runtime.reconciler.idle();
+  await service.allUpToDate(EXPOSURES);
   const startup = countCalls();
   out(
     `start-up pass over ${EXPOSURES.toLocaleString('en')} exposures (not the target; per-exposure reads by design): ${seconds(performance.now() - started)}, ` +
@@ -124,14 +58,8 @@ try {
   const walls: number[] = [];
   let allMet = true;
   for (let round = 1; round <= ROUNDS; round++) {
-    emulator.clearRequests();
-    calls.length = 0;
-    const begun = performance.now();
-    const report = await runtime.reconciler.fullResync();
-    await runtime.reconciler.idle();
-    const wall = performance.now() - begun;
+    const { report, ms: wall, counted } = await timedResync();
     walls.push(wall);
-    const counted = countCalls();
     const other = counted.wire - counted.lists;
     const met =
       counted.lists <= TARGET_LIST_CALLS &&
@@ -156,13 +84,7 @@ try {
     const edited = names.slice(Math.ceil(DRIFT / 2), DRIFT);
     for (const name of deleted) await firewalls.delete(name);
     for (const name of edited) await firewalls.patch(name, { sourceRanges: ['0.0.0.0/0'] });
-    emulator.clearRequests();
-    calls.length = 0;
-    const begun = performance.now();
-    const report = await runtime.reconciler.fullResync();
-    await runtime.reconciler.idle();
-    const ms = performance.now() - begun;
-    const counted = countCalls();
+    const { report, ms, counted } = await timedResync();
     driftLine =
       `  with ${deleted.length} rules deleted and ${edited.length} edited out of band: drifted ${report.drifted}, ` +
       `list calls ${counted.lists}, other GCE calls ${counted.wire - counted.lists} (${describe(counted.byKind, true)}), ${seconds(ms)}`;
@@ -178,9 +100,17 @@ try {
   );
   if (driftLine) out(driftLine);
 } finally {
-  await runtime.stop();
-  await firewalls.close();
-  await emulator.close();
+  await service.stop();
+}
+
+/** A full resync and the reconciler's work after it: its report, wall time and GCE calls. */
+async function timedResync() {
+  emulator.clearRequests();
+  calls.length = 0;
+  const begun = performance.now();
+  const report = await runtime.reconciler.fullResync();
+  await runtime.reconciler.idle();
+  return { report, ms: performance.now() - begun, counted: countCalls() };
 }
 
 /** GCE calls since the last clear: on the wire by kind, and as the adapter recorded them. */
@@ -193,7 +123,6 @@ function countCalls(): {
 } {
   const byKind = new Map<string, number>();
   let lists = 0;
-  const collection = `/compute/v1/projects/${FLEET_PROJECT}/global/firewalls`;
   for (const request of emulator.requests()) {
     const kind =
       request.method === 'GET' && request.path === collection

@@ -1,7 +1,7 @@
 // The service side of the watch benchmark, in a process of its own so that its memory is all that is
 // measured: the sandbox (the real service over the in-memory cluster and the Compute emulator) with
 // the production defaults except the limits on watch streams, and one Ready exposure to watch.
-// Driven over IPC by test/bench/watch.ts; run with --expose-gc.
+// Driven over IPC by bench/watch.ts; run with --expose-gc.
 import { SANDBOX_TOKENS, startSandbox } from '../src/sandbox/sandbox.ts';
 import { createRequest } from '../test/builders/create-request.ts';
 import { procMemory } from './machine.ts';

@@ -1,6 +1,6 @@
 // The watchers of the watch benchmark, in a process of their own so that their memory is not the
 // service's: plain HTTP connections, each reading its stream and counting its events. Driven over
-// IPC by test/bench/watch.ts.
+// IPC by bench/watch.ts.
 import { get, type IncomingMessage } from 'node:http';
 
 export type SubscribersCommand =

@@ -27,9 +27,9 @@ async function ask<Reply>(child: ChildProcess, command: unknown): Promise<Reply>
   return reply;
 }
 
-const service = fork('test/bench/watch-service.ts', { execArgv: ['--expose-gc'], stdio: 'inherit' });
+const service = fork('bench/watch-service.ts', { execArgv: ['--expose-gc'], stdio: 'inherit' });
 const [ready] = (await once(service, 'message')) as [Extract<WatchServiceReply, { type: 'ready' }>];
-const subscribers = fork('test/bench/watch-subscribers.ts', { stdio: 'inherit' });
+const subscribers = fork('bench/watch-subscribers.ts', { stdio: 'inherit' });
 
 const measure = async (): Promise<WatchServiceMemory> =>
   (

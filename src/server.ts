@@ -32,10 +32,7 @@ try {
 const logger = createLogger(config.server.logLevel);
 let kubeConfig: ReturnType<typeof loadKubeConfig>;
 try {
-  kubeConfig = loadKubeConfig({
-    ...(config.cluster.kubeconfig !== undefined && { kubeconfig: config.cluster.kubeconfig }),
-    ...(config.cluster.context !== undefined && { context: config.cluster.context }),
-  });
+  kubeConfig = loadKubeConfig(config.cluster);
 } catch (error) {
   fail((error as Error).message);
 }

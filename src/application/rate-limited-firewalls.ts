@@ -6,18 +6,11 @@
 // then by flow in turn (write-turns.ts): a tenant whose pass just started does not wait behind the
 // writes of another tenant's hundreds, and a repair of a widened rule goes before both.
 import { FairQueue } from './fair-queue.ts';
-import type {
-  FirewallPage,
-  FirewallRuleSpec,
-  Firewalls,
-  ListFirewallsOptions,
-  ObservedFirewallRule,
-} from './ports/firewalls.ts';
+import type { Firewalls } from './ports/firewalls.ts';
+import { WriteGatedFirewalls } from './write-gated-firewalls.ts';
 import { currentTurn } from './write-turns.ts';
 
-export class RateLimitedFirewalls implements Firewalls {
-  readonly project: string;
-  readonly #inner: Firewalls;
+export class RateLimitedFirewalls extends WriteGatedFirewalls {
   readonly #intervalMs: number;
   readonly #waiting = new FairQueue<() => void>();
   /** When the next write may start (performance.now() time). */
@@ -26,8 +19,7 @@ export class RateLimitedFirewalls implements Firewalls {
   #ticket = 0;
 
   constructor(inner: Firewalls, writesPerSecond: number) {
-    this.project = inner.project;
-    this.#inner = inner;
+    super(inner);
     this.#intervalMs = 1000 / writesPerSecond;
   }
 
@@ -36,31 +28,7 @@ export class RateLimitedFirewalls implements Firewalls {
     return this.#waiting.size;
   }
 
-  get(name: string): Promise<ObservedFirewallRule | undefined> {
-    return this.#inner.get(name);
-  }
-
-  listPage(options?: ListFirewallsOptions): Promise<FirewallPage> {
-    return this.#inner.listPage(options);
-  }
-
-  insert(rule: FirewallRuleSpec): Promise<void> {
-    return this.#limited(() => this.#inner.insert(rule));
-  }
-
-  patch(name: string, changes: Partial<Omit<FirewallRuleSpec, 'name'>>): Promise<void> {
-    return this.#limited(() => this.#inner.patch(name, changes));
-  }
-
-  update(rule: FirewallRuleSpec): Promise<void> {
-    return this.#limited(() => this.#inner.update(rule));
-  }
-
-  delete(name: string): Promise<'deleted' | 'absent'> {
-    return this.#limited(() => this.#inner.delete(name));
-  }
-
-  async #limited<T>(write: () => Promise<T>): Promise<T> {
+  protected async gateWrite<T>(write: () => Promise<T>): Promise<T> {
     await new Promise<void>((resolve) => {
       this.#waiting.push(String(++this.#ticket), resolve, currentTurn());
       this.#release();

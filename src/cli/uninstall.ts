@@ -103,10 +103,7 @@ if (import.meta.main) {
   }
   const config = loadConfigFile(configPath);
   const log = createLogger(config.server.logLevel);
-  const kubeConfig = loadKubeConfig({
-    ...(config.cluster.kubeconfig !== undefined && { kubeconfig: config.cluster.kubeconfig }),
-    ...(config.cluster.context !== undefined && { context: config.cluster.context }),
-  });
+  const kubeConfig = loadKubeConfig(config.cluster);
   const cluster = createKubernetesCluster({
     kubeConfig,
     ...(config.cluster.namespaces && { namespaces: config.cluster.namespaces }),

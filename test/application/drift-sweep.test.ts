@@ -74,6 +74,14 @@ describe('drift sweep (sandbox)', () => {
   const firewallCondition = (exposure: Exposure): Condition | undefined =>
     exposure.status.conditions.find((c) => c.type === 'FirewallReady');
 
+  /** GET once the FirewallReady condition says Repaired. */
+  const repairedAnswer = (id: string): Promise<Exposure> =>
+    eventually(
+      () => read(id),
+      (answer) => firewallCondition(answer)?.reason === 'Repaired',
+      { what: 'Repaired' },
+    );
+
   /** Slows GCE down from the moment drift is reported, so that a read sees the window before the repair. */
   function holdRepairWhileReading(id: string): Promise<Exposure> {
     return new Promise((resolve, reject) => {
@@ -116,11 +124,7 @@ describe('drift sweep (sandbox)', () => {
       `firewall rule ${rule}: deleted out of band; repairing`,
     );
 
-    const repaired = await eventually(
-      () => read(exposure.id),
-      (answer) => firewallCondition(answer)?.reason === 'Repaired',
-      { what: 'Repaired' },
-    );
+    const repaired = await repairedAnswer(exposure.id);
     assert.ok(repairSeconds <= 2 * DRIFT_CHECK_SECONDS, `back after ${repairSeconds} s`);
     // No pod serves these exposures, so Degraded by its endpoints, as before the drift.
     assert.equal(repaired.status.phase, exposure.status.phase);
@@ -196,11 +200,7 @@ describe('drift sweep (sandbox)', () => {
         message: 'source ranges widened out of band to 0.0.0.0/0',
       },
     );
-    const repaired = await eventually(
-      () => read(exposure.id),
-      (answer) => firewallCondition(answer)?.reason === 'Repaired',
-      { what: 'Repaired' },
-    );
+    const repaired = await repairedAnswer(exposure.id);
     assert.equal(repaired.firewall.lastRepair?.kind, 'widened');
     assert.ok(repaired.firewall.verifiedAt, 'verifiedAt shown');
     // The record keeps the last drift and repair, read back from the Service itself.

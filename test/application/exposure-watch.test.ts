@@ -6,14 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { ExposureProblem } from '../../src/application/problems.ts';
 import type { WatchSnapshot, WatchSubscriber } from '../../src/application/watch/watch-topic.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ProbeTarget } from '../../src/domain/endpoints.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { eventually } from '../support/eventually.ts';
 
 const PROBE_INTERVAL_MS = 1000;
@@ -52,13 +52,7 @@ describe('ExposureWatch', () => {
 
   before(async () => {
     emulator = await startComputeEmulator();
-    gce = createGceFirewalls({
-      project: 'p',
-      apiEndpoint: '127.0.0.1',
-      port: emulator.port,
-      protocol: 'http',
-      authClient: passThroughAuthClient(),
-    });
+    gce = gceFirewallsOn(emulator, 'p');
     for (const n of [1, 2, 3]) {
       cluster.setNode({
         name: `node-${n}`,

@@ -14,6 +14,7 @@ import {
   MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
 } from '../../src/domain/naming.ts';
+import { uniqueName } from './unique-name.ts';
 
 /** What a test changes in the cluster besides the port's own writes, as an administrator would. */
 export interface CapacityAdmin {
@@ -32,12 +33,6 @@ export interface CapacityClusterUnderTest {
   /** A small range (tens of ports), so that a test can fill it. */
   nodePortRange: { min: number; max: number };
   close(): Promise<void>;
-}
-
-let serial = 0;
-function uniqueName(prefix: string): string {
-  serial++;
-  return `${prefix}-${process.pid % 1000}-${serial}-${Math.floor(Math.random() * 1e4)}`;
 }
 
 export function clusterCapacityContract(

@@ -20,6 +20,7 @@ import {
 } from '../../src/domain/naming.ts';
 import { managedServiceManifest } from '../builders/service.ts';
 import { eventually } from '../support/eventually.ts';
+import { uniqueName } from './unique-name.ts';
 
 /** What a test may change in the cluster besides the port's own writes (as an admin would). */
 export interface ClusterAdmin {
@@ -38,12 +39,6 @@ export interface ClusterUnderTest {
   admin: ClusterAdmin;
   nodePortRange: { min: number; max: number };
   close(): Promise<void>;
-}
-
-let serial = 0;
-function uniqueName(prefix: string): string {
-  serial++;
-  return `${prefix}-${process.pid % 1000}-${serial}-${Math.floor(Math.random() * 1e4)}`;
 }
 
 /** One TCP port 80 → 80 on the given node port. */

@@ -16,7 +16,7 @@ import type { PortSpec } from '../../src/domain/exposure-spec.ts';
 import { isOwnedBy, parseOwnership } from '../../src/domain/firewall-ownership.ts';
 import type { FirewallAllowed } from '../../src/domain/firewall-rule.ts';
 import { newExposure } from '../builders/exposure-spec.ts';
-import { firewallSettings } from '../builders/firewall-rule.ts';
+import { firewallRuleSpec, firewallSettings } from '../builders/firewall-rule.ts';
 import { observedService } from '../builders/service.ts';
 
 const id: ExposureId = 'exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
@@ -43,20 +43,12 @@ describe('desiredFirewallRules', () => {
     assert.deepEqual(
       { ...rule, description: JSON.parse(rule.description) },
       {
-        name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+        ...firewallRuleSpec(),
         description: {
           'kubernetes.io/service-name': 'search/elasticsearch',
           'exposure-api.io/exposure-id': id,
           'exposure-api.io/cluster-id': 'dev',
         },
-        network: 'projects/host-project/global/networks/shared-vpc',
-        priority: 900,
-        direction: 'INGRESS',
-        sourceRanges: ['203.0.113.0/24'],
-        allowed: [{ protocol: 'tcp', ports: ['30920'] }],
-        targetTags: ['gke-dev-pool-node'],
-        targetServiceAccounts: [],
-        disabled: false,
       },
     );
     assert.equal(isOwnedBy(rule.description, 'dev', id), true);
@@ -168,6 +160,12 @@ describe('recordFirewallRules', () => {
   }
   const http: PortSpec = { name: 'http', port: 9200, targetPort: 9200, protocol: 'TCP' };
   const dns: PortSpec = { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' };
+  /** The one rule the http port gets from 203.0.113.0/24 at node port 30920. */
+  const httpRule: { name: string; sourceRanges: string[]; allowed: FirewallAllowed[] } = {
+    name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
+    sourceRanges: ['203.0.113.0/24'],
+    allowed: [{ protocol: 'tcp', ports: ['30920'] }],
+  };
   const cases: {
     name: string;
     specPorts: PortSpec[];
@@ -180,13 +178,7 @@ describe('recordFirewallRules', () => {
       specPorts: [http],
       servicePorts: [{ ...http, nodePort: 30920 }],
       sourceRanges: ['203.0.113.0/24'],
-      rules: [
-        {
-          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-          sourceRanges: ['203.0.113.0/24'],
-          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
-        },
-      ],
+      rules: [httpRule],
     },
     {
       name: 'a port added to the Service by hand is not opened',
@@ -196,13 +188,7 @@ describe('recordFirewallRules', () => {
         { name: 'admin', port: 9300, targetPort: 9300, protocol: 'TCP', nodePort: 30930 },
       ],
       sourceRanges: ['203.0.113.0/24'],
-      rules: [
-        {
-          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-          sourceRanges: ['203.0.113.0/24'],
-          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
-        },
-      ],
+      rules: [httpRule],
     },
     {
       name: 'a port matched by number and protocol both',
@@ -212,13 +198,7 @@ describe('recordFirewallRules', () => {
         { ...dns, protocol: 'TCP', nodePort: 30053 },
       ],
       sourceRanges: ['203.0.113.0/24'],
-      rules: [
-        {
-          name: 'exp-dev-01jd6y8c3k2v7d9q4r5s6t7v8w',
-          sourceRanges: ['203.0.113.0/24'],
-          allowed: [{ protocol: 'tcp', ports: ['30920'] }],
-        },
-      ],
+      rules: [httpRule],
     },
     {
       name: 'both families, with TCP and UDP ports',

@@ -1,23 +1,17 @@
 // Structured logs: request ids on every line of a request, one audit line per change naming the
 // subject, and never a token.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
 import { exposureApi } from '../support/exposure-api.ts';
+import { logLines } from '../support/log-lines.ts';
 import { startTestSandbox } from '../support/test-sandbox.ts';
 
-const lines: Record<string, unknown>[] = [];
+const { lines, destination } = logLines();
 let sandbox: Sandbox;
 
 before(async () => {
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
   sandbox = await startTestSandbox({ logLevel: 'info', logDestination: destination });
 });
 after(() => sandbox.close());

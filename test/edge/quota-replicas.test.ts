@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { usageLedgerLocation } from '../../src/config/settings.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 
 const TOKEN = 'quota-replicas-token';
 const config = parseConfig({
@@ -31,13 +31,7 @@ before(async () => {
   cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
   const leases = new InMemoryLeases();
   for (const _ of [1, 2]) {
-    const gce = createGceFirewalls({
-      project: 'p',
-      apiEndpoint: '127.0.0.1',
-      port: emulator.port,
-      protocol: 'http',
-      authClient: passThroughAuthClient(),
-    });
+    const gce = gceFirewallsOn(emulator, 'p');
     const runtime = await createRuntime({
       config,
       cluster,

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { usageLedgerLocation } from '../../src/config/settings.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
@@ -16,6 +15,7 @@ import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
 import type { Problem } from '../../src/schemas/problem.ts';
 import { createRequest } from '../builders/create-request.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { eventually } from '../support/eventually.ts';
 import { ADMIN, call, footprint, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
@@ -209,13 +209,7 @@ describe('a full node-port range', () => {
   const TOKEN = 'range-test-token';
   before(async () => {
     emulator = await startComputeEmulator();
-    firewalls = createGceFirewalls({
-      project: 'p',
-      apiEndpoint: '127.0.0.1',
-      port: emulator.port,
-      protocol: 'http',
-      authClient: passThroughAuthClient(),
-    });
+    firewalls = gceFirewallsOn(emulator, 'p');
     const nodePortRange = { min: 30000, max: 30002 };
     const cluster = new InMemoryCluster({ namespaces: ['default', 'search'], nodePortRange });
     runtime = await createRuntime({

@@ -1,9 +1,9 @@
 // Floods of reads, writes and wrong tokens meet 429 problems with Retry-After, counted in /metrics
 // and logged once per window, not once per request.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { logLines } from '../support/log-lines.ts';
 import { ADMIN, call, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 const UNKNOWN_ID = '/exposures/exp_01jd6y8c3k2v7d9q4r5s6t7v8w';
@@ -41,14 +41,8 @@ function assertRateLimited(response: Awaited<ReturnType<typeof call>>): void {
 
 describe('rate limits', () => {
   let sandbox: Sandbox;
-  const lines: LogLine[] = [];
+  const { lines, destination } = logLines<LogLine>();
   before(async () => {
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-        done();
-      },
-    });
     sandbox = await startTestSandbox({
       withDemoWorkload: false,
       logLevel: 'warn',

@@ -9,7 +9,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
 import { EventStreamReader } from '../support/event-stream-reader.ts';
-import { ADMIN, call, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
+import { ADMIN, call, probeSettings, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 const PROBE_INTERVAL_MS = 1000;
 
@@ -21,14 +21,7 @@ let id: string;
 before(async () => {
   sandbox = await startTestSandbox({
     config: {
-      probe: {
-        addressType: 'InternalIP',
-        timeoutMs: 500,
-        cacheTtlMs: PROBE_INTERVAL_MS,
-        concurrency: 64,
-        maxProbesPerRead: 2000,
-        cacheEntries: 10_000,
-      },
+      probe: probeSettings(PROBE_INTERVAL_MS),
     },
   });
   follower = await createRuntime({

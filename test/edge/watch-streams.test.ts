@@ -80,15 +80,31 @@ describe('watch streams over sockets', () => {
     }
   }
 
-  test('a client that stops reading gets the latest event when it reads again, and delays no one', async () => {
-    useRegistry();
+  /** A client that reads and one that does not, both with their stream open. */
+  async function readerAndStalled() {
     const reader = await connect('reader', true);
     const stalled = await connect('stalled', false);
     await eventually(
       () => opened.length,
       (count) => count === 2,
     );
-    const [, stalledStream] = opened as [EventStream, EventStream];
+    return { reader, stalled, stalledStream: opened[1] as EventStream };
+  }
+
+  /** Publishes, paced by the reading client, until the stalled stream is behind; the last version. */
+  async function publishUntilBehind(stalledStream: EventStream, reader: EventStreamReader): Promise<number> {
+    let version = 0;
+    while (stalledStream.behindFor(performance.now()) === 0) {
+      version++;
+      await publishPaced(version, version, reader);
+      assert.ok(version < 200, 'the stalled client never fell behind');
+    }
+    return version;
+  }
+
+  test('a client that stops reading gets the latest event when it reads again, and delays no one', async () => {
+    useRegistry();
+    const { reader, stalled, stalledStream } = await readerAndStalled();
     const started = performance.now();
     await publishPaced(1, 40, reader);
     const elapsedMs = performance.now() - started;
@@ -130,19 +146,8 @@ describe('watch streams over sockets', () => {
 
   test('a client that stays behind longer than the limit is cut; the others go on', async () => {
     useRegistry({ slowReaderMs: 300 });
-    const reader = await connect('reader', true);
-    const stalled = await connect('stalled', false);
-    await eventually(
-      () => opened.length,
-      (count) => count === 2,
-    );
-    const stalledStream = opened[1] as EventStream;
-    let version = 0;
-    while (stalledStream.behindFor(performance.now()) === 0) {
-      version++;
-      await publishPaced(version, version, reader);
-      assert.ok(version < 200, 'the stalled client never fell behind');
-    }
+    const { reader, stalled, stalledStream } = await readerAndStalled();
+    const version = await publishUntilBehind(stalledStream, reader);
     await eventually(
       () => stalledStream.closed,
       (closed) => closed,
@@ -208,18 +213,8 @@ describe('watch streams over sockets', () => {
 
   test('closing all ends each stream cleanly, cuts the ones that are behind, and admits no more', async () => {
     useRegistry();
-    const reader = await connect('reader', true);
-    const stalled = await connect('stalled', false);
-    await eventually(
-      () => opened.length,
-      (count) => count === 2,
-    );
-    const stalledStream = opened[1] as EventStream;
-    let version = 0;
-    while (stalledStream.behindFor(performance.now()) === 0) {
-      version++;
-      await publishPaced(version, version, reader);
-    }
+    const { reader, stalled, stalledStream } = await readerAndStalled();
+    await publishUntilBehind(stalledStream, reader);
     registry.closeAll('stopping');
     await eventually(
       () => reader.ended && stalledStream.closed,

@@ -9,12 +9,12 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { EventStreamReader } from '../support/event-stream-reader.ts';
 
 const TOKEN = 'timeouts-test-token';
@@ -28,13 +28,7 @@ let url: string;
 
 before(async () => {
   emulator = await startComputeEmulator();
-  gce = createGceFirewalls({
-    project: 'p',
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
-  });
+  gce = gceFirewallsOn(emulator, 'p');
   runtime = await createRuntime({
     config: parseConfig({
       cluster: { id: 'timeouts' },

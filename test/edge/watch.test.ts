@@ -10,17 +10,10 @@ import { createRequest } from '../builders/create-request.ts';
 import { countApiCalls } from '../support/counting-cluster.ts';
 import { EventStreamReader } from '../support/event-stream-reader.ts';
 import { eventually } from '../support/eventually.ts';
-import { ADMIN, call, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
+import { ADMIN, call, probeSettings, SEARCH_TEAM, startTestSandbox } from '../support/test-sandbox.ts';
 
 const PROBE_INTERVAL_MS = 1000;
-const PROBES = {
-  addressType: 'InternalIP',
-  timeoutMs: 500,
-  cacheTtlMs: PROBE_INTERVAL_MS,
-  concurrency: 64,
-  maxProbesPerRead: 2000,
-  cacheEntries: 10_000,
-} as const;
+const PROBES = probeSettings(PROBE_INTERVAL_MS);
 
 interface ExposureJson {
   id: string;

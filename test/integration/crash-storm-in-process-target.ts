@@ -10,8 +10,6 @@ import {
   startComputeEmulator,
 } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import type { Cluster, ClusterEvent } from '../../src/application/ports/cluster.ts';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import type { Firewalls } from '../../src/application/ports/firewalls.ts';
@@ -23,6 +21,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
 import { type StormAnswer, type StormTarget, stormServiceOf } from '../support/crash-storm.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { injectAs } from '../support/inject-as.ts';
 
 const TOKEN = 'storm-token';
@@ -86,13 +85,7 @@ export async function inProcessStormTarget(
     emulator,
     async start() {
       const life: Life = { dead: false };
-      const gce = createGceFirewalls({
-        project: PROJECT,
-        apiEndpoint: '127.0.0.1',
-        port: emulator.port,
-        protocol: 'http',
-        authClient: passThroughAuthClient(),
-      });
+      const gce = gceFirewallsOn(emulator, PROJECT);
       const runtime = await createRuntime({
         config,
         cluster: killable<Cluster>(

@@ -5,8 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { SANDBOX_DRIFT_CHECK_SECONDS, type Sandbox } from '../../src/sandbox/sandbox.ts';
-import { createRequest } from '../builders/create-request.ts';
-import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
+import { ADMIN, call, createAsAdmin, startTestSandbox } from '../support/test-sandbox.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -120,12 +119,7 @@ describe('README walkthroughs', () => {
       if (process.env.CI === 'true') assert.fail('gcloud must be installed in CI');
       return t.skip('gcloud is not installed');
     }
-    const created = await call<{ id: string; firewall: { rules: { name: string }[] } }>(sandbox, {
-      method: 'POST',
-      url: '/exposures',
-      headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-      payload: JSON.stringify(createRequest()),
-    });
+    const created = await createAsAdmin<{ id: string; firewall: { rules: { name: string }[] } }>(sandbox);
     assert.equal(created.status, 201);
     const listed = await run('gcloud');
     const ruleName = created.body.firewall.rules[0]?.name as string;

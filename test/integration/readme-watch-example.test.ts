@@ -5,9 +5,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
-import { createRequest } from '../builders/create-request.ts';
 import { eventually } from '../support/eventually.ts';
-import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
+import { createAsAdmin, startTestSandbox } from '../support/test-sandbox.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
@@ -26,12 +25,7 @@ before(async () => {
 after(() => sandbox.close());
 
 test('the curl example of the watch prints the exposure as an event, then keeps the stream open', async () => {
-  const created = await call<{ id: string }>(sandbox, {
-    method: 'POST',
-    url: '/exposures',
-    headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
-    payload: JSON.stringify(createRequest()),
-  });
+  const created = await createAsAdmin<{ id: string }>(sandbox);
   assert.equal(created.status, 201);
   const script = example('watch').replaceAll('127.0.0.1:8080', new URL(sandbox.apiUrl).host);
   const curl = spawn('bash', ['-euo', 'pipefail', '-c', script], {

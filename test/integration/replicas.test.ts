@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import type { Leases } from '../../src/application/ports/leases.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -14,6 +13,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import { InMemoryLeases } from '../../src/sandbox/in-memory-leases.ts';
 import { countingFirewalls } from '../support/counting-firewalls.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { eventually } from '../support/eventually.ts';
 
 const TOKEN = 'replica-test-token';
@@ -33,13 +33,7 @@ describe('two replicas', () => {
     emulator = await startComputeEmulator();
     cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
     for (const _ of [1, 2]) {
-      const gce = createGceFirewalls({
-        project: 'p',
-        apiEndpoint: '127.0.0.1',
-        port: emulator.port,
-        protocol: 'http',
-        authClient: passThroughAuthClient(),
-      });
+      const gce = gceFirewallsOn(emulator, 'p');
       const counted = countingFirewalls(gce);
       let partitioned = false;
       const guarded = <T>(call: () => Promise<T>) =>

@@ -17,7 +17,7 @@ import {
 } from '../../clients/typescript/src/index.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
-import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
+import { ADMIN, call, probeSettings, startTestSandbox } from '../support/test-sandbox.ts';
 
 const PROBE_INTERVAL_MS = 1500;
 const TOKEN = 'search-team-token';
@@ -69,14 +69,7 @@ describe('watching through the typed client', () => {
   before(async () => {
     sandbox = await startTestSandbox({
       config: {
-        probe: {
-          addressType: 'InternalIP',
-          timeoutMs: 500,
-          cacheTtlMs: PROBE_INTERVAL_MS,
-          concurrency: 64,
-          maxProbesPerRead: 2000,
-          cacheEntries: 10_000,
-        },
+        probe: probeSettings(PROBE_INTERVAL_MS),
       },
     });
     client = createExposureClient({ baseUrl: sandbox.apiUrl, token: TOKEN });

@@ -164,6 +164,36 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
     }
   }
 
+  /** GET between detection and repair: Drifted, Degraded, and the condition says why in plain words. */
+  function assertShowsDrift(during: Exposure, message: string): void {
+    assert.equal(during.firewall.state, 'Drifted', 'GET showed the drift before the repair');
+    assert.equal(during.status.phase, 'Degraded');
+    assert.deepEqual(
+      {
+        status: firewallCondition(during)?.status,
+        reason: firewallCondition(during)?.reason,
+        message: firewallCondition(during)?.message,
+      },
+      { status: 'False', reason: 'Drifted', message },
+    );
+  }
+
+  /** The answer once repaired: Repaired and Ready, with a transition time later than the drift's. */
+  async function repairedSince(id: string, during: Exposure): Promise<Exposure> {
+    const repaired = await eventually(
+      () => read(id, '?refresh=true'),
+      (answer) => firewallCondition(answer)?.reason === 'Repaired' && answer.status.phase === 'Ready',
+      { what: 'Repaired and Ready', timeoutMs: 15_000 },
+    );
+    assert.equal(firewallCondition(repaired)?.status, 'True');
+    assert.ok(
+      Date.parse(firewallCondition(repaired)?.lastTransitionTime ?? '') >
+        Date.parse(firewallCondition(during)?.lastTransitionTime ?? ''),
+      'a fresh transition time',
+    );
+    return repaired;
+  }
+
   async function statusRecord(name: string) {
     const response = await controlPlane.request('GET', `/api/v1/namespaces/${NAMESPACE}/services/${name}`);
     assert.equal(response.status, 200);
@@ -206,33 +236,10 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
     report(t, 'deleted rule back', repairSeconds);
     assert.ok(repairSeconds <= 2 * DRIFT_CHECK_SECONDS, `back after ${repairSeconds} s`);
 
-    assert.equal(during.firewall.state, 'Drifted', 'GET showed the drift before the repair');
-    assert.equal(during.status.phase, 'Degraded');
+    assertShowsDrift(during, `firewall rule ${rule}: deleted out of band; repairing`);
     assert.ok(!during.firewall.verifiedAt, 'a drifted rule is not vouched for');
-    assert.deepEqual(
-      {
-        status: firewallCondition(during)?.status,
-        reason: firewallCondition(during)?.reason,
-        message: firewallCondition(during)?.message,
-      },
-      {
-        status: 'False',
-        reason: 'Drifted',
-        message: `firewall rule ${rule}: deleted out of band; repairing`,
-      },
-    );
 
-    const repaired = await eventually(
-      () => read(exposure.id, '?refresh=true'),
-      (answer) => firewallCondition(answer)?.reason === 'Repaired' && answer.status.phase === 'Ready',
-      { what: 'Repaired and Ready', timeoutMs: 15_000 },
-    );
-    assert.equal(firewallCondition(repaired)?.status, 'True');
-    assert.ok(
-      Date.parse(firewallCondition(repaired)?.lastTransitionTime ?? '') >
-        Date.parse(firewallCondition(during)?.lastTransitionTime ?? ''),
-      'a fresh transition time',
-    );
+    const repaired = await repairedSince(exposure.id, during);
     assert.ok(
       Date.parse(firewallCondition(during)?.lastTransitionTime ?? '') >
         Date.parse(before?.lastTransitionTime ?? ''),
@@ -285,19 +292,9 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
     report(t, 'widened rule narrowed again', repairSeconds);
     assert.ok(repairSeconds <= 2 * DRIFT_CHECK_SECONDS, `narrowed after ${repairSeconds} s`);
 
-    assert.equal(during.firewall.state, 'Drifted', 'GET showed the drift before the repair');
-    assert.equal(during.status.phase, 'Degraded');
-    assert.deepEqual(
-      {
-        status: firewallCondition(during)?.status,
-        reason: firewallCondition(during)?.reason,
-        message: firewallCondition(during)?.message,
-      },
-      {
-        status: 'False',
-        reason: 'Drifted',
-        message: `firewall rule ${rule}: source ranges widened out of band to 0.0.0.0/0; repairing`,
-      },
+    assertShowsDrift(
+      during,
+      `firewall rule ${rule}: source ranges widened out of band to 0.0.0.0/0; repairing`,
     );
     assert.deepEqual(
       during.firewall.lastDrift && {
@@ -307,17 +304,7 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
       { kind: 'widened', message: 'source ranges widened out of band to 0.0.0.0/0' },
     );
 
-    const repaired = await eventually(
-      () => read(exposure.id, '?refresh=true'),
-      (answer) => firewallCondition(answer)?.reason === 'Repaired' && answer.status.phase === 'Ready',
-      { what: 'Repaired and Ready', timeoutMs: 15_000 },
-    );
-    assert.equal(firewallCondition(repaired)?.status, 'True');
-    assert.ok(
-      Date.parse(firewallCondition(repaired)?.lastTransitionTime ?? '') >
-        Date.parse(firewallCondition(during)?.lastTransitionTime ?? ''),
-      'a fresh transition time',
-    );
+    const repaired = await repairedSince(exposure.id, during);
     assert.equal(repaired.firewall.lastRepair?.kind, 'widened');
 
     const record = await statusRecord('widened-by-hand');

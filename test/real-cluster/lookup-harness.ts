@@ -4,12 +4,12 @@
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import pLimit from 'p-limit';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { managedServiceManifest } from '../builders/service.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   type AuditEvent,
@@ -65,13 +65,7 @@ export async function startLookupHarness(binaries?: ControlPlaneBinaries): Promi
       ports: [{ name: 'http', port: 80, targetPort: 80, nodePort: UNMANAGED_HOLDER_PORT, protocol: 'TCP' }],
     });
     emulator = await startComputeEmulator();
-    firewalls = createGceFirewalls({
-      project: 'lookup-project',
-      apiEndpoint: '127.0.0.1',
-      port: emulator.port,
-      protocol: 'http',
-      authClient: passThroughAuthClient(),
-    });
+    firewalls = gceFirewallsOn(emulator, 'lookup-project');
     runtime = await createRuntime({
       config: parseConfig({
         cluster: { id: 'lookups' },

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
+import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
 import { loadKubeConfig } from '../../src/adapters/kubernetes/kubeconfig.ts';
 import {
   createKubernetesLeases,
@@ -18,6 +17,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { sha256Hex } from '../../src/edge/plugins/authentication.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { Problem } from '../../src/schemas/problem.ts';
+import { gceFirewallsOn } from '../support/emulated-gce.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   type ControlPlane,
@@ -59,13 +59,7 @@ describe('quotas on a real control plane, two replicas', { skip }, () => {
     });
     for (const _ of [1, 2]) {
       const kubeConfig = loadKubeConfig({ kubeconfig: controlPlane.kubeconfigPath('service') });
-      const firewalls = createGceFirewalls({
-        project: 'quota-project',
-        apiEndpoint: '127.0.0.1',
-        port: emulator.port,
-        protocol: 'http',
-        authClient: passThroughAuthClient(),
-      });
+      const firewalls = gceFirewallsOn(emulator, 'quota-project');
       const leases = createKubernetesLeases({ kubeConfig });
       const runtime = await createRuntime({
         config,

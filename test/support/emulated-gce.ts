@@ -31,12 +31,7 @@ export async function emulatedGce(
   const project = options.project ?? 'exposure-test';
   const emulator = await startComputeEmulator(options.emulator);
   const calls: UpstreamCall[] = [];
-  const firewalls = createGceFirewalls({
-    project,
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
+  const firewalls = gceFirewallsOn(emulator, project, {
     recorder: { record: (call) => calls.push(call) },
     operationTimeoutMs: 5_000,
     callTimeoutMs: 5_000,
@@ -55,4 +50,20 @@ export async function emulatedGce(
       await emulator.close();
     },
   };
+}
+
+/** A GCE adapter of its own on a running emulator (as each replica has), with `config` on top. */
+export function gceFirewallsOn(
+  emulator: ComputeEmulator,
+  project: string,
+  config: Partial<GceFirewallsConfig> = {},
+): GceFirewalls {
+  return createGceFirewalls({
+    project,
+    apiEndpoint: '127.0.0.1',
+    port: emulator.port,
+    protocol: 'http',
+    authClient: passThroughAuthClient(),
+    ...config,
+  });
 }

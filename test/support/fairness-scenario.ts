@@ -5,8 +5,6 @@
 // Used by the fairness test (a short latency) and by `npm run bench:fairness` (10 s).
 import { startComputeEmulator } from '@exposure-api/compute-emulator';
 import { toFirewallResource } from '../../src/adapters/gce/firewall-mapping.ts';
-import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { firewallSettings } from '../../src/config/settings.ts';
 import { recordFirewallRules } from '../../src/domain/desired-firewall.ts';
@@ -15,6 +13,7 @@ import { readExposureRecord, serviceManifestFor } from '../../src/domain/exposur
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
+import { gceFirewallsOn } from './emulated-gce.ts';
 
 export interface FairnessOptions {
   operationLatencyMs: number;
@@ -40,12 +39,7 @@ export async function runFairnessScenario(options: FairnessOptions): Promise<Fai
     operationDoneAfterMs: options.operationLatencyMs,
     firewallQuota: options.backlog + 100,
   });
-  const firewalls = createGceFirewalls({
-    project: PROJECT,
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
+  const firewalls = gceFirewallsOn(emulator, PROJECT, {
     operationTimeoutMs: options.operationLatencyMs * 3 + 10_000,
   });
   const cluster = new InMemoryCluster({ namespaces: ['tenant-a', 'tenant-b'] });

@@ -8,11 +8,24 @@ import {
   type SandboxOptions,
   startSandbox,
 } from '../../src/sandbox/sandbox.ts';
+import { createRequest } from '../builders/create-request.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
 export const ADMIN = `Bearer ${SANDBOX_TOKENS.admin.token}`;
 export const SEARCH_TEAM = `Bearer ${SANDBOX_TOKENS.search.token}`;
+
+/** A test sandbox's probe settings, results cached for `cacheTtlMs` (0: every read probes). */
+export function probeSettings(cacheTtlMs: number) {
+  return {
+    addressType: 'InternalIP',
+    timeoutMs: 500,
+    cacheTtlMs,
+    concurrency: 64,
+    maxProbesPerRead: 2000,
+    cacheEntries: 10_000,
+  } as const;
+}
 
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({
@@ -29,14 +42,7 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Sa
         backoffInitialMs: 50,
         backoffMaxMs: 500,
       },
-      probe: {
-        addressType: 'InternalIP',
-        timeoutMs: 500,
-        cacheTtlMs: 0,
-        concurrency: 64,
-        maxProbesPerRead: 2000,
-        cacheEntries: 10_000,
-      },
+      probe: probeSettings(0),
       ...options.config,
     },
   });
@@ -70,4 +76,14 @@ export function footprint(sandbox: Sandbox): { services: string[]; rules: string
     services: sandbox.cluster.allServices().map((s) => `${s.namespace}/${s.name}`),
     rules: sandbox.emulator.rules(sandbox.config.gce.project).map((r) => String(r.name)),
   };
+}
+
+/** The README's example exposure created as the admin, the answer waited for up to 5 s. */
+export function createAsAdmin<T>(sandbox: Sandbox): Promise<JsonResponse<T>> {
+  return call<T>(sandbox, {
+    method: 'POST',
+    url: '/exposures',
+    headers: { authorization: ADMIN, 'content-type': 'application/json', prefer: 'wait=5' },
+    payload: JSON.stringify(createRequest()),
+  });
 }

@@ -112,6 +112,15 @@ export function toFields(rule: FirewallRule): FirewallFields {
     network: rule.network,
     priority: rule.priority,
     direction: rule.direction,
+    ...listFields(rule),
+    disabled: rule.disabled,
+    logConfig: rule.logConfig,
+  };
+}
+
+/** The rule's list fields, in the order the API writes them. */
+function listFields(rule: FirewallRule) {
+  return {
     sourceRanges: rule.sourceRanges,
     destinationRanges: rule.destinationRanges,
     sourceTags: rule.sourceTags,
@@ -120,8 +129,6 @@ export function toFields(rule: FirewallRule): FirewallFields {
     targetServiceAccounts: rule.targetServiceAccounts,
     allowed: rule.allowed,
     denied: rule.denied,
-    disabled: rule.disabled,
-    logConfig: rule.logConfig,
   };
 }
 
@@ -136,16 +143,7 @@ export function toJson(rule: FirewallRule): Record<string, unknown> {
     network: rule.network,
     priority: rule.priority,
   };
-  const lists = {
-    sourceRanges: rule.sourceRanges,
-    destinationRanges: rule.destinationRanges,
-    sourceTags: rule.sourceTags,
-    targetTags: rule.targetTags,
-    sourceServiceAccounts: rule.sourceServiceAccounts,
-    targetServiceAccounts: rule.targetServiceAccounts,
-    allowed: rule.allowed,
-    denied: rule.denied,
-  };
+  const lists = listFields(rule);
   for (const [key, list] of Object.entries(lists)) {
     if (list.length > 0) json[key] = structuredClone(list);
   }

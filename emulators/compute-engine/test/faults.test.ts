@@ -5,22 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '../src/index.ts';
-import { computeWire, ruleBody } from './wire.ts';
+import { computeWire, ruleBody, suiteEmulator } from './wire.ts';
 
 describe('compute emulator faults', () => {
-  let emulator: ComputeEmulator;
-  let api: ReturnType<typeof computeWire>;
-
-  before(async () => {
-    emulator = await startComputeEmulator();
-    api = computeWire(emulator.url, 'p');
-  });
-  after(() => emulator.close());
+  const suite = suiteEmulator();
 
   test('429 comes as rateLimitExceeded in the usageLimits domain', async () => {
-    emulator.setFaults({ errorRate: 1, statuses: [429] });
-    const response = await api.get('any');
-    emulator.setFaults(undefined);
+    suite.emulator.setFaults({ errorRate: 1, statuses: [429] });
+    const response = await suite.api.get('any');
+    suite.emulator.setFaults(undefined);
     assert.equal(response.status, 429);
     const envelope = response.json as { error: { code: number; message: string; errors: unknown[] } };
     assert.equal(envelope.error.code, 429);
@@ -31,13 +24,13 @@ describe('compute emulator faults', () => {
   });
 
   test('503 and 500 come as backendError; 502 as the front end HTML page', async () => {
-    emulator.setFaults({ errorRate: 1, statuses: [503] });
-    const unavailable = await api.list();
-    emulator.setFaults({ errorRate: 1, statuses: [500] });
-    const internal = await api.list();
-    emulator.setFaults({ errorRate: 1, statuses: [502] });
-    const badGateway = await api.list();
-    emulator.setFaults(undefined);
+    suite.emulator.setFaults({ errorRate: 1, statuses: [503] });
+    const unavailable = await suite.api.list();
+    suite.emulator.setFaults({ errorRate: 1, statuses: [500] });
+    const internal = await suite.api.list();
+    suite.emulator.setFaults({ errorRate: 1, statuses: [502] });
+    const badGateway = await suite.api.list();
+    suite.emulator.setFaults(undefined);
     assert.equal(unavailable.status, 503);
     assert.partialDeepStrictEqual(unavailable.json, {
       error: { code: 503, errors: [{ reason: 'backendError' }] },
@@ -52,36 +45,36 @@ describe('compute emulator faults', () => {
   });
 
   test('a failed write changes nothing', async () => {
-    emulator.setFaults({ errorRate: 1, statuses: [503] });
-    const response = await api.insert(ruleBody('not-written'));
-    emulator.setFaults(undefined);
+    suite.emulator.setFaults({ errorRate: 1, statuses: [503] });
+    const response = await suite.api.insert(ruleBody('not-written'));
+    suite.emulator.setFaults(undefined);
     assert.equal(response.status, 503);
-    assert.equal((await api.get('not-written')).status, 404);
+    assert.equal((await suite.api.get('not-written')).status, 404);
   });
 
   test('latency delays each answer by the configured time', async () => {
-    emulator.setFaults({ latencyMs: 80 });
+    suite.emulator.setFaults({ latencyMs: 80 });
     const started = performance.now();
-    await api.get('slow');
+    await suite.api.get('slow');
     const fixed = performance.now() - started;
-    emulator.setFaults({ latencyMs: [30, 60] });
+    suite.emulator.setFaults({ latencyMs: [30, 60] });
     const rangeStarted = performance.now();
-    await api.get('slow');
+    await suite.api.get('slow');
     const ranged = performance.now() - rangeStarted;
-    emulator.setFaults(undefined);
+    suite.emulator.setFaults(undefined);
     assert.ok(fixed >= 75, `took ${fixed} ms`);
     assert.ok(ranged >= 28, `took ${ranged} ms`);
   });
 
   test('faults limited to some methods leave the others alone', async () => {
-    emulator.setFaults({ errorRate: 1, statuses: [503], latencyMs: 80, methods: ['POST', 'PATCH'] });
+    suite.emulator.setFaults({ errorRate: 1, statuses: [503], latencyMs: 80, methods: ['POST', 'PATCH'] });
     const readStarted = performance.now();
-    const read = await api.get('held');
+    const read = await suite.api.get('held');
     const readMs = performance.now() - readStarted;
     const writeStarted = performance.now();
-    const write = await api.insert(ruleBody('held'));
+    const write = await suite.api.insert(ruleBody('held'));
     const writeMs = performance.now() - writeStarted;
-    emulator.setFaults(undefined);
+    suite.emulator.setFaults(undefined);
     assert.equal(read.status, 404, 'a GET is answered as usual');
     assert.ok(readMs < 75, `the GET took ${readMs} ms`);
     assert.equal(write.status, 503, 'a POST fails');
@@ -90,10 +83,10 @@ describe('compute emulator faults', () => {
 
   test('with a seed the same requests fail in the same order; the rate is honoured', async () => {
     const statuses = async (seed: number) => {
-      emulator.setFaults({ errorRate: 0.5, statuses: [429, 503], seed });
+      suite.emulator.setFaults({ errorRate: 0.5, statuses: [429, 503], seed });
       const seen: number[] = [];
-      for (let index = 0; index < 40; index++) seen.push((await api.get('seeded')).status);
-      emulator.setFaults(undefined);
+      for (let index = 0; index < 40; index++) seen.push((await suite.api.get('seeded')).status);
+      suite.emulator.setFaults(undefined);
       return seen;
     };
     const first = await statuses(7);
@@ -105,12 +98,12 @@ describe('compute emulator faults', () => {
   });
 
   test('faulted requests are recorded with their status', async () => {
-    emulator.clearRequests();
-    emulator.setFaults({ errorRate: 1, statuses: [503] });
-    await api.get('logged');
-    emulator.setFaults(undefined);
-    assert.equal(emulator.requestCount(), 1);
-    assert.partialDeepStrictEqual(emulator.requests(), [
+    suite.emulator.clearRequests();
+    suite.emulator.setFaults({ errorRate: 1, statuses: [503] });
+    await suite.api.get('logged');
+    suite.emulator.setFaults(undefined);
+    assert.equal(suite.emulator.requestCount(), 1);
+    assert.partialDeepStrictEqual(suite.emulator.requests(), [
       { method: 'GET', path: '/compute/v1/projects/p/global/firewalls/logged', status: 503, batched: false },
     ]);
   });

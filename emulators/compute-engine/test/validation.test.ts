@@ -2,9 +2,8 @@
 // synchronous 400 whose envelope names the offending field path, and nothing is stored.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type ComputeEmulator, startComputeEmulator } from '../src/index.ts';
-import { computeWire, ruleBody, wire } from './wire.ts';
+import { describe, test } from 'node:test';
+import { ruleBody, suiteEmulator, wire } from './wire.ts';
 
 const tooManyPorts = Array.from({ length: 101 }, (_, index) => String(30000 + index));
 const elevenAccounts = Array.from({ length: 11 }, (_, index) => `sa${index}@p.iam.gserviceaccount.com`);
@@ -136,18 +135,11 @@ const refused: { why: string; body: Record<string, unknown>; reason: string; fie
 ];
 
 describe('compute emulator validation', () => {
-  let emulator: ComputeEmulator;
-  let api: ReturnType<typeof computeWire>;
-
-  before(async () => {
-    emulator = await startComputeEmulator();
-    api = computeWire(emulator.url, 'p');
-  });
-  after(() => emulator.close());
+  const suite = suiteEmulator();
 
   for (const { why, body, reason, field } of refused) {
     test(`refuses ${why} with a 400 ${reason} naming ${field}`, async () => {
-      const response = await api.insert(body);
+      const response = await suite.api.insert(body);
       assert.equal(response.status, 400);
       const envelope = response.json as { error: { code: number; message: string; errors: unknown[] } };
       assert.equal(envelope.error.code, 400);
@@ -165,11 +157,16 @@ describe('compute emulator validation', () => {
   }
 
   test('a refused insert stores nothing', () => {
-    assert.deepEqual(emulator.rules('p'), []);
+    assert.deepEqual(suite.emulator.rules('p'), []);
   });
 
   test('a body that is not JSON is a 400 parseError', async () => {
-    const response = await wire(emulator.url, 'POST', '/compute/v1/projects/p/global/firewalls', '{"name": ');
+    const response = await wire(
+      suite.emulator.url,
+      'POST',
+      '/compute/v1/projects/p/global/firewalls',
+      '{"name": ',
+    );
     assert.equal(response.status, 400);
     assert.partialDeepStrictEqual(response.json, { error: { errors: [{ reason: 'parseError' }] } });
   });
@@ -192,10 +189,10 @@ describe('compute emulator validation', () => {
       ruleBody('ports', { allowed: [{ IPProtocol: 'tcp', ports: tooManyPorts.slice(1) }] }),
     ];
     for (const body of accepted) {
-      const response = await api.insert(body);
+      const response = await suite.api.insert(body);
       assert.equal(response.status, 200, `${String(body.name)}: ${response.text}`);
     }
-    const egress = (await api.get('egress')).json as Record<string, unknown>;
+    const egress = (await suite.api.get('egress')).json as Record<string, unknown>;
     assert.equal(egress.sourceRanges, undefined, 'no 0.0.0.0/0 source default on EGRESS');
     assert.deepEqual(egress.destinationRanges, ['192.0.2.0/24']);
   });

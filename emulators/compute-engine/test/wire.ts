@@ -1,5 +1,7 @@
 // Raw HTTP calls to the emulator for the conformance tests: the status, content type and parsed
 // JSON body exactly as a client would receive them, with no client library in between.
+import { after, before } from 'node:test';
+import { type ComputeEmulator, startComputeEmulator } from '../src/index.ts';
 
 export interface WireResponse {
   status: number;
@@ -32,6 +34,8 @@ export async function wire(
   };
 }
 
+export type ComputeWire = ReturnType<typeof computeWire>;
+
 /** A client for one project's firewall paths, as the REST API lays them out. */
 export function computeWire(baseUrl: string, project: string) {
   const root = `/compute/v1/projects/${project}/global`;
@@ -57,5 +61,30 @@ export function ruleBody(name: string, overrides: Record<string, unknown> = {}):
     sourceRanges: ['203.0.113.0/24'],
     targetTags: ['gke-node'],
     ...overrides,
+  };
+}
+
+/**
+ * An emulator with default settings started before the tests of the calling suite and closed after
+ * them, and a client for its project `p`; both are read inside the tests.
+ */
+export function suiteEmulator(): { readonly emulator: ComputeEmulator; readonly api: ComputeWire } {
+  let running: { emulator: ComputeEmulator; api: ComputeWire } | undefined;
+  before(async () => {
+    const emulator = await startComputeEmulator();
+    running = { emulator, api: computeWire(emulator.url, 'p') };
+  });
+  after(() => running?.emulator.close());
+  const started = () => {
+    if (!running) throw new Error('the suite has not started its emulator');
+    return running;
+  };
+  return {
+    get emulator() {
+      return started().emulator;
+    },
+    get api() {
+      return started().api;
+    },
   };
 }

@@ -4,11 +4,12 @@
 // current context could write to whichever cluster that happens to be.
 import { KubeConfig } from '@kubernetes/client-node';
 
+/** Where the cluster is; the configuration's `cluster` section is one as it stands. */
 export interface KubeConfigSource {
   /** Path of a kubeconfig file. */
-  kubeconfig?: string;
+  kubeconfig?: string | undefined;
   /** A context of that file; its current context otherwise. */
-  context?: string;
+  context?: string | undefined;
   /** Where to look for `KUBERNETES_SERVICE_HOST`; `process.env` by default. */
   env?: NodeJS.ProcessEnv;
 }

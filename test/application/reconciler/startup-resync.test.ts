@@ -67,8 +67,15 @@ describe('start-up resync', () => {
     harness.gce.emulator.requests().filter((r) => r.method === 'GET' && /\/firewalls\/[^/]+$/.test(r.path))
       .length;
 
-  test('a list that fails twice is tried again: list calls only, no one-by-one GETs', async () => {
-    const firewalls = failingLists(harness.gce.firewalls, 2);
+  /**
+   * Starts a reconciler whose first `failures` lists fail, waits for its start-up pass and what it
+   * queued, hands its list calls and warnings to `check`, and stops it.
+   */
+  async function afterStartUp(
+    failures: number,
+    check: (listCalls: number, warnings: string[]) => void,
+  ): Promise<void> {
+    const firewalls = failingLists(harness.gce.firewalls, failures);
     const warnings: string[] = [];
     const subject = reconciler(firewalls, warnings);
     harness.gce.emulator.clearRequests();
@@ -76,35 +83,32 @@ describe('start-up resync', () => {
     try {
       await subject.startedUp();
       await subject.idle();
-      assert.equal(firewalls.listCalls, 3);
+      check(firewalls.listCalls, warnings);
+    } finally {
+      await subject.stop();
+    }
+  }
+
+  test('a list that fails twice is tried again: list calls only, no one-by-one GETs', async () => {
+    await afterStartUp(2, (listCalls, warnings) => {
+      assert.equal(listCalls, 3);
       assert.equal(gets(), 0, 'nothing drifted, so no exposure is read one by one');
       assert.deepEqual(warnings, [
         'could not list the firewall rules at start; trying again before reconciling one by one',
         'could not list the firewall rules at start; trying again before reconciling one by one',
       ]);
-    } finally {
-      await subject.stop();
-    }
+    });
   });
 
   test(`after ${STARTUP_LIST_ATTEMPTS} failed lists every exposure is reconciled one by one`, async () => {
-    const firewalls = failingLists(harness.gce.firewalls, Number.POSITIVE_INFINITY);
-    const warnings: string[] = [];
-    const subject = reconciler(firewalls, warnings);
-    harness.gce.emulator.clearRequests();
-    subject.start();
-    try {
-      await subject.startedUp();
-      await subject.idle();
-      assert.equal(firewalls.listCalls, STARTUP_LIST_ATTEMPTS);
+    await afterStartUp(Number.POSITIVE_INFINITY, (listCalls, warnings) => {
+      assert.equal(listCalls, STARTUP_LIST_ATTEMPTS);
       assert.equal(gets(), EXPOSURES, 'one GET per exposure');
       assert.equal(
         warnings.at(-1),
         'could not list the firewall rules; reconciling every exposure one by one',
       );
-    } finally {
-      await subject.stop();
-    }
+    });
   });
 
   test('a reconciler stopped while waiting to retry neither retries nor falls back', async () => {
