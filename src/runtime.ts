@@ -12,6 +12,7 @@ import { HealthChecker } from './application/health-checker.ts';
 import { InstallationLimits } from './application/installation-limits.ts';
 import { LeaderElector } from './application/leader-election.ts';
 import { LeaderGuardedFirewalls } from './application/leader-guarded-firewalls.ts';
+import type { AccessReviews } from './application/ports/access-reviews.ts';
 import { type Clock, systemClock } from './application/ports/clock.ts';
 import type { Cluster } from './application/ports/cluster.ts';
 import type { Firewalls } from './application/ports/firewalls.ts';
@@ -36,7 +37,7 @@ import {
 } from './config/settings.ts';
 import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
-import { TokenAuthenticator } from './edge/plugins/authentication.ts';
+import { createIdentity, type Identity } from './runtime-identity.ts';
 
 export interface RuntimeInputs {
   config: Config;
@@ -49,6 +50,12 @@ export interface RuntimeInputs {
   /** With Leases, replicas elect the one that writes to GCE; without, this replica always does. */
   leases?: Leases;
   extraRoutes?: readonly FastifyPluginAsync[];
+  /** TokenReview and SubjectAccessReview, for ServiceAccount tokens and Kubernetes authorization. */
+  accessReviews?: AccessReviews;
+  /** Fetch for OIDC discovery and JWKS (tests count the calls). */
+  identityFetch?: typeof fetch;
+  /** Authentication and authorization built beforehand (createIdentity), e.g. to share with extra routes. */
+  identity?: Identity;
 }
 
 export interface Runtime {
@@ -61,6 +68,8 @@ export interface Runtime {
   /** The installation's own limits and the usage ledger behind them. */
   limits: InstallationLimits;
   metrics: PrometheusMetrics;
+  /** Authentication and authorization (their caches and the gates in front of the cluster). */
+  identity: Identity;
   /** Starts the caches (and waits for them), the index and the reconciler. */
   start(): Promise<void>;
   /** Stops taking requests, lets the reconciler finish its step, then stops the caches. */
@@ -129,6 +138,12 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       logger.child({ component: 'leader-election' }),
     );
   }
+  const identity =
+    inputs.identity ??
+    createIdentity(config, {
+      accessReviews: inputs.accessReviews,
+      ...(inputs.identityFetch && { fetch: inputs.identityFetch }),
+    });
   const exposures = new ExposureService({
     cluster,
     index,
@@ -142,6 +157,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     reconcile: reconciler,
     lookups,
     limits,
+    authorizer: identity.authorizer,
   });
   const watch = new ExposureWatch({
     exposures,
@@ -155,7 +171,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     exposures,
     watch,
     watchStreams: watchStreamLimits(config),
-    authenticator: new TokenAuthenticator(config.auth.tokens),
+    authentication: identity,
     metrics,
     readiness: [{ name: 'kubernetesCaches', ready: () => cluster.synced() }],
     deleteWaitSeconds: config.server.deleteWaitSeconds,
@@ -173,6 +189,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     elector,
     limits,
     metrics,
+    identity,
     async start() {
       await cluster.start();
       index.start();

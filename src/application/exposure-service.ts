@@ -27,11 +27,13 @@ import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
 import { ExposureLookups } from './exposure-lookups.ts';
 import type { ExposureViews } from './exposure-views.ts';
+import { StaticAuthorizer } from './identity/static-authorizer.ts';
 import type { InstallationLimits } from './installation-limits.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
+import type { Authorizer, ExposureVerb } from './ports/authorizer.ts';
 import type { Clock } from './ports/clock.ts';
 import { type Cluster, ClusterError } from './ports/cluster.ts';
-import { mayUseNamespace, type Principal } from './principal.ts';
+import type { Principal } from './principal.ts';
 import { ExposureProblem } from './problems.ts';
 
 export interface ExposureServiceSettings {
@@ -89,6 +91,8 @@ export class ExposureService {
   readonly #lookups: ExposureLookups;
   /** The installation's own limits; none when absent. */
   readonly #limits: InstallationLimits | undefined;
+  /** Who may do what where: static namespaces, or Kubernetes RBAC through SubjectAccessReviews. */
+  readonly #authorizer: Authorizer;
 
   constructor(deps: {
     cluster: Cluster;
@@ -99,6 +103,7 @@ export class ExposureService {
     reconcile: ReconcileTrigger;
     lookups?: ExposureLookups;
     limits?: InstallationLimits;
+    authorizer?: Authorizer;
   }) {
     this.#cluster = deps.cluster;
     this.#index = deps.index;
@@ -108,6 +113,7 @@ export class ExposureService {
     this.#reconcile = deps.reconcile;
     this.#lookups = deps.lookups ?? new ExposureLookups(deps.cluster);
     this.#limits = deps.limits;
+    this.#authorizer = deps.authorizer ?? new StaticAuthorizer();
   }
 
   /**
@@ -119,7 +125,7 @@ export class ExposureService {
     request: CreateExposureRequest,
     options: { idempotencyKey?: string } = {},
   ): Promise<ExposureWithEtag> {
-    if (!mayUseNamespace(principal, request.namespace)) {
+    if (!(await this.#authorizer.allowed(principal, 'create', request.namespace))) {
       throw new ExposureProblem('forbidden-namespace', `you may not use namespace '${request.namespace}'`, {
         violations: [invalid('/namespace', `not one of your namespaces`)],
       });
@@ -208,7 +214,7 @@ export class ExposureService {
         'this Idempotency-Key was used before with a different request; use a new key for a new request',
       );
     }
-    if (!mayUseNamespace(principal, record.spec.namespace)) {
+    if (!(await this.#authorizer.allowed(principal, 'get', record.spec.namespace))) {
       throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
     }
     return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
@@ -225,7 +231,7 @@ export class ExposureService {
     patch: PatchExposureRequest,
     options: { ifMatch?: string } = {},
   ): Promise<ExposureWithEtag> {
-    let record = await this.#find(principal, id);
+    let record = await this.#find(principal, id, 'patch');
     for (let attempt = 1; ; attempt++) {
       checkIfMatch(options.ifMatch, record);
       if (isTerminating(record)) {
@@ -290,7 +296,12 @@ export class ExposureService {
     try {
       service = await this.#cluster.readService(record.service);
     } catch (error) {
-      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+      throw await mapClusterWriteError(error, {
+        holders: this.#lookups,
+        principal,
+        authorizer: this.#authorizer,
+        index: this.#index,
+      });
     }
     const fresh = service && service.uid === record.service.uid ? this.#index.upsert(service) : undefined;
     if (!fresh) throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
@@ -332,14 +343,16 @@ export class ExposureService {
     const items: ExposureList['items'] = [];
     let nextCursor: string | undefined;
     let sinceYield = 0;
+    // One decision per namespace met in this scan, not one per exposure.
+    const listable = new Map<string, boolean>();
     for (const record of this.#index.all()) {
       if (after !== undefined && record.id <= after) continue;
       if (++sinceYield >= LIST_YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!mayUseNamespace(principal, record.spec.namespace)) continue;
       if (query.namespace !== undefined && record.spec.namespace !== query.namespace) continue;
+      if (!(await this.#mayList(listable, principal, record.spec.namespace))) continue;
       if (requirements?.ok && !matchesSelector(record.service.labels, requirements.requirements)) continue;
       const summary = this.#views.summary(record);
       if (query.phase !== undefined && summary.status.phase !== query.phase) continue;
@@ -361,7 +374,7 @@ export class ExposureService {
     id: string,
     options: { waitMs: number; ifMatch?: string },
   ): Promise<DeleteOutcome> {
-    const record = await this.#find(principal, id);
+    const record = await this.#find(principal, id, 'delete');
     checkIfMatch(options.ifMatch, record);
     if (!isTerminating(record)) {
       try {
@@ -443,11 +456,25 @@ export class ExposureService {
       await this.#limits?.reserve(change);
     } catch (error) {
       if (error instanceof ExposureProblem) throw error;
-      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+      throw await mapClusterWriteError(error, {
+        holders: this.#lookups,
+        principal,
+        authorizer: this.#authorizer,
+        index: this.#index,
+      });
     }
   }
 
-  async #find(principal: Principal, id: string): Promise<ExposureRecord> {
+  async #mayList(known: Map<string, boolean>, principal: Principal, namespace: string): Promise<boolean> {
+    let allowed = known.get(namespace);
+    if (allowed === undefined) {
+      allowed = await this.#authorizer.allowed(principal, 'list', namespace);
+      known.set(namespace, allowed);
+    }
+    return allowed;
+  }
+
+  async #find(principal: Principal, id: string, verb: ExposureVerb = 'get'): Promise<ExposureRecord> {
     let record = this.#index.get(id);
     if (!record && this.#mayBeUncached(id)) {
       // Created through another replica a moment ago? Ask the API once before saying 404. Older ids
@@ -456,11 +483,16 @@ export class ExposureService {
       try {
         service = await this.#lookups.findByExposureId(id);
       } catch (error) {
-        throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+        throw await mapClusterWriteError(error, {
+          holders: this.#lookups,
+          principal,
+          authorizer: this.#authorizer,
+          index: this.#index,
+        });
       }
       if (service) record = this.#index.upsert(service);
     }
-    if (!record || !mayUseNamespace(principal, record.spec.namespace)) {
+    if (!record || !(await this.#authorizer.allowed(principal, verb, record.spec.namespace))) {
       throw new ExposureProblem('exposure-not-found', `exposure ${id} does not exist`);
     }
     return record;

@@ -8,7 +8,7 @@ import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
 import { watchSchemas } from '../schemas/watch.ts';
 import type { EdgeLimits } from './edge-limits.ts';
-import type { TokenAuthenticator } from './plugins/authentication.ts';
+import type { EdgeAuthentication } from './plugins/authentication.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { limitConnectionsPerAddress } from './plugins/connection-limits.ts';
 import jsonBody from './plugins/json-body.ts';
@@ -26,7 +26,7 @@ import type { StreamLimits } from './watch/stream-registry.ts';
 
 export interface AppDependencies {
   exposures: ExposureService;
-  authenticator: TokenAuthenticator;
+  authentication: EdgeAuthentication;
   metrics: HttpMetrics;
   readiness: readonly ReadinessCheck[];
   deleteWaitSeconds: number;
@@ -105,7 +105,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(problemDocsRoutes);
   await app.register(exposureRoutes, {
     exposures: deps.exposures,
-    authenticator: deps.authenticator,
+    authentication: deps.authentication,
+    metrics: deps.metrics,
     deleteWaitSeconds: deps.deleteWaitSeconds,
     watch: deps.watch,
     watchStreams: deps.watchStreams,

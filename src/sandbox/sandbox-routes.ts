@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { mayUseNamespace } from '../application/principal.ts';
-import authentication, { principalOf, type TokenAuthenticator } from '../edge/plugins/authentication.ts';
+import authentication, { type EdgeAuthentication, principalOf } from '../edge/plugins/authentication.ts';
 import { sendProblem } from '../edge/plugins/problem-details.ts';
 import type { InMemoryCluster } from './in-memory-cluster.ts';
 import type { SandboxWorld } from './sandbox-world.ts';
@@ -52,10 +52,10 @@ const QuotaBody = Type.Object(
 export function sandboxRoutes(
   world: SandboxWorld,
   cluster: InMemoryCluster,
-  authenticator: TokenAuthenticator,
+  edgeAuthentication: EdgeAuthentication,
 ): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    await app.register(authentication, { authenticator });
+    await app.register(authentication, { authentication: edgeAuthentication });
     app.get('/sandbox/nodes', { schema: { hide: true } }, async () => ({ nodes: world.nodeStates() }));
 
     app.post<{ Params: { name: string }; Querystring: { notReady?: boolean } }>(

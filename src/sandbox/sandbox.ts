@@ -12,12 +12,21 @@ import type { Clock } from '../application/ports/clock.ts';
 import type { Prober } from '../application/ports/prober.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { sha256Hex, TokenAuthenticator } from '../edge/plugins/authentication.ts';
+import { sha256Hex } from '../edge/plugins/authentication.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
+import { createIdentity } from '../runtime-identity.ts';
+import {
+  DEMO_AUDIENCE,
+  DEMO_OIDC_ISSUER,
+  DEMO_STATIC_AUTHORIZATION,
+  demoAccessReviews,
+} from './demo-identities.ts';
 import { startDemoPod } from './demo-workload.ts';
+import type { InMemoryAccessReviews } from './in-memory-access-reviews.ts';
 import { InMemoryCluster } from './in-memory-cluster.ts';
 import { InMemoryLeases } from './in-memory-leases.ts';
+import { LocalOidcIssuer } from './local-oidc-issuer.ts';
 import {
   type ClaimedAddresses,
   claimNodeAddresses,
@@ -65,6 +74,9 @@ export interface SandboxOptions {
 export interface Sandbox {
   apiUrl: string;
   emulator: ComputeEmulator;
+  /** The demo OIDC issuer (discovery and JWKS on loopback) and the in-memory TokenReview/SubjectAccessReview. */
+  oidcIssuer: LocalOidcIssuer;
+  accessReviews: InMemoryAccessReviews;
   cluster: InMemoryCluster;
   world: SandboxWorld;
   runtime: Runtime;
@@ -91,6 +103,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddresses): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const emulator = await startComputeEmulator({ host, port: options.emulatorPort ?? 0 });
+  const oidcIssuer = await LocalOidcIssuer.start(host);
+  const accessReviews = demoAccessReviews();
   const config = parseConfig(
     {
       ...options.config,
@@ -109,6 +123,18 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
           subject: t.subject,
           namespaces: [...t.namespaces],
         })),
+        serviceAccounts: { enabled: true, issuer: accessReviews.issuer, audience: DEMO_AUDIENCE },
+        jwt: [
+          {
+            name: DEMO_OIDC_ISSUER,
+            issuer: { url: oidcIssuer.url, audiences: [DEMO_AUDIENCE] },
+            claimMappings: { username: { claim: 'email' } },
+          },
+        ],
+      },
+      authorization: {
+        ...options.config?.authorization,
+        static: { ...DEMO_STATIC_AUTHORIZATION, ...options.config?.authorization?.static },
       },
     },
     'sandbox configuration',
@@ -161,6 +187,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     world,
     new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
   );
+  const identity = createIdentity(config, { accessReviews });
   const runtime = await createRuntime({
     config,
     cluster,
@@ -168,7 +195,9 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     logger,
     metrics,
     prober,
-    extraRoutes: [sandboxRoutes(world, cluster, new TokenAuthenticator(config.auth.tokens))],
+    identity,
+    accessReviews,
+    extraRoutes: [sandboxRoutes(world, cluster, identity)],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });
@@ -177,6 +206,8 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
   return {
     apiUrl: address,
     emulator,
+    oidcIssuer,
+    accessReviews,
     cluster,
     world,
     runtime,
@@ -194,6 +225,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
       await world.close();
       await firewalls.close();
       await emulator.close();
+      await oidcIssuer.close();
       await addresses.release();
     },
   };

@@ -21,6 +21,7 @@ export class PrometheusMetrics
   readonly #leader: Gauge;
   readonly #rateLimited: Counter<'limit'>;
   readonly #refusedConnections: Counter;
+  readonly #failedAuthentications: Counter<'reason'>;
   #capacity: (() => { nodePorts: number; firewallRules: number }) | undefined;
 
   constructor(options: { defaultMetrics?: boolean; exposureCount?: () => number } = {}) {
@@ -37,6 +38,12 @@ export class PrometheusMetrics
       name: 'exposure_api_rate_limited_total',
       help: 'Requests refused with 429 by a rate limit (reads and writes per caller, failed authentication per address)',
       labelNames: ['limit'],
+      registers,
+    });
+    this.#failedAuthentications = new Counter({
+      name: 'exposure_api_failed_authentications_total',
+      help: 'Requests whose bearer token did not authenticate, by reason (missing-token, unknown-issuer, expired, wrong-audience, ...)',
+      labelNames: ['reason'],
       registers,
     });
     this.#refusedConnections = new Counter({
@@ -142,6 +149,10 @@ export class PrometheusMetrics
 
   countRateLimited(limit: RequestLimit): void {
     this.#rateLimited.inc({ limit });
+  }
+
+  countFailedAuthentication(reason: string): void {
+    this.#failedAuthentications.inc({ reason });
   }
 
   countRefusedConnection(): void {
