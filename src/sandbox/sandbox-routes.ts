@@ -25,7 +25,7 @@ const NodeQuery = Type.Object(
 );
 
 /** Answers 403 unless the caller may use every namespace; true when it may go on. */
-function isSandboxAdmin(request: FastifyRequest, reply: FastifyReply, action: string): boolean {
+export function isSandboxAdmin(request: FastifyRequest, reply: FastifyReply, action: string): boolean {
   if (principalOf(request).namespaces.includes('*')) return true;
   sendProblem(request, reply, 'forbidden', `${action} takes the sandbox admin token`);
   return false;

@@ -34,6 +34,7 @@ import {
   type SandboxAddresses,
 } from './node-network.ts';
 import { EmulatedFirewall, unenforcedFirewall } from './sandbox-firewall.ts';
+import { sandboxIdentityRoutes } from './sandbox-identity-routes.ts';
 import { SandboxProber } from './sandbox-prober.ts';
 import { sandboxRoutes } from './sandbox-routes.ts';
 import { SandboxWorld } from './sandbox-world.ts';
@@ -197,7 +198,10 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     prober,
     identity,
     accessReviews,
-    extraRoutes: [sandboxRoutes(world, cluster, identity)],
+    extraRoutes: [
+      sandboxRoutes(world, cluster, identity),
+      sandboxIdentityRoutes(identity, accessReviews, oidcIssuer),
+    ],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });

@@ -190,11 +190,15 @@ async function impersonate(
   caller: Principal,
   authorizer: Authorizer,
 ): Promise<Principal | ImpersonationRefusal> {
-  const user = request.raw.headersDistinct['impersonate-user']?.[0]?.trim();
-  const groups = (request.raw.headersDistinct['impersonate-group'] ?? [])
-    .flatMap((value) => value.split(','))
-    .map((group) => group.trim())
-    .filter((group) => group.length > 0);
+  // Node joins repeated headers with ", " (user and group names cannot hold a comma).
+  const values = (name: string) =>
+    [request.headers[name] ?? []]
+      .flat()
+      .flatMap((value) => String(value).split(','))
+      .map((value) => value.trim())
+      .filter((value) => value.length > 0);
+  const user = values('impersonate-user')[0];
+  const groups = values('impersonate-group');
   if (!user) return 'no-user';
   if (!(await authorizer.mayImpersonate(caller, { kind: 'users', name: user }))) return 'user';
   for (const group of groups) {
