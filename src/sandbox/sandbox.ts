@@ -58,7 +58,14 @@ export interface SandboxOptions {
   nodeNetwork?: NodeNetworkChoice;
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit'>> & {
+  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'authorization' | 'server' | 'rateLimit'>> & {
+    /** The authorization mode, and the caches of Kubernetes authorization (the demo grants are the sandbox's). */
+    authorization?: {
+      mode?: Config['authorization']['mode'];
+      kubernetes?: Partial<Config['authorization']['kubernetes']>;
+    };
+    /** How long accepted ServiceAccount tokens are remembered. */
+    auth?: { serviceAccounts?: Pick<Partial<Config['auth']['serviceAccounts']>, 'cacheSeconds'> };
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
     server?: Partial<Config['server']>;
     rateLimit?: { [Limit in keyof Config['rateLimit']]?: Partial<Config['rateLimit'][Limit]> };
@@ -124,7 +131,12 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
           subject: t.subject,
           namespaces: [...t.namespaces],
         })),
-        serviceAccounts: { enabled: true, issuer: accessReviews.issuer, audience: DEMO_AUDIENCE },
+        serviceAccounts: {
+          enabled: true,
+          issuer: accessReviews.issuer,
+          audience: DEMO_AUDIENCE,
+          ...options.config?.auth?.serviceAccounts,
+        },
         jwt: [
           {
             name: DEMO_OIDC_ISSUER,
@@ -133,10 +145,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
           },
         ],
       },
-      authorization: {
-        ...options.config?.authorization,
-        static: { ...DEMO_STATIC_AUTHORIZATION, ...options.config?.authorization?.static },
-      },
+      authorization: { ...options.config?.authorization, static: DEMO_STATIC_AUTHORIZATION },
     },
     'sandbox configuration',
   );

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEMO_SERVICE_ACCOUNTS, DEMO_USER } from '../../src/sandbox/demo-identities.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
+import { fakeJwt } from '../support/fake-jwt.ts';
 import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('identity in the sandbox (static authorization)', () => {
@@ -155,10 +156,3 @@ describe('identity in the sandbox (static authorization)', () => {
     }
   });
 });
-
-/** A JWT-shaped token naming `issuer`, signed by nobody. */
-export function fakeJwt(issuer: string, kid = 'k'): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const random = Math.random().toString(36).slice(2);
-  return `${part({ alg: 'RS256', kid })}.${part({ iss: issuer, sub: random, exp: Math.floor(Date.now() / 1000) + 600 })}.${part(random)}`;
-}
