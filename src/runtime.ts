@@ -178,6 +178,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     bodyLimitBytes: config.server.bodyLimitBytes,
     limits: edgeLimits(config),
     logger,
+    tls: config.server.tls,
     ...(inputs.extraRoutes && { extraRoutes: inputs.extraRoutes }),
   });
   return {

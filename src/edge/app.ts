@@ -1,5 +1,6 @@
 // Builds the Fastify application from its dependencies (fastify/demo style: `buildApp()` is
 // separate from starting a server, so tests drive it through `app.inject`).
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ExposureService } from '../application/exposure-service.ts';
 import type { HttpMetrics } from '../application/ports/http-metrics.ts';
@@ -22,6 +23,7 @@ import { schemaController } from './request-validation.ts';
 import exposureRoutes from './routes/exposures/index.ts';
 import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
 import problemDocsRoutes from './routes/problem-docs.ts';
+import { readTlsFiles, reloadTlsOnChange, type TlsFiles } from './tls-files.ts';
 import type { StreamLimits } from './watch/stream-registry.ts';
 
 export interface AppDependencies {
@@ -36,6 +38,8 @@ export interface AppDependencies {
   bodyLimitBytes: number;
   limits: EdgeLimits;
   logger?: FastifyBaseLogger;
+  /** Serve HTTPS from these files, reloaded when they change; plain HTTP without. */
+  tls?: TlsFiles | undefined;
   /** Routes only some setups have (the sandbox's node controls). */
   extraRoutes?: readonly FastifyPluginAsync[];
 }
@@ -49,7 +53,9 @@ function trustProxyOption(
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { limits } = deps;
+  // Fastify's types tell an HTTPS instance from an HTTP one; the routes do not care which it is.
   const app = Fastify({
+    ...(deps.tls && { https: readTlsFiles(deps.tls) }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,
     schemaController,
@@ -75,6 +81,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     metrics: deps.metrics,
     log: app.log,
   });
+  if (deps.tls) {
+    const stopWatching = reloadTlsOnChange(app.server as unknown as HttpsServer, deps.tls, app.log);
+    app.addHook('onClose', (_instance, done) => {
+      stopWatching();
+      done();
+    });
+  }
   const unsupportedMethods = methodNotAllowed(app);
   // Graceful stop: once closing, answers say `Connection: close` and connections that fall idle are
   // closed, so keep-alive clients cannot hold the process open after the last in-flight request.
