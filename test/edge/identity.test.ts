@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { createExposureClient } from '../../clients/typescript/src/index.ts';
 import { DEMO_SERVICE_ACCOUNTS, DEMO_USER } from '../../src/sandbox/demo-identities.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
@@ -102,6 +103,31 @@ describe('identity in the sandbox (static authorization)', () => {
       'impersonate-user': DEMO_USER,
     });
     assert.equal(personElsewhere.status, 403, 'authorization applies to the person, not the portal');
+  });
+
+  test('the typed client: a token provider called for every request, and the person it acts for', async () => {
+    let provided = 0;
+    const client = createExposureClient({
+      baseUrl: sandbox.apiUrl,
+      token: async () => {
+        provided++;
+        return `${tokens.portal}\n`; // as read from a projected token file
+      },
+      impersonate: { user: DEMO_USER, groups: ['readers', 'search-people'] },
+    });
+    const created = await client.create({
+      namespace: 'search',
+      name: 'client-for-alice',
+      selector: { app: 'elasticsearch' },
+      ports: [{ name: 'http', port: 9200 }],
+      sourceRanges: ['203.0.113.0/24'],
+    });
+    assert.equal(created.value.createdBy, DEMO_USER);
+    await client.list();
+    assert.equal(provided, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const audit = lines.find((line) => line.audit === true && line.name === 'client-for-alice');
+    assert.deepEqual(audit?.groups, ['readers', 'search-people', 'system:authenticated']);
   });
 
   test('impersonation is 403 for a caller not allowed to impersonate, and 400 for a group without a user', async () => {
