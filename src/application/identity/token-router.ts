@@ -28,6 +28,9 @@ export type RoutedAuthentication =
 /** Three base64url segments: the compact serialization of a JWS. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+/** Accepted tokens whose authenticator is remembered (each authenticator bounds its own cache too). */
+const ROUTES_REMEMBERED = 10_000;
+
 /** Failures that say nothing about the token itself, so they are not remembered against it. */
 const TRANSIENT: ReadonlySet<AuthenticationFailure> = new Set(['busy', 'upstream-unavailable']);
 
@@ -36,8 +39,10 @@ export class TokenRouter {
   readonly #byIssuer: ReadonlyMap<string, Authenticator>;
   readonly #namespacesOf: (identity: Identity) => readonly string[];
   readonly #refusals: LRUCache<string, RoutedAuthentication & { ok: false }>;
-  /** One principal per identity object, so that a cached identity costs no allocation per request. */
-  readonly #principals = new WeakMap<Identity, Principal>();
+  /** One answer per identity object, so that a cached identity costs no allocation per request. */
+  readonly #answers = new WeakMap<Identity, RoutedAuthentication>();
+  /** Which authenticator accepted a token (by hash): a cached token is not decoded again to be routed. */
+  readonly #routes: LRUCache<string, Authenticator>;
 
   constructor(options: {
     staticTokens: ReadonlyMap<string, Identity>;
@@ -52,6 +57,7 @@ export class TokenRouter {
       max: options.settings.negativeCacheEntries,
       ttl: Math.max(1, options.settings.negativeCacheMs),
     });
+    this.#routes = new LRUCache({ max: ROUTES_REMEMBERED });
   }
 
   /** The issuers tokens are routed to. */
@@ -65,12 +71,15 @@ export class TokenRouter {
     if (known) return this.#accepted(known);
     const remembered = this.#refusals.get(tokenHash);
     if (remembered) return remembered;
+    const cached = this.#routes.get(tokenHash)?.cached(tokenHash);
+    if (cached) return this.#outcome(tokenHash, cached);
     const routed = this.#route(token);
     if ('reason' in routed) return this.#refused(tokenHash, routed);
-    const cached = routed.cached(tokenHash);
-    if (cached) return this.#outcome(tokenHash, cached);
     return routed.authenticate(token, tokenHash).then(
-      (result) => this.#outcome(tokenHash, result),
+      (result) => {
+        if (result.ok) this.#routes.set(tokenHash, routed);
+        return this.#outcome(tokenHash, result);
+      },
       () => this.#outcome(tokenHash, refused('upstream-unavailable', 'the token could not be verified now')),
     );
   }
@@ -97,18 +106,19 @@ export class TokenRouter {
   }
 
   #accepted(identity: Identity): RoutedAuthentication {
-    let principal = this.#principals.get(identity);
-    if (!principal) {
-      principal = {
+    let answer = this.#answers.get(identity);
+    if (!answer) {
+      const principal: Principal = {
         subject: identity.subject,
         namespaces: identity.namespaces ?? this.#namespacesOf(identity),
         groups: identity.groups,
         username: identity.username,
         authenticatedBy: identity.authenticatedBy,
       };
-      this.#principals.set(identity, principal);
+      answer = { ok: true, principal };
+      this.#answers.set(identity, answer);
     }
-    return { ok: true, principal };
+    return answer;
   }
 
   #refused(
