@@ -16,12 +16,9 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
+const text = (fallback: string) => ({ type: 'string', default: fallback }) as const;
 const { values: options } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '5' },
-    seconds: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10,50' },
-  },
+  options: { connections: text('10,50'), rounds: text('5'), seconds: text('5') },
 });
 
 interface Target {

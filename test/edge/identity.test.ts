@@ -3,13 +3,13 @@
 // as configured, audit lines naming caller and person, and failed authentications counted by
 // reason in /metrics without any token.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { createExposureClient } from '../../clients/typescript/src/index.ts';
 import { DEMO_SERVICE_ACCOUNTS, DEMO_USER } from '../../src/sandbox/demo-identities.ts';
 import type { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { createRequest } from '../builders/create-request.ts';
 import { fakeJwt } from '../support/fake-jwt.ts';
+import { jsonLinesInto } from '../support/json-lines.ts';
 import { ADMIN, call, startTestSandbox } from '../support/test-sandbox.ts';
 
 describe('identity in the sandbox (static authorization)', () => {
@@ -18,13 +18,7 @@ describe('identity in the sandbox (static authorization)', () => {
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    const destination = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    sandbox = await startTestSandbox({ logLevel: 'info', logDestination: destination });
+    sandbox = await startTestSandbox({ logLevel: 'info', logDestination: jsonLinesInto(lines) });
     const mint = async (url: string, payload: unknown) => {
       const minted = await call<{ token: string }>(sandbox, {
         method: 'POST',

@@ -12,22 +12,22 @@ import type {
 } from '../../../src/application/ports/authenticator.ts';
 import { fakeJwt } from '../../support/fake-jwt.ts';
 
-class CountingAuthenticator implements Authenticator {
-  calls = 0;
-  readonly #answer: (token: string) => AuthenticationResult;
-  readonly #accepted = new Map<string, AuthenticationResult>();
-  constructor(answer: (token: string) => AuthenticationResult) {
-    this.#answer = answer;
-  }
-  cached(tokenHash: string): AuthenticationResult | undefined {
-    return this.#accepted.get(tokenHash);
-  }
-  async authenticate(token: string, tokenHash: string): Promise<AuthenticationResult> {
-    this.calls++;
-    const result = this.#answer(token);
-    if (result.ok) this.#accepted.set(tokenHash, result);
-    return result;
-  }
+/** Answers by a rule, remembers what it accepted, and counts the tokens it was asked about. */
+function countingAuthenticator(
+  answer: (token: string) => AuthenticationResult,
+): Authenticator & { calls: number } {
+  const accepted = new Map<string, AuthenticationResult>();
+  const authenticator = {
+    calls: 0,
+    cached: (tokenHash: string) => accepted.get(tokenHash),
+    authenticate: async (token: string, tokenHash: string) => {
+      authenticator.calls++;
+      const result = answer(token);
+      if (result.ok) accepted.set(tokenHash, result);
+      return result;
+    },
+  };
+  return authenticator;
 }
 
 const identity = (subject: string, authenticatedBy: string): Identity => ({
@@ -40,12 +40,12 @@ const CLUSTER = 'https://kubernetes.default.svc.cluster.local';
 const CORP = 'https://login.example.com';
 
 function setup() {
-  const serviceAccounts = new CountingAuthenticator((token) =>
+  const serviceAccounts = countingAuthenticator((token) =>
     token.includes('good')
       ? { ok: true, identity: identity('system:serviceaccount:a:b', 'serviceaccount') }
       : { ok: false, reason: 'rejected', detail: 'no' },
   );
-  const corp = new CountingAuthenticator(() => ({ ok: false, reason: 'invalid-token', detail: 'no' }));
+  const corp = countingAuthenticator(() => ({ ok: false, reason: 'invalid-token', detail: 'no' }));
   const staticIdentity = { ...identity('team-bot', 'static'), namespaces: ['search'] };
   const router = new TokenRouter({
     staticTokens: new Map([[hash('sha256', 'static-token', 'hex'), staticIdentity]]),
