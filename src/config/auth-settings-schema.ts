@@ -2,6 +2,7 @@
 // OIDC/JWT issuers) and of authorization (static namespaces, or Kubernetes RBAC through
 // SubjectAccessReview). The `auth` object of the configuration holds the former beside `tokens`.
 import { Type } from 'typebox';
+import { DNS1123_LABEL } from '../domain/patterns.ts';
 
 /** Asymmetric algorithms only: never `none`, never an HMAC algorithm (whose key would be public). */
 export const JWT_ALGORITHMS = [
@@ -57,7 +58,7 @@ const ClaimMapping = (claim: string, what: string) =>
 export const JwtIssuerSettings = Type.Object(
   {
     name: Type.String({
-      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      pattern: DNS1123_LABEL,
       maxLength: 63,
       description: 'Short name of the issuer: its users and groups are prefixed `oidc:<name>:`.',
     }),
