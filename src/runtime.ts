@@ -141,7 +141,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const identity =
     inputs.identity ??
     createIdentity(config, {
-      accessReviews: inputs.accessReviews,
+      accessReviews: inputs.accessReviews ?? cluster.accessReviews?.(),
       ...(inputs.identityFetch && { fetch: inputs.identityFetch }),
     });
   const exposures = new ExposureService({

@@ -151,6 +151,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
   );
   const logger = createLogger(config.server.logLevel, options.logDestination);
   const cluster = new InMemoryCluster({
+    accessReviews,
     namespaces: ['default', 'kube-system', 'search', 'payments'],
     nodePortRange: config.cluster.nodePortRange,
   });
@@ -206,7 +207,6 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     metrics,
     prober,
     identity,
-    accessReviews,
     extraRoutes: [
       sandboxRoutes(world, cluster, identity),
       sandboxIdentityRoutes(identity, accessReviews, oidcIssuer),
