@@ -160,7 +160,8 @@ export const AuthorizationSettings = Type.Object(
           ),
           {
             default: [],
-            description: 'Who (a subject or group) may impersonate which users and groups (`*` for any).',
+            description:
+              'Who (a subject or group) may impersonate which users and groups (`*` for any, `prefix*` by prefix).',
           },
         ),
       },

@@ -62,6 +62,9 @@ export function demoAccessReviews(): InMemoryAccessReviews {
   return reviews;
 }
 
+/** A Backstage group (entity ref) whose members may use `search` under static authorization. */
+export const BACKSTAGE_SEARCH_GROUP = 'group:default/search';
+
 /** The same grants for static authorization (the sandbox's default mode). */
 export const DEMO_STATIC_AUTHORIZATION = {
   subjects: {
@@ -69,6 +72,13 @@ export const DEMO_STATIC_AUTHORIZATION = {
     [serviceAccountName(DEMO_SERVICE_ACCOUNTS.paymentsBot)]: ['payments'],
     [DEMO_USER]: ['search'],
   },
-  groups: { [`oidc:${DEMO_OIDC_ISSUER}:${DEMO_OIDC_GROUP}`]: ['search'] },
-  impersonators: [{ subject: serviceAccountName(DEMO_SERVICE_ACCOUNTS.portal), users: ['*'], groups: ['*'] }],
+  groups: {
+    [`oidc:${DEMO_OIDC_ISSUER}:${DEMO_OIDC_GROUP}`]: ['search'],
+    [BACKSTAGE_SEARCH_GROUP]: ['search'],
+  },
+  impersonators: [
+    { subject: serviceAccountName(DEMO_SERVICE_ACCOUNTS.portal), users: ['*'], groups: ['*'] },
+    // The search team's token in a Backstage backend acts for Backstage users (entity refs).
+    { subject: 'team-search-bot', users: ['user:default/*'], groups: ['group:default/*'] },
+  ],
 };

@@ -82,6 +82,7 @@ Identities (authorization: ${authorizationMode}; SANDBOX_AUTHORIZATION=kubernete
                    (search-bot: every verb in search; payments-bot: in payments; portal: may impersonate anyone)
   OIDC issuer      ${sandbox.oidcIssuer.url} as '${DEMO_OIDC_ISSUER}' (group ${DEMO_OIDC_GROUP}: every verb in search)
   person           ${DEMO_USER} (get and list in search), for impersonation
+                   (and ${SANDBOX_TOKENS.search.token} may act for Backstage users user:default/*; group:default/search uses search)
   # a ServiceAccount token for the audience ${DEMO_AUDIENCE}, as kubectl create token search-bot -n search --audience ${DEMO_AUDIENCE}:
   SA_TOKEN=$(curl -s -X POST ${api}/sandbox/serviceaccounts/search/search-bot/token -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}" \\
     -H 'Content-Type: application/json' -d '{"audience":"${DEMO_AUDIENCE}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')

@@ -8,7 +8,7 @@ export interface StaticAuthorizationSettings {
   subjects: Readonly<Record<string, readonly string[]>>;
   /** Namespaces per group. */
   groups: Readonly<Record<string, readonly string[]>>;
-  /** Who may impersonate whom: a subject or group, and the users and groups (`*` for any) it may act as. */
+  /** Who may impersonate whom: a subject or group, and the users and groups it may act as (`*` any; `prefix*` by prefix). */
   impersonators: readonly {
     subject?: string | undefined;
     group?: string | undefined;
@@ -37,7 +37,7 @@ export class StaticAuthorizer implements Authorizer {
         (rule.subject !== undefined && rule.subject === caller.subject) ||
         (rule.group !== undefined && groups.includes(rule.group));
       const names = target.kind === 'users' ? rule.users : rule.groups;
-      return applies && (names.includes('*') || names.includes(target.name));
+      return applies && names.some((name) => matches(name, target.name));
     });
   }
 
@@ -47,4 +47,9 @@ export class StaticAuthorizer implements Authorizer {
       for (const ns of this.#settings.groups[group] ?? []) namespaces.add(ns);
     return [...namespaces];
   }
+}
+
+/** `*` matches any name, `prefix*` the names that start with the prefix, anything else itself. */
+function matches(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
