@@ -4,6 +4,7 @@
 // and one Ready exposure. Logs go to this process's stdout, which the benchmark drains as a log
 // collector would. The exposure's URL and the JSON it serves are announced on file descriptor 3.
 import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { SANDBOX_TOKENS, startSandbox } from '../src/sandbox/sandbox.ts';
 import { createRequest } from '../test/builders/create-request.ts';
 
@@ -13,13 +14,28 @@ const announce = createWriteStream('', { fd: 3 });
 // Its own node addresses, so a sandbox started by hand on this host does not answer our probes.
 // One exception to the defaults: the load generator is one caller, so its read limit is raised
 // beyond what a run can reach. The limiter still runs on every request, so its cost is measured.
+// --identity=oidc-kubernetes: the caller is an OIDC user of the sandbox's issuer (a member of a
+// group granted exposures in `search` by a RoleBinding) and every decision is a SubjectAccessReview
+// (cached with the default TTLs); otherwise a static token with static namespaces.
+const { values } = parseArgs({ options: { identity: { type: 'string', default: 'static' } } });
+const oidcKubernetes = values.identity === 'oidc-kubernetes';
 const sandbox = await startSandbox({
   port: 0,
   emulatorPort: 0,
-  nodeNetwork: { internal: '127.77.1', external: '127.77.2' },
-  config: { rateLimit: { reads: { max: 1_000_000_000 } } },
+  nodeNetwork: oidcKubernetes
+    ? { internal: '127.77.3', external: '127.77.4' }
+    : { internal: '127.77.1', external: '127.77.2' },
+  config: {
+    rateLimit: { reads: { max: 1_000_000_000 } },
+    ...(oidcKubernetes && { authorization: { mode: 'kubernetes' } }),
+  },
 });
-const authorization = `Bearer ${SANDBOX_TOKENS.search.token}`;
+const authorization = oidcKubernetes
+  ? `Bearer ${await sandbox.oidcIssuer.sign(
+      { sub: 'bench', email: 'bench@example.com', email_verified: true, groups: ['search-team'] },
+      { audience: 'exposure-api', expiresInSeconds: 6 * 3600 },
+    )}`
+  : `Bearer ${SANDBOX_TOKENS.search.token}`;
 const created = await sandbox.runtime.app.inject({
   method: 'POST',
   url: '/exposures',

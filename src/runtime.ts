@@ -13,6 +13,7 @@ import { HealthChecker } from './application/health-checker.ts';
 import { InstallationLimits } from './application/installation-limits.ts';
 import { LeaderElector } from './application/leader-election.ts';
 import { LeaderGuardedFirewalls } from './application/leader-guarded-firewalls.ts';
+import type { AccessReviews } from './application/ports/access-reviews.ts';
 import { type Clock, systemClock } from './application/ports/clock.ts';
 import type { Cluster } from './application/ports/cluster.ts';
 import type { Firewalls } from './application/ports/firewalls.ts';
@@ -38,7 +39,7 @@ import {
 } from './config/settings.ts';
 import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
-import { TokenAuthenticator } from './edge/plugins/authentication.ts';
+import { createIdentity, type Identity } from './runtime-identity.ts';
 
 export interface RuntimeInputs {
   config: Config;
@@ -51,6 +52,12 @@ export interface RuntimeInputs {
   /** With Leases, replicas elect the one that writes to GCE; without, this replica always does. */
   leases?: Leases;
   extraRoutes?: readonly FastifyPluginAsync[];
+  /** TokenReview and SubjectAccessReview, for ServiceAccount tokens and Kubernetes authorization. */
+  accessReviews?: AccessReviews;
+  /** Fetch for OIDC discovery and JWKS (tests count the calls). */
+  identityFetch?: typeof fetch;
+  /** Authentication and authorization built beforehand (createIdentity), e.g. to share with extra routes. */
+  identity?: Identity;
 }
 
 export interface Runtime {
@@ -63,6 +70,8 @@ export interface Runtime {
   /** The installation's own limits and the usage ledger behind them. */
   limits: InstallationLimits;
   metrics: PrometheusMetrics;
+  /** Authentication and authorization (their caches and the gates in front of the cluster). */
+  identity: Identity;
   /** Starts the caches (and waits for them), the index and the reconciler. */
   start(): Promise<void>;
   /** Stops taking requests, lets the reconciler finish its step, then stops the caches. */
@@ -139,6 +148,12 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       logger.child({ component: 'leader-election' }),
     );
   }
+  const identity =
+    inputs.identity ??
+    createIdentity(config, {
+      accessReviews: inputs.accessReviews ?? cluster.accessReviews?.(),
+      ...(inputs.identityFetch && { fetch: inputs.identityFetch }),
+    });
   const exposures = new ExposureService({
     cluster,
     index,
@@ -153,6 +168,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     lookups,
     limits,
     freshness,
+    authorizer: identity.authorizer,
   });
   const watch = new ExposureWatch({
     exposures,
@@ -166,13 +182,14 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     exposures,
     watch,
     watchStreams: watchStreamLimits(config),
-    authenticator: new TokenAuthenticator(config.auth.tokens),
+    authentication: identity,
     metrics,
     readiness: [{ name: 'kubernetesCaches', ready: () => cluster.synced() }],
     deleteWaitSeconds: config.server.deleteWaitSeconds,
     bodyLimitBytes: config.server.bodyLimitBytes,
     limits: edgeLimits(config),
     logger,
+    tls: config.server.tls,
     ...(inputs.extraRoutes && { extraRoutes: inputs.extraRoutes }),
   });
   return {
@@ -184,6 +201,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     elector,
     limits,
     metrics,
+    identity,
     async start() {
       await cluster.start();
       index.start();

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace';
 import { computeEndpoint } from './adapters/gce/compute-endpoint.ts';
 import { createGceFirewalls } from './adapters/gce/gce-firewalls.ts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
+import { createKubernetesAccessReviews } from './adapters/kubernetes/kubernetes-access-reviews.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetes-cluster.ts';
 import { createKubernetesLeases } from './adapters/kubernetes/kubernetes-leases.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.ts';
@@ -61,7 +62,20 @@ const firewalls = createGceFirewalls({
   recorder: metrics,
   operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
 });
-runtime = await createRuntime({ config, cluster, firewalls, leases, logger, metrics });
+// TokenReview and SubjectAccessReview, only when ServiceAccount tokens or Kubernetes authorization are configured.
+const accessReviews =
+  config.auth.serviceAccounts.enabled || config.authorization.mode === 'kubernetes'
+    ? createKubernetesAccessReviews({ kubeConfig, recorder: metrics })
+    : undefined;
+runtime = await createRuntime({
+  config,
+  cluster,
+  firewalls,
+  leases,
+  logger,
+  metrics,
+  ...(accessReviews && { accessReviews }),
+});
 
 // Listen first, so that liveness answers while the caches fill; readiness waits for them.
 await runtime.app.listen({ host: config.server.host, port: config.server.port });
@@ -72,6 +86,7 @@ closeWithGrace({ delay: 25_000, logger }, async ({ signal, err }) => {
   await started.stop();
   await firewalls.close();
   await leases.close();
+  await accessReviews?.close();
 });
 await runtime.start();
 logger.info({ clusterId: config.cluster.id, project: config.gce.project }, 'caches synced; serving');

@@ -5,6 +5,7 @@
 import type { ServiceRef } from '../domain/cluster-objects.ts';
 import { invalid, pointerToken, type Violation } from '../domain/violation.ts';
 import type { ExposureIndex } from './exposure-index.ts';
+import type { Authorizer } from './ports/authorizer.ts';
 import { ClusterError, type ClusterFieldCause, type NodePortHolder } from './ports/cluster.ts';
 import { mayUseNamespace, type Principal } from './principal.ts';
 import { ExposureProblem } from './problems.ts';
@@ -22,6 +23,8 @@ const RELEASING_RETRY_SECONDS = 5;
 interface ErrorContext {
   holders: NodePortHolders;
   principal: Principal;
+  /** Decides whether the caller may see the holder's namespace; static namespaces when absent. */
+  authorizer?: Authorizer;
   index: ExposureIndex;
   ref?: ServiceRef & { ports?: readonly { nodePort?: number; protocol: 'TCP' | 'UDP' }[] };
 }
@@ -117,7 +120,7 @@ async function nodePortProblem(error: ClusterError, context: ErrorContext): Prom
     );
   }
   let detail = `${portText} is already allocated`;
-  if (holder && mayUseNamespace(context.principal, holder.namespace)) {
+  if (holder && (await mayGet(context, holder.namespace))) {
     const exposure = context.index.byService(holder);
     detail += ` to Service ${holder.namespace}/${holder.name}${exposure ? ` (exposure ${exposure.id})` : ''}`;
   }
@@ -168,4 +171,16 @@ export function violationFromCause(cause: ClusterFieldCause): Violation {
   };
   const pointer = direct[field];
   return invalid(pointer ?? '', pointer ? cause.message : `${field}: ${cause.message}`);
+}
+
+async function mayGet(
+  context: { principal: Principal; authorizer?: Authorizer },
+  namespace: string,
+): Promise<boolean> {
+  if (!context.authorizer) return mayUseNamespace(context.principal, namespace);
+  try {
+    return await context.authorizer.allowed(context.principal, 'get', namespace);
+  } catch {
+    return false; // naming the holder is a courtesy
+  }
 }

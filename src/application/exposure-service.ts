@@ -29,11 +29,13 @@ import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
 import { ExposureLookups } from './exposure-lookups.ts';
 import type { ExposureViews } from './exposure-views.ts';
+import { StaticAuthorizer } from './identity/static-authorizer.ts';
 import type { InstallationLimits } from './installation-limits.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
+import type { Authorizer, ExposureVerb } from './ports/authorizer.ts';
 import type { Clock } from './ports/clock.ts';
 import { type Cluster, ClusterError } from './ports/cluster.ts';
-import { mayUseNamespace, type Principal } from './principal.ts';
+import type { Principal } from './principal.ts';
 import { ExposureProblem } from './problems.ts';
 
 export interface ExposureServiceSettings {
@@ -96,6 +98,8 @@ export class ExposureService {
   /** The installation's own limits; none when absent. */
   readonly #limits: InstallationLimits | undefined;
   readonly #freshness: CacheFreshness;
+  /** Who may do what where: static namespaces, or Kubernetes RBAC through SubjectAccessReviews. */
+  readonly #authorizer: Authorizer;
 
   constructor(deps: {
     cluster: Cluster;
@@ -107,6 +111,7 @@ export class ExposureService {
     lookups?: ExposureLookups;
     limits?: InstallationLimits;
     freshness?: CacheFreshness;
+    authorizer?: Authorizer;
   }) {
     this.#cluster = deps.cluster;
     this.#index = deps.index;
@@ -118,6 +123,7 @@ export class ExposureService {
     this.#limits = deps.limits;
     this.#freshness =
       deps.freshness ?? new CacheFreshness(deps.cluster, deps.clock, DEFAULT_STALE_AFTER_SECONDS);
+    this.#authorizer = deps.authorizer ?? new StaticAuthorizer();
   }
 
   /**
@@ -158,7 +164,7 @@ export class ExposureService {
     request: CreateExposureRequest,
     options: { idempotencyKey?: string } = {},
   ): Promise<ExposureWithEtag> {
-    if (!mayUseNamespace(principal, request.namespace)) {
+    if (!(await this.#authorizer.allowed(principal, 'create', request.namespace))) {
       throw new ExposureProblem('forbidden-namespace', `you may not use namespace '${request.namespace}'`, {
         violations: [invalid('/namespace', `not one of your namespaces`)],
       });
@@ -247,7 +253,7 @@ export class ExposureService {
         'this Idempotency-Key was used before with a different request; use a new key for a new request',
       );
     }
-    if (!mayUseNamespace(principal, record.spec.namespace)) {
+    if (!(await this.#authorizer.allowed(principal, 'get', record.spec.namespace))) {
       throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
     }
     return { exposure: await this.#views.full(record), etag: etagOf(record.specHash) };
@@ -264,7 +270,7 @@ export class ExposureService {
     patch: PatchExposureRequest,
     options: { ifMatch?: string } = {},
   ): Promise<ExposureWithEtag> {
-    let record = await this.#find(principal, id);
+    let record = await this.#find(principal, id, 'patch');
     for (let attempt = 1; ; attempt++) {
       checkIfMatch(options.ifMatch, record);
       if (isTerminating(record)) {
@@ -329,7 +335,12 @@ export class ExposureService {
     try {
       service = await this.#cluster.readService(record.service);
     } catch (error) {
-      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+      throw await mapClusterWriteError(error, {
+        holders: this.#lookups,
+        principal,
+        authorizer: this.#authorizer,
+        index: this.#index,
+      });
     }
     const fresh = service && service.uid === record.service.uid ? this.#index.upsert(service) : undefined;
     if (!fresh) throw new ExposureProblem('exposure-not-found', `exposure ${record.id} does not exist`);
@@ -371,14 +382,16 @@ export class ExposureService {
     const items: ExposureList['items'] = [];
     let nextCursor: string | undefined;
     let sinceYield = 0;
+    // One decision per namespace met in this scan, not one per exposure.
+    const listable = new Map<string, boolean>();
     for (const record of this.#index.all()) {
       if (after !== undefined && record.id <= after) continue;
       if (++sinceYield >= LIST_YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!mayUseNamespace(principal, record.spec.namespace)) continue;
       if (query.namespace !== undefined && record.spec.namespace !== query.namespace) continue;
+      if (!(await this.#mayList(listable, principal, record.spec.namespace))) continue;
       if (requirements?.ok && !matchesSelector(record.service.labels, requirements.requirements)) continue;
       const summary = this.#views.summary(record);
       if (query.phase !== undefined && summary.status.phase !== query.phase) continue;
@@ -400,7 +413,7 @@ export class ExposureService {
     id: string,
     options: { waitMs: number; ifMatch?: string },
   ): Promise<DeleteOutcome> {
-    const record = await this.#find(principal, id);
+    const record = await this.#find(principal, id, 'delete');
     checkIfMatch(options.ifMatch, record);
     if (!isTerminating(record)) {
       try {
@@ -482,11 +495,25 @@ export class ExposureService {
       await this.#limits?.reserve(change);
     } catch (error) {
       if (error instanceof ExposureProblem) throw error;
-      throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+      throw await mapClusterWriteError(error, {
+        holders: this.#lookups,
+        principal,
+        authorizer: this.#authorizer,
+        index: this.#index,
+      });
     }
   }
 
-  async #find(principal: Principal, id: string): Promise<ExposureRecord> {
+  async #mayList(known: Map<string, boolean>, principal: Principal, namespace: string): Promise<boolean> {
+    let allowed = known.get(namespace);
+    if (allowed === undefined) {
+      allowed = await this.#authorizer.allowed(principal, 'list', namespace);
+      known.set(namespace, allowed);
+    }
+    return allowed;
+  }
+
+  async #find(principal: Principal, id: string, verb: ExposureVerb = 'get'): Promise<ExposureRecord> {
     let record = this.#index.get(id);
     if (!record && this.#mayBeUncached(id)) {
       // Created through another replica a moment ago? Ask the API once before saying 404. Older ids
@@ -495,11 +522,16 @@ export class ExposureService {
       try {
         service = await this.#lookups.findByExposureId(id);
       } catch (error) {
-        throw await mapClusterWriteError(error, { holders: this.#lookups, principal, index: this.#index });
+        throw await mapClusterWriteError(error, {
+          holders: this.#lookups,
+          principal,
+          authorizer: this.#authorizer,
+          index: this.#index,
+        });
       }
       if (service) record = this.#index.upsert(service);
     }
-    if (!record || !mayUseNamespace(principal, record.spec.namespace)) {
+    if (!record || !(await this.#authorizer.allowed(principal, verb, record.spec.namespace))) {
       throw new ExposureProblem('exposure-not-found', `exposure ${id} does not exist`);
     }
     return record;

@@ -2,6 +2,7 @@
 // rate limits (see the README's security section for how they fit together).
 import { Type } from 'typebox';
 import { MAX_WAIT_SECONDS } from '../edge/prefer.ts';
+import { TlsSettings } from './auth-settings-schema.ts';
 
 /** A fixed-window rate limit: at most `max` requests per `windowSeconds`. */
 function RateLimit(what: string, max: number, windowSeconds: number) {
@@ -68,6 +69,7 @@ export const ServerSettings = Type.Object(
       description:
         'A watch stream whose client has not taken what was sent for this long is cut (it keeps only the latest event meanwhile); the client resumes with Last-Event-ID.',
     }),
+    tls: Type.Optional(TlsSettings),
     // Timeouts and connection limits: see the README's security section for how they fit.
     trustProxy: Type.Union(
       [Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String({ minLength: 1 }))],

@@ -2,6 +2,7 @@
 // documents every setting (the README's reference is checked against it), and types the code.
 import { type Static, Type } from 'typebox';
 import { CLUSTER_ID, DNS1035_LABEL, DNS1123_LABEL } from '../domain/patterns.ts';
+import { AuthorizationSettings, authSettingsProperties } from './auth-settings-schema.ts';
 import { RateLimitSettings, ServerSettings } from './edge-settings-schema.ts';
 import { InstallationLimitsSettings } from './limits-schema.ts';
 
@@ -256,9 +257,11 @@ export const Config = Type.Object(
             description: 'A YAML or JSON file with more tokens (a list like `tokens`), e.g. from a Secret.',
           }),
         ),
+        ...authSettingsProperties,
       },
       { additionalProperties: false, default: {} },
     ),
+    authorization: AuthorizationSettings,
   },
   { additionalProperties: false },
 );

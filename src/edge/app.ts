@@ -1,5 +1,6 @@
 // Builds the Fastify application from its dependencies (fastify/demo style: `buildApp()` is
 // separate from starting a server, so tests drive it through `app.inject`).
+import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ExposureService } from '../application/exposure-service.ts';
 import type { HttpMetrics } from '../application/ports/http-metrics.ts';
@@ -9,7 +10,7 @@ import { problemSchemas } from '../schemas/problem.ts';
 import { serviceEventSchemas } from '../schemas/service-events.ts';
 import { watchSchemas } from '../schemas/watch.ts';
 import type { EdgeLimits } from './edge-limits.ts';
-import type { TokenAuthenticator } from './plugins/authentication.ts';
+import type { EdgeAuthentication } from './plugins/authentication.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { limitConnectionsPerAddress } from './plugins/connection-limits.ts';
 import jsonBody from './plugins/json-body.ts';
@@ -23,11 +24,12 @@ import { schemaController } from './request-validation.ts';
 import exposureRoutes from './routes/exposures/index.ts';
 import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
 import problemDocsRoutes from './routes/problem-docs.ts';
+import { readTlsFiles, reloadTlsOnChange, type TlsFiles } from './tls-files.ts';
 import type { StreamLimits } from './watch/stream-registry.ts';
 
 export interface AppDependencies {
   exposures: ExposureService;
-  authenticator: TokenAuthenticator;
+  authentication: EdgeAuthentication;
   metrics: HttpMetrics;
   readiness: readonly ReadinessCheck[];
   deleteWaitSeconds: number;
@@ -37,6 +39,8 @@ export interface AppDependencies {
   bodyLimitBytes: number;
   limits: EdgeLimits;
   logger?: FastifyBaseLogger;
+  /** Serve HTTPS from these files, reloaded when they change; plain HTTP without. */
+  tls?: TlsFiles | undefined;
   /** Routes only some setups have (the sandbox's node controls). */
   extraRoutes?: readonly FastifyPluginAsync[];
 }
@@ -50,7 +54,9 @@ function trustProxyOption(
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { limits } = deps;
+  // Fastify's types tell an HTTPS instance from an HTTP one; the routes do not care which it is.
   const app = Fastify({
+    ...(deps.tls && { https: readTlsFiles(deps.tls) }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,
     schemaController,
@@ -76,6 +82,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     metrics: deps.metrics,
     log: app.log,
   });
+  if (deps.tls) {
+    const stopWatching = reloadTlsOnChange(app.server as unknown as HttpsServer, deps.tls, app.log);
+    app.addHook('onClose', (_instance, done) => {
+      stopWatching();
+      done();
+    });
+  }
   const unsupportedMethods = methodNotAllowed(app);
   // Graceful stop: once closing, answers say `Connection: close` and connections that fall idle are
   // closed, so keep-alive clients cannot hold the process open after the last in-flight request.
@@ -108,7 +121,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(problemDocsRoutes);
   await app.register(exposureRoutes, {
     exposures: deps.exposures,
-    authenticator: deps.authenticator,
+    authentication: deps.authentication,
+    metrics: deps.metrics,
     deleteWaitSeconds: deps.deleteWaitSeconds,
     watch: deps.watch,
     watchStreams: deps.watchStreams,

@@ -3,7 +3,9 @@
 // Services, Nodes, EndpointSlices, Events) and informer-like caches that deliver change events asynchronously.
 // It answers with the same errors the Kubernetes adapter maps the real apiserver's answers to, and
 // the same contract suite runs against both.
+
 import { randomUUID } from 'node:crypto';
+import type { AccessReviews } from '../application/ports/access-reviews.ts';
 import {
   type Cluster,
   ClusterError,
@@ -40,6 +42,8 @@ export interface InMemoryClusterOptions {
   nodePortRange?: NodePortRange;
   /** First three octets of the ClusterIPs handed out, e.g. `10.96.0`. */
   clusterIpPrefix?: string;
+  /** Its TokenReview and SubjectAccessReview (ServiceAccounts and RBAC rules). */
+  accessReviews?: AccessReviews;
 }
 
 export interface RecordedEvent extends ClusterEventRecord {
@@ -88,10 +92,17 @@ export class InMemoryCluster implements Cluster {
   #resourceVersion = 1000;
   #started = false;
 
+  readonly #accessReviews: AccessReviews | undefined;
+
   constructor(options: InMemoryClusterOptions = {}) {
     this.#namespaces = new Set(options.namespaces ?? ['default', 'kube-system']);
     this.#nodePortRange = options.nodePortRange ?? { min: 30000, max: 32767 };
     this.#clusterIpPrefix = options.clusterIpPrefix ?? '10.96.0';
+    this.#accessReviews = options.accessReviews;
+  }
+
+  accessReviews(): AccessReviews | undefined {
+    return this.#accessReviews;
   }
 
   // --- lifecycle ---------------------------------------------------------------------------

@@ -2,6 +2,13 @@
 // a free loopback block or SANDBOX_NODE_NETWORK's, and prints how to use it.
 import closeWithGrace from 'close-with-grace';
 import type { Config } from '../config/schema.ts';
+import {
+  DEMO_AUDIENCE,
+  DEMO_OIDC_GROUP,
+  DEMO_OIDC_ISSUER,
+  DEMO_SERVICE_ACCOUNTS,
+  DEMO_USER,
+} from './demo-identities.ts';
 import { CLIENT_NETWORKS } from './loopback-clients.ts';
 import { parseNodeNetwork } from './node-network.ts';
 import { SANDBOX_PROJECT, SANDBOX_TOKENS, startSandbox } from './sandbox.ts';
@@ -14,7 +21,15 @@ const logLevel = (process.env.LOG_LEVEL ?? 'warn') as Config['server']['logLevel
 const nodeNetwork = process.env.SANDBOX_NODE_NETWORK
   ? parseNodeNetwork(process.env.SANDBOX_NODE_NETWORK)
   : undefined;
-const sandbox = await startSandbox({ port, emulatorPort, logLevel, ...(nodeNetwork && { nodeNetwork }) });
+// SANDBOX_AUTHORIZATION=kubernetes: every decision a SubjectAccessReview on the demo RBAC rules.
+const authorizationMode = process.env.SANDBOX_AUTHORIZATION === 'kubernetes' ? 'kubernetes' : 'static';
+const sandbox = await startSandbox({
+  port,
+  emulatorPort,
+  logLevel,
+  ...(nodeNetwork && { nodeNetwork }),
+  config: { authorization: { mode: authorizationMode } },
+});
 
 const api = sandbox.apiUrl;
 const nodes = sandbox.world.nodeStates();
@@ -59,6 +74,25 @@ Try it:
     -d '{"namespace":"search","name":"elasticsearch","selector":{"app":"elasticsearch"},"ports":[{"name":"http","port":9200,"nodePort":30920}],"sourceRanges":["203.0.113.0/24"],"labels":{"app":"elasticsearch","team":"search"}}'
 ${reachIt.join('\n')}
   curl -s -X POST ${api}/sandbox/nodes/${(nodes[1] ?? nodes[0])?.name}/fail -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}"
+
+Identities (authorization: ${authorizationMode}; SANDBOX_AUTHORIZATION=kubernetes for RBAC through SubjectAccessReview):
+  ServiceAccounts  ${Object.values(DEMO_SERVICE_ACCOUNTS)
+    .map((sa) => `${sa.namespace}/${sa.name}`)
+    .join(', ')}
+                   (search-bot: every verb in search; payments-bot: in payments; portal: may impersonate anyone)
+  OIDC issuer      ${sandbox.oidcIssuer.url} as '${DEMO_OIDC_ISSUER}' (group ${DEMO_OIDC_GROUP}: every verb in search)
+  person           ${DEMO_USER} (get and list in search), for impersonation
+                   (and ${SANDBOX_TOKENS.search.token} may act for Backstage users user:default/*; group:default/search uses search)
+  # a ServiceAccount token for the audience ${DEMO_AUDIENCE}, as kubectl create token search-bot -n search --audience ${DEMO_AUDIENCE}:
+  SA_TOKEN=$(curl -s -X POST ${api}/sandbox/serviceaccounts/search/search-bot/token -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}" \\
+    -H 'Content-Type: application/json' -d '{"audience":"${DEMO_AUDIENCE}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')
+  curl -s ${api}/exposures -H "Authorization: Bearer $SA_TOKEN"
+  # an ID token of the OIDC issuer for a member of ${DEMO_OIDC_GROUP}:
+  ID_TOKEN=$(curl -s -X POST ${api}/sandbox/oidc/token -H "Authorization: Bearer ${SANDBOX_TOKENS.admin.token}" \\
+    -H 'Content-Type: application/json' -d '{"email":"bob@example.com","groups":["${DEMO_OIDC_GROUP}"]}' | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')
+  curl -s ${api}/exposures -H "Authorization: Bearer $ID_TOKEN"
+  # the portal acting for ${DEMO_USER} (mint the portal's token as above, with default/portal):
+  curl -s ${api}/exposures -H "Authorization: Bearer $PORTAL_TOKEN" -H 'Impersonate-User: ${DEMO_USER}'
 
 Point gcloud at the emulator:
   export CLOUDSDK_CONFIG=$(mktemp -d) CLOUDSDK_CORE_PROJECT=${SANDBOX_PROJECT} CLOUDSDK_AUTH_ACCESS_TOKEN=sandbox \\

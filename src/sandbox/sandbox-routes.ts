@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { mayUseNamespace } from '../application/principal.ts';
-import authentication, { principalOf, type TokenAuthenticator } from '../edge/plugins/authentication.ts';
+import authentication, { type EdgeAuthentication, principalOf } from '../edge/plugins/authentication.ts';
 import { sendProblem } from '../edge/plugins/problem-details.ts';
 import type { InMemoryCluster } from './in-memory-cluster.ts';
 import type { SandboxWorld } from './sandbox-world.ts';
@@ -25,7 +25,7 @@ const NodeQuery = Type.Object(
 );
 
 /** Answers 403 unless the caller may use every namespace; true when it may go on. */
-function isSandboxAdmin(request: FastifyRequest, reply: FastifyReply, action: string): boolean {
+export function isSandboxAdmin(request: FastifyRequest, reply: FastifyReply, action: string): boolean {
   if (principalOf(request).namespaces.includes('*')) return true;
   sendProblem(request, reply, 'forbidden', `${action} takes the sandbox admin token`);
   return false;
@@ -52,10 +52,10 @@ const QuotaBody = Type.Object(
 export function sandboxRoutes(
   world: SandboxWorld,
   cluster: InMemoryCluster,
-  authenticator: TokenAuthenticator,
+  edgeAuthentication: EdgeAuthentication,
 ): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    await app.register(authentication, { authenticator });
+    await app.register(authentication, { authentication: edgeAuthentication });
     app.get('/sandbox/nodes', { schema: { hide: true } }, async () => ({ nodes: world.nodeStates() }));
 
     app.post<{ Params: { name: string }; Querystring: { notReady?: boolean } }>(

@@ -12,12 +12,21 @@ import type { Clock } from '../application/ports/clock.ts';
 import type { Prober } from '../application/ports/prober.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { sha256Hex, TokenAuthenticator } from '../edge/plugins/authentication.ts';
+import { sha256Hex } from '../edge/plugins/authentication.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime } from '../runtime.ts';
+import { createIdentity } from '../runtime-identity.ts';
+import {
+  DEMO_AUDIENCE,
+  DEMO_OIDC_ISSUER,
+  DEMO_STATIC_AUTHORIZATION,
+  demoAccessReviews,
+} from './demo-identities.ts';
 import { startDemoPod } from './demo-workload.ts';
+import type { InMemoryAccessReviews } from './in-memory-access-reviews.ts';
 import { InMemoryCluster } from './in-memory-cluster.ts';
 import { InMemoryLeases } from './in-memory-leases.ts';
+import { LocalOidcIssuer } from './local-oidc-issuer.ts';
 import {
   type ClaimedAddresses,
   claimNodeAddresses,
@@ -25,6 +34,7 @@ import {
   type SandboxAddresses,
 } from './node-network.ts';
 import { EmulatedFirewall, unenforcedFirewall } from './sandbox-firewall.ts';
+import { sandboxIdentityRoutes } from './sandbox-identity-routes.ts';
 import { SandboxProber } from './sandbox-prober.ts';
 import { sandboxRoutes } from './sandbox-routes.ts';
 import { SandboxWorld } from './sandbox-world.ts';
@@ -50,7 +60,16 @@ export interface SandboxOptions {
   nodeNetwork?: NodeNetworkChoice;
   logLevel?: Config['server']['logLevel'];
   /** Settings to override, e.g. source-range policy or probe timing in tests. */
-  config?: Partial<Omit<Config, 'cluster' | 'gce' | 'auth' | 'server' | 'rateLimit' | 'reconciler'>> & {
+  config?: Partial<
+    Omit<Config, 'cluster' | 'gce' | 'auth' | 'authorization' | 'server' | 'rateLimit' | 'reconciler'>
+  > & {
+    /** The authorization mode, and the caches of Kubernetes authorization (the demo grants are the sandbox's). */
+    authorization?: {
+      mode?: Config['authorization']['mode'];
+      kubernetes?: Partial<Config['authorization']['kubernetes']>;
+    };
+    /** How long accepted ServiceAccount tokens are remembered. */
+    auth?: { serviceAccounts?: Pick<Partial<Config['auth']['serviceAccounts']>, 'cacheSeconds'> };
     gce?: Pick<Partial<Config['gce']>, 'writesPerSecond'>;
     server?: Partial<Config['server']>;
     rateLimit?: { [Limit in keyof Config['rateLimit']]?: Partial<Config['rateLimit'][Limit]> };
@@ -68,6 +87,9 @@ export interface SandboxOptions {
 export interface Sandbox {
   apiUrl: string;
   emulator: ComputeEmulator;
+  /** The demo OIDC issuer (discovery and JWKS on loopback) and the in-memory TokenReview/SubjectAccessReview. */
+  oidcIssuer: LocalOidcIssuer;
+  accessReviews: InMemoryAccessReviews;
   cluster: InMemoryCluster;
   world: SandboxWorld;
   runtime: Runtime;
@@ -94,6 +116,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddresses): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const emulator = await startComputeEmulator({ host, port: options.emulatorPort ?? 0 });
+  const oidcIssuer = await LocalOidcIssuer.start(host);
+  const accessReviews = demoAccessReviews();
   const config = parseConfig(
     {
       ...options.config,
@@ -114,12 +138,27 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
           subject: t.subject,
           namespaces: [...t.namespaces],
         })),
+        serviceAccounts: {
+          enabled: true,
+          issuer: accessReviews.issuer,
+          audience: DEMO_AUDIENCE,
+          ...options.config?.auth?.serviceAccounts,
+        },
+        jwt: [
+          {
+            name: DEMO_OIDC_ISSUER,
+            issuer: { url: oidcIssuer.url, audiences: [DEMO_AUDIENCE] },
+            claimMappings: { username: { claim: 'email' } },
+          },
+        ],
       },
+      authorization: { ...options.config?.authorization, static: DEMO_STATIC_AUTHORIZATION },
     },
     'sandbox configuration',
   );
   const logger = createLogger(config.server.logLevel, options.logDestination);
   const cluster = new InMemoryCluster({
+    accessReviews,
     namespaces: ['default', 'kube-system', 'search', 'payments'],
     nodePortRange: config.cluster.nodePortRange,
   });
@@ -166,6 +205,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     world,
     new NetworkProber(addresses.serviceAddress ? { localAddress: addresses.serviceAddress } : {}),
   );
+  const identity = createIdentity(config, { accessReviews });
   const runtime = await createRuntime({
     config,
     cluster,
@@ -173,7 +213,11 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
     logger,
     metrics,
     prober,
-    extraRoutes: [sandboxRoutes(world, cluster, new TokenAuthenticator(config.auth.tokens))],
+    identity,
+    extraRoutes: [
+      sandboxRoutes(world, cluster, identity),
+      sandboxIdentityRoutes(identity, accessReviews, oidcIssuer),
+    ],
     leases: new InMemoryLeases(),
     ...(options.clock && { clock: options.clock }),
   });
@@ -182,6 +226,8 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
   return {
     apiUrl: address,
     emulator,
+    oidcIssuer,
+    accessReviews,
     cluster,
     world,
     runtime,
@@ -199,6 +245,7 @@ async function startOnAddresses(options: SandboxOptions, addresses: ClaimedAddre
       await world.close();
       await firewalls.close();
       await emulator.close();
+      await oidcIssuer.close();
       await addresses.release();
     },
   };

@@ -599,6 +599,49 @@ describe('the Helm chart', { skip }, () => {
       }
     });
 
+    test('system:auth-delegator is bound only when ServiceAccount tokens or Kubernetes authorization are on', async () => {
+      const delegation = (release: Release) =>
+        all<V1ClusterRoleBinding>(release, 'ClusterRoleBinding').filter(
+          (binding) => binding.roleRef.name === 'system:auth-delegator',
+        );
+      const plain = await render('plain', 'exposure-wide', [...REQUIRED]);
+      assert.deepEqual(delegation(plain), []);
+      for (const setting of [
+        'config.authorization.mode=kubernetes',
+        'config.auth.serviceAccounts.enabled=true',
+      ]) {
+        const release = await render('reviews', 'exposure-wide', [...REQUIRED, '--set', setting]);
+        const [binding] = delegation(release);
+        assert.equal(binding?.roleRef.kind, 'ClusterRole', setting);
+        assert.deepEqual(binding?.subjects, [
+          { kind: 'ServiceAccount', name: 'reviews-exposure-api', namespace: 'exposure-wide' },
+        ]);
+      }
+    });
+
+    test('tls.secretName: the Secret is mounted whole, the service serves HTTPS from it, the probes use HTTPS', async () => {
+      const release = await render('secure', 'exposure-wide', [
+        ...REQUIRED,
+        '--set',
+        'tls.secretName=api-tls',
+      ]);
+      const deployment = only<V1Deployment>(release, 'Deployment');
+      assert.equal(podSpec(deployment).volumes?.find((v) => v.name === 'tls')?.secret?.secretName, 'api-tls');
+      const container = podSpec(deployment).containers[0];
+      const mount = container?.volumeMounts?.find((m) => m.name === 'tls');
+      assert.equal(mount?.mountPath, '/etc/exposure-api/tls');
+      assert.equal(mount?.subPath, undefined);
+      assert.equal(container?.readinessProbe?.httpGet?.scheme, 'HTTPS');
+      assert.equal(container?.livenessProbe?.httpGet?.scheme, 'HTTPS');
+      const config = parseYaml(only<V1ConfigMap>(release, 'ConfigMap').data?.['config.yaml'] ?? '') as {
+        server: { tls?: unknown };
+      };
+      assert.deepEqual(config.server.tls, {
+        certFile: '/etc/exposure-api/tls/tls.crt',
+        keyFile: '/etc/exposure-api/tls/tls.key',
+      });
+    });
+
     test('the PodDisruptionBudget and the Service select the server pods, and not the uninstall Job', () => {
       for (const release of [wide, fleet]) {
         const podLabels = only<V1Deployment>(release, 'Deployment').spec?.template.metadata?.labels;

@@ -49,6 +49,15 @@ app.kubernetes.io/component: server
 mounted inside the other (a mount point inside a read-only ConfigMap volume cannot be created). */}}
 {{- define "exposure-api.configDir" -}}/etc/exposure-api/config{{- end }}
 {{- define "exposure-api.tokensDir" -}}/etc/exposure-api/tokens{{- end }}
+{{- define "exposure-api.tlsDir" -}}/etc/exposure-api/tls{{- end }}
+
+{{/* Non-empty when the service calls TokenReview or SubjectAccessReview (system:auth-delegator). */}}
+{{- define "exposure-api.reviewsAccess" -}}
+{{- $auth := default dict .Values.config.auth }}
+{{- $serviceAccounts := default dict $auth.serviceAccounts }}
+{{- $authorization := default dict .Values.config.authorization }}
+{{- if or $serviceAccounts.enabled (eq (toString $authorization.mode) "kubernetes") }}true{{ end }}
+{{- end }}
 
 {{/* The service's configuration file: the user's settings plus what the chart decides. */}}
 {{- define "exposure-api.config" -}}
@@ -70,6 +79,9 @@ mounted inside the other (a mount point inside a read-only ConfigMap volume cann
 {{- $server := default dict $config.server }}
 {{- $_ := set $server "port" 8080 }}
 {{- $_ := set $server "host" "0.0.0.0" }}
+{{- if .Values.tls.secretName }}
+{{- $_ := set $server "tls" (dict "certFile" (printf "%s/tls.crt" (include "exposure-api.tlsDir" .)) "keyFile" (printf "%s/tls.key" (include "exposure-api.tlsDir" .))) }}
+{{- end }}
 {{- $_ := set $config "server" $server }}
 {{- $election := default dict $config.leaderElection }}
 {{- $_ := set $election "namespace" .Release.Namespace }}

@@ -9,6 +9,8 @@
 //   an idle connection behind; the first Agent built is kept and reused instead. (Credentials
 //   travel in headers, which are still set per request, so rotated tokens keep working.)
 import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
   CoordinationV1Api,
   CoreV1Api,
   createConfiguration,
@@ -26,6 +28,9 @@ export interface KubernetesApis {
   core: CoreV1Api;
   discovery: DiscoveryV1Api;
   coordination: CoordinationV1Api;
+  /** TokenReview and SubjectAccessReview (the identity adapters). */
+  authentication: AuthenticationV1Api;
+  authorization: AuthorizationV1Api;
   /** Closes the shared connections (idle ones would otherwise linger until the server drops them). */
   close(): Promise<void>;
 }
@@ -71,6 +76,8 @@ export function createKubernetesApis(
     core: new CoreV1Api(configuration),
     discovery: new DiscoveryV1Api(configuration),
     coordination: new CoordinationV1Api(configuration),
+    authentication: new AuthenticationV1Api(configuration),
+    authorization: new AuthorizationV1Api(configuration),
     async close() {
       const dispatcher = shared;
       shared = undefined;

@@ -22,6 +22,7 @@ export class PrometheusMetrics
   readonly #leader: Gauge;
   readonly #rateLimited: Counter<'limit'>;
   readonly #refusedConnections: Counter;
+  readonly #failedAuthentications: Counter<'reason'>;
   #capacity: (() => { nodePorts: number; firewallRules: number }) | undefined;
   #watchBrokenSeconds: (() => number) | undefined;
   readonly #drift: Counter<'kind'>;
@@ -44,6 +45,12 @@ export class PrometheusMetrics
       name: 'exposure_api_rate_limited_total',
       help: 'Requests refused with 429 by a rate limit (reads and writes per caller, failed authentication per address)',
       labelNames: ['limit'],
+      registers,
+    });
+    this.#failedAuthentications = new Counter({
+      name: 'exposure_api_failed_authentications_total',
+      help: 'Requests whose bearer token did not authenticate, by reason (missing-token, unknown-issuer, expired, wrong-audience, ...)',
+      labelNames: ['reason'],
       registers,
     });
     this.#refusedConnections = new Counter({
@@ -204,6 +211,10 @@ export class PrometheusMetrics
 
   countRateLimited(limit: RequestLimit): void {
     this.#rateLimited.inc({ limit });
+  }
+
+  countFailedAuthentication(reason: string): void {
+    this.#failedAuthentications.inc({ reason });
   }
 
   countRefusedConnection(): void {

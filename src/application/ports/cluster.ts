@@ -1,6 +1,7 @@
 // The port through which the application uses the Kubernetes cluster: writes go to the API,
 // reads come from informer caches. Implemented by the Kubernetes adapter (a real cluster) and by
 // the sandbox's in-memory cluster; one contract suite runs against both.
+
 import type {
   ClusterNode,
   ObservedService,
@@ -10,6 +11,7 @@ import type {
   ServiceRef,
 } from '../../domain/cluster-objects.ts';
 import type { ServiceEventObservation } from '../../domain/recent-events.ts';
+import type { AccessReviews } from './access-reviews.ts';
 import type { UsageLedger } from './usage-ledger.ts';
 
 export type ClusterErrorKind =
@@ -115,6 +117,11 @@ export interface ClusterEventRecord {
 }
 
 export interface Cluster {
+  /**
+   * The cluster's TokenReview and SubjectAccessReview, when it answers them itself (the in-memory
+   * cluster: every replica sharing it sees the same ServiceAccounts and RBAC rules).
+   */
+  accessReviews?(): AccessReviews | undefined;
   /** Starts the informers; resolves once the caches hold a complete first listing. */
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -12,6 +12,8 @@ export interface HttpMetrics {
   countRateLimited(limit: RequestLimit): void;
   /** One connection refused because its address already holds the most connections allowed. */
   countRefusedConnection(): void;
+  /** One request refused because its token did not authenticate, by reason (never the token). */
+  countFailedAuthentication(reason: string): void;
   /** The media type of the exposition text. */
   readonly contentType: string;
   /** The exposition text for /metrics. */

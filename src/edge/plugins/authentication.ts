@@ -1,8 +1,15 @@
-// Bearer-token authentication. Tokens are configured as SHA-256 hashes, each with a subject and
-// the namespaces it may use; the token itself never sits in configuration or memory for long.
+// Bearer-token authentication and impersonation. A token goes to the TokenRouter (a static token
+// is a hash lookup; a JWT is routed by its issuer to ServiceAccount or OIDC verification); the
+// failed-authentication limit per client address is checked before that, so a locked-out address
+// never causes a TokenReview or JWKS call. Impersonate-User / Impersonate-Group are honoured only
+// when the authorizer says the caller may act as that user and those groups.
 import { createHash, hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { RoutedAuthentication, TokenRouter } from '../../application/identity/token-router.ts';
+import type { Identity } from '../../application/ports/authenticator.ts';
+import type { Authorizer } from '../../application/ports/authorizer.ts';
+import type { HttpMetrics } from '../../application/ports/http-metrics.ts';
 import type { Principal } from '../../application/principal.ts';
 import { sendProblem } from './problem-details.ts';
 
@@ -19,29 +26,43 @@ export interface TokenGrant {
   namespaces: readonly string[];
 }
 
+/**
+ * The static tokens, by hash. Hashing first makes the lookup independent of the token's bytes, and
+ * no token is kept in memory, only its hash (as in the configuration). Their subjects are recorded
+ * as configured (no prefix); authorization sees them as `static:<subject>`.
+ */
 export class TokenAuthenticator {
-  readonly #byHash: Map<string, Principal>;
+  readonly identities: ReadonlyMap<string, Identity>;
 
   constructor(grants: readonly TokenGrant[]) {
-    this.#byHash = new Map(
+    this.identities = new Map(
       grants.map((grant) => [
         grant.sha256.toLowerCase(),
-        { subject: grant.subject, namespaces: grant.namespaces },
+        {
+          subject: grant.subject,
+          username: `static:${grant.subject}`,
+          groups: [],
+          authenticatedBy: 'static',
+          namespaces: grant.namespaces,
+        },
       ]),
     );
   }
 
-  /**
-   * The principal a token stands for; hashing first makes the lookup independent of the token's
-   * bytes, and no token is kept in memory, only its hash (as in the configuration).
-   */
-  authenticate(token: string): Principal | undefined {
-    return this.#byHash.get(hash('sha256', token, 'hex'));
+  /** The identity a static token stands for. */
+  authenticate(token: string): Identity | undefined {
+    return this.identities.get(hash('sha256', token, 'hex'));
   }
 }
 
 export function sha256Hex(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** What the authentication hook needs: the token router and the authorizer (for impersonation). */
+export interface EdgeAuthentication {
+  router: TokenRouter;
+  authorizer: Authorizer;
 }
 
 /** Name of the OpenAPI security scheme of bearer tokens (declared by the openapi plugin). */
@@ -58,14 +79,16 @@ const BEARER = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i;
  */
 async function authentication(
   app: FastifyInstance,
-  options: { authenticator: TokenAuthenticator },
+  options: { authentication: EdgeAuthentication; metrics?: HttpMetrics },
 ): Promise<void> {
+  const { router, authorizer } = options.authentication;
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ [BEARER_AUTH]: [] }] };
   });
   const failures = app.requestLimits.failedAuthentication;
-  const refuse = (request: FastifyRequest, reply: FastifyReply, detail: string) => {
+  const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string, detail: string) => {
+    options.metrics?.countFailedAuthentication(reason);
     failures.failed(request).then(
       (lockedOutSeconds) => {
         if (lockedOutSeconds > 0) lockedOut(request, reply, lockedOutSeconds);
@@ -74,6 +97,61 @@ async function authentication(
       (error: unknown) => {
         request.log.error({ err: error }, 'failed authentication could not be counted');
         sendProblem(request, reply, 'unauthenticated', detail);
+      },
+    );
+  };
+  const settle = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: () => void,
+    result: RoutedAuthentication,
+  ) => {
+    if (!result.ok) {
+      // Busy or unavailable says nothing about the token: it is neither counted nor remembered.
+      if (result.reason === 'busy') {
+        options.metrics?.countFailedAuthentication(result.reason);
+        sendProblem(request, reply, 'rate-limited', result.detail, { retryAfterSeconds: 1 });
+      } else if (result.reason === 'upstream-unavailable') {
+        options.metrics?.countFailedAuthentication(result.reason);
+        sendProblem(request, reply, 'kubernetes-unavailable', result.detail, { retryAfterSeconds: 1 });
+      } else {
+        refuse(request, reply, result.reason, result.detail);
+      }
+      return;
+    }
+    if (
+      request.headers['impersonate-user'] === undefined &&
+      request.headers['impersonate-group'] === undefined
+    ) {
+      request.principal = result.principal;
+      done();
+      return;
+    }
+    impersonate(request, result.principal, authorizer).then(
+      (outcome) => {
+        if (typeof outcome === 'string') {
+          sendProblem(
+            request,
+            reply,
+            outcome === 'no-user' ? 'malformed-request' : 'forbidden',
+            impersonationDetail(outcome, request),
+          );
+          return;
+        }
+        request.principal = outcome;
+        done();
+      },
+      (error: unknown) => {
+        request.log.warn({ err: error }, 'the impersonation check failed');
+        sendProblem(
+          request,
+          reply,
+          'kubernetes-unavailable',
+          'the impersonation check failed; retry shortly',
+          {
+            retryAfterSeconds: 1,
+          },
+        );
       },
     );
   };
@@ -87,18 +165,60 @@ async function authentication(
     }
     const header = request.headers.authorization;
     if (header === undefined) {
-      refuse(request, reply, 'send Authorization: Bearer <token>');
+      refuse(request, reply, 'missing-token', 'send Authorization: Bearer <token>');
       return;
     }
-    const match = BEARER.exec(header);
-    const principal = match?.[1] ? options.authenticator.authenticate(match[1]) : undefined;
-    if (!principal) {
-      refuse(request, reply, 'the bearer token is not valid');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) {
+      refuse(request, reply, 'malformed-header', 'the bearer token is not valid');
       return;
     }
-    request.principal = principal;
-    done();
+    const result = router.authenticate(token);
+    if (result instanceof Promise) {
+      result.then((settled) => settle(request, reply, done, settled));
+    } else {
+      settle(request, reply, done, result);
+    }
   });
+}
+
+type ImpersonationRefusal = 'no-user' | 'user' | 'group';
+
+/** The person the caller acts for, as the apiserver builds it: the user, the groups asked for, and system:authenticated. */
+async function impersonate(
+  request: FastifyRequest,
+  caller: Principal,
+  authorizer: Authorizer,
+): Promise<Principal | ImpersonationRefusal> {
+  // Node joins repeated headers with ", " (user and group names cannot hold a comma).
+  const values = (name: string) =>
+    [request.headers[name] ?? []]
+      .flat()
+      .flatMap((value) => String(value).split(','))
+      .map((value) => value.trim())
+      .filter((value) => value.length > 0);
+  const user = values('impersonate-user')[0];
+  const groups = values('impersonate-group');
+  if (!user) return 'no-user';
+  if (!(await authorizer.mayImpersonate(caller, { kind: 'users', name: user }))) return 'user';
+  for (const group of groups) {
+    if (!(await authorizer.mayImpersonate(caller, { kind: 'groups', name: group }))) return 'group';
+  }
+  const allGroups = [...new Set([...groups, 'system:authenticated'])];
+  return {
+    subject: user,
+    username: user,
+    groups: allGroups,
+    namespaces: authorizer.staticNamespaces({ subject: user, groups: allGroups }),
+    authenticatedBy: caller.authenticatedBy ?? 'static',
+    impersonatedBy: caller,
+  };
+}
+
+function impersonationDetail(refusal: ImpersonationRefusal, request: FastifyRequest): string {
+  if (refusal === 'no-user') return 'Impersonate-Group needs an Impersonate-User';
+  const header = refusal === 'user' ? 'Impersonate-User' : 'one of the Impersonate-Group values';
+  return `you may not impersonate ${header} (${refusal === 'user' ? String(request.headers['impersonate-user']) : String(request.headers['impersonate-group'])})`;
 }
 
 function lockedOut(request: FastifyRequest, reply: FastifyReply, seconds: number): void {

@@ -4,8 +4,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExposureService } from '../../../application/exposure-service.ts';
+import type { HttpMetrics } from '../../../application/ports/http-metrics.ts';
 import type { ExposureWatch } from '../../../application/watch/exposure-watch.ts';
-import authentication, { type TokenAuthenticator } from '../../plugins/authentication.ts';
+import authentication, { type EdgeAuthentication } from '../../plugins/authentication.ts';
 import type { TypedApp } from '../../typed-app.ts';
 import type { StreamLimits } from '../../watch/stream-registry.ts';
 import { createExposureRoute } from './create-exposure.ts';
@@ -18,7 +19,8 @@ import { watchExposureRoute } from './watch-exposure.ts';
 
 export interface ExposureRoutesOptions {
   exposures: ExposureService;
-  authenticator: TokenAuthenticator;
+  authentication: EdgeAuthentication;
+  metrics: HttpMetrics;
   deleteWaitSeconds: number;
   watch: ExposureWatch;
   watchStreams: StreamLimits;
@@ -29,7 +31,7 @@ export default async function exposureRoutes(
   options: ExposureRoutesOptions,
 ): Promise<void> {
   const app: TypedApp = parent.withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(authentication, { authenticator: options.authenticator });
+  await app.register(authentication, { authentication: options.authentication, metrics: options.metrics });
   const { reads, writes } = app.requestLimits;
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, tags: ['exposures'] };
