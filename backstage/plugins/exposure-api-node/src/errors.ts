@@ -43,7 +43,8 @@ export function describeProblem(error: ExposureApiError): string {
   const problem = error.problem;
   if (!problem) return `exposure-api answered ${error.status}`;
   const fields = (problem.errors ?? []).map((field) => `${field.pointer}: ${field.detail}`);
-  const summary = [problem.title, problem.detail].filter(Boolean).join(': ');
+  const detail = problem.detail?.toLowerCase() === problem.title.toLowerCase() ? undefined : problem.detail;
+  const summary = detail ? `${problem.title}: ${detail}` : problem.title;
   return fields.length > 0 ? `${summary} (${fields.join('; ')})` : summary;
 }
 
