@@ -19,8 +19,8 @@ export interface TestBackend {
 }
 
 export interface TestBackendOptions {
-  /** The plugin or module under test, and any services replacing the defaults. */
-  features: BackendFeature[];
+  /** The plugin or module under test (as `backend.add` takes it), and services replacing the defaults. */
+  features: (BackendFeature | Promise<{ default: BackendFeature }>)[];
   /** app-config beyond `backend.*`. */
   config: JsonObject;
 }

@@ -8,7 +8,6 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import { startTestBackend, type TestBackend } from '../../../test-support/backend.ts';
 import { SANDBOX_TOKENS } from '../../../test-support/sandbox.ts';
-import exposureApiPlugin from '../src/index.ts';
 
 function component(name: string, owner: string, annotations: Record<string, string>): Entity {
   return {
@@ -52,7 +51,8 @@ export interface PluginBackendOptions {
 export function startPluginBackend(options: PluginBackendOptions): Promise<TestBackend> {
   return startTestBackend({
     features: [
-      exposureApiPlugin,
+      // As a Backstage backend installs it.
+      import('@exposure-api/backstage-plugin-exposure-api-backend'),
       mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
       createServiceFactory({
         service: coreServices.userInfo,

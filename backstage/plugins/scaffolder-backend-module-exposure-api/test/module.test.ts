@@ -7,7 +7,9 @@ import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { scaffolderActionsExtensionPoint, type TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { startTestBackend } from '../../../test-support/backend.ts';
-import scaffolderModule from '../src/index.ts';
+
+// As a Backstage backend installs it.
+const scaffolderModule = import('@exposure-api/backstage-plugin-scaffolder-backend-module-exposure-api');
 
 function scaffolderStandIn(added: TemplateAction[]) {
   return createBackendPlugin({
