@@ -63,7 +63,7 @@ export function createRouter(options: RouterOptions): express.Router {
       throw new NotAllowedError(`${permission.name} is not allowed on ${entityRef}`);
     }
     const scope = scopeOfEntity(entity, clients.settings.namespaceOwners);
-    if (scope.kind === 'none') logger.info(`${entityRef} has no exposures: ${scope.reason}`);
+    if (scope.kind === 'none') logger.debug(`${entityRef} has no exposures: ${scope.reason}`);
     return { entityRef, scope, client: await clients.forCredentials(credentials) };
   }
 
