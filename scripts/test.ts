@@ -6,6 +6,7 @@
 // afterwards, and their location is handed to the tests through environment variables. Without Go, or
 // when the build fails, the tier is skipped loudly; under CI that is an error instead.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   CONTROL_PLANE_BIN_ENV,
@@ -24,12 +25,28 @@ const files = args.some((arg) => !arg.startsWith('-'))
   ? []
   : ['test/**/*.test.ts', 'emulators/*/test/**/*.test.ts'];
 
-function loudSkipNotice(reason: string): void {
+function loudSkipNotice(
+  reason: string,
+  what = 'the real-Kubernetes tier (kube-apiserver + etcd + helm tests)',
+  remedy = 'Install Go to run it',
+): void {
   const bar = '!'.repeat(100);
   process.stderr.write(
-    `\n${bar}\n!! SKIPPING the real-Kubernetes tier (kube-apiserver + etcd + helm tests).\n!! ${reason}\n` +
-      `!! Install Go to run it; CI=true makes this an error.\n${bar}\n\n`,
+    `\n${bar}\n!! SKIPPING ${what}.\n!! ${reason}\n` +
+      `!! ${remedy}; CI=true makes this an error.\n${bar}\n\n`,
   );
+}
+
+// The Backstage packages are an npm project of their own (backstage/), which the service's `npm ci`
+// does not install: their tests run once it is installed, as .ci/run does.
+function backstageTests(): string[] {
+  if (existsSync('backstage/node_modules/@backstage/backend-plugin-api')) {
+    return ['backstage/test/**/*.test.ts', 'backstage/plugins/*/test/**/*.test.ts'];
+  }
+  const reason = 'backstage/ is not installed';
+  if (isCi()) throw new Error(`${reason}, but CI requires the Backstage packages' tests`);
+  loudSkipNotice(reason, "the Backstage packages' tests", 'Run `npm ci` in backstage/ to run them');
+  return [];
 }
 
 async function realKubernetesTier(): Promise<Record<string, string>> {
@@ -62,6 +79,7 @@ async function realKubernetesTier(): Promise<Record<string, string>> {
 
 let tierEnv: Record<string, string>;
 try {
+  if (files.length > 0) files.push(...backstageTests());
   tierEnv = await realKubernetesTier();
 } catch (error) {
   process.stderr.write(`\nexposure-api tests: ${(error as Error).message}\n`);
@@ -70,7 +88,16 @@ try {
 
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=300000', ...args, ...files],
+  // The exposure-api-source condition resolves the typed client, which the Backstage packages link, to
+  // its sources.
+  [
+    '--conditions=exposure-api-source',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=300000',
+    ...args,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, ...tierEnv, METADATA_SERVER_DETECTION: 'none' } },
 );
 process.exit(result.status ?? 1);
