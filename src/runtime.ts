@@ -50,6 +50,17 @@ export interface RuntimeInputs {
   /** With Leases, replicas elect the one that writes to GCE; without, this replica always does. */
   leases?: Leases;
   extraRoutes?: readonly FastifyPluginAsync[];
+  /**
+   * Called once this replica has stopped leading for any reason but its own shutdown, after its
+   * GCE writes stopped. The server exits then (after finishing in-flight requests), so that it
+   * restarts as a follower that holds nothing a follower does not need.
+   */
+  onLeadershipLost?: () => void;
+  /**
+   * Loads what only a leader needs (the Compute clients), when this replica is about to take the
+   * lease: loading blocks for a while, which must not count against a running renew deadline.
+   */
+  prepareToLead?: () => Promise<void>;
 }
 
 export interface Runtime {
@@ -100,6 +111,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     sweeps,
   );
   let elector: LeaderElector | undefined;
+  let stopping = false;
   const isLeader = () => elector?.isLeader() ?? true;
   const reconciler = new Reconciler({
     cluster,
@@ -120,6 +132,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       clock,
       leaderElectionSettings(config),
       {
+        ...(inputs.prepareToLead && { prepareToLead: inputs.prepareToLead }),
         onStartedLeading: () => {
           metrics.setLeader(true);
           reconciler.start();
@@ -129,6 +142,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
           metrics.setLeader(false);
           limits.stopRecounting();
           await reconciler.stop();
+          if (!stopping) inputs.onLeadershipLost?.();
         },
         leaseAnnotations: () => sweeps.leaseAnnotations(),
         onLeaseObserved: (annotations) => sweeps.observeLease(annotations),
@@ -194,6 +208,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       }
     },
     async stop() {
+      stopping = true;
       // Closing the app ends the watch streams first (see the watch route), then the watch stops.
       await app.close();
       watch.stop();

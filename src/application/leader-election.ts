@@ -18,6 +18,12 @@ export interface LeaderElectionSettings {
 }
 
 export interface LeadershipCallbacks {
+  /**
+   * Called when this replica finds the lease free and is about to take it, before it does: what
+   * leading needs and takes long to load (blocking the event loop) is loaded here, while no renew
+   * deadline runs. The lease is taken on the next attempt, if it is still free then.
+   */
+  prepareToLead?(): Promise<void>;
   onStartedLeading(): void | Promise<void>;
   /** Must stop every GCE write before it resolves. */
   onStoppedLeading(): void | Promise<void>;
@@ -40,6 +46,7 @@ export class LeaderElector {
   /** Steps down at the renew deadline even while a tick is stuck in a lease call. */
   #deadline: NodeJS.Timeout | undefined;
   #stopped = true;
+  #prepared = false;
   #cycle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -173,6 +180,15 @@ export class LeaderElector {
     const current = await this.#leases.get(namespace, name);
     if (current?.annotations) this.#callbacks.onLeaseObserved?.(current.annotations);
     const published = this.#callbacks.leaseAnnotations?.() ?? {};
+    const free =
+      !current ||
+      (current.holderIdentity !== identity && (!current.holderIdentity || this.#expired(current, now)));
+    if (free && !this.#prepared && this.#callbacks.prepareToLead) {
+      await this.#callbacks.prepareToLead();
+      this.#prepared = true;
+      // Time has passed: look at the lease again on the next attempt.
+      return false;
+    }
     if (!current) {
       try {
         await this.#leases.create(namespace, name, {

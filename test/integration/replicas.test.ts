@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import { createGceFirewalls, type GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
+import { createGceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
+import { type OnDemandFirewalls, onDemandFirewalls } from '../../src/adapters/gce/on-demand-firewalls.ts';
 import { passThroughAuthClient } from '../../src/adapters/gce/pass-through-auth.ts';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import type { Leases } from '../../src/application/ports/leases.ts';
@@ -26,20 +27,27 @@ describe('two replicas', () => {
     runtime: Runtime;
     writes: () => number;
     partition: (on: boolean) => void;
-    gce: GceFirewalls;
+    gce: OnDemandFirewalls;
+    /** How many times the runtime said this replica lost the leadership. */
+    lost: () => number;
   }[] = [];
+  const stopped = new Set<Runtime>();
 
   before(async () => {
     emulator = await startComputeEmulator();
     cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
     for (const _ of [1, 2]) {
-      const gce = createGceFirewalls({
-        project: 'p',
-        apiEndpoint: '127.0.0.1',
-        port: emulator.port,
-        protocol: 'http',
-        authClient: passThroughAuthClient(),
-      });
+      // As the server builds them: the Compute clients only when the replica first calls GCE.
+      const gce = onDemandFirewalls('p', async () =>
+        createGceFirewalls({
+          project: 'p',
+          apiEndpoint: '127.0.0.1',
+          port: emulator.port,
+          protocol: 'http',
+          authClient: passThroughAuthClient(),
+        }),
+      );
+      let lost = 0;
       const counted = countingFirewalls(gce);
       let partitioned = false;
       const guarded = <T>(call: () => Promise<T>) =>
@@ -62,15 +70,22 @@ describe('two replicas', () => {
         firewalls: counted,
         leases: view,
         logger: pino({ level: 'silent' }),
+        onLeadershipLost: () => lost++,
       });
       await runtime.start();
-      replicas.push({ runtime, writes: () => counted.writes, partition: (on) => (partitioned = on), gce });
+      replicas.push({
+        runtime,
+        writes: () => counted.writes,
+        partition: (on) => (partitioned = on),
+        gce,
+        lost: () => lost,
+      });
     }
   });
   after(async () => {
     for (const replica of replicas) {
       replica.partition(false);
-      await replica.runtime.stop();
+      if (!stopped.has(replica.runtime)) await replica.runtime.stop();
       await replica.gce.close();
     }
     await emulator.close();
@@ -114,12 +129,15 @@ describe('two replicas', () => {
     );
     assert.equal(replicas[follower]!.writes(), 0, 'the follower never wrote');
     assert.ok(replicas[leader]!.writes() >= 2);
+    assert.equal(replicas[follower]!.gce.opened, false, 'the follower never built the Compute clients');
+    assert.equal(replicas[leader]!.gce.opened, true);
   });
 
   test('when the leader cannot renew, it stops writing and the other replica takes over', async () => {
     const oldLeader = leaderIndex();
     const newLeader = 1 - oldLeader;
     const writesBefore = replicas[oldLeader]!.writes();
+    const lostBefore = replicas[oldLeader]!.lost();
     replicas[oldLeader]!.partition(true);
     await eventually(
       () => replicas[oldLeader]!.runtime.elector?.isLeader(),
@@ -145,5 +163,27 @@ describe('two replicas', () => {
       writesBefore,
       'the old leader wrote nothing after stepping down',
     );
+    assert.ok(
+      replicas[oldLeader]!.lost() > lostBefore,
+      'the old leader was told it lost the leadership (the server exits then)',
+    );
+    assert.equal(
+      replicas[newLeader]!.gce.opened,
+      true,
+      'the new leader built the Compute clients when it took over',
+    );
+  });
+
+  test('a leader that stops on its own (shutdown) is not told it lost the leadership', async () => {
+    const leader = await eventually(
+      () => leaderIndex(),
+      (i) => i >= 0,
+      { what: 'a leader' },
+    );
+    const lostBefore = replicas[leader]!.lost();
+    stopped.add(replicas[leader]!.runtime);
+    await replicas[leader]!.runtime.stop();
+    assert.equal(replicas[leader]!.runtime.elector?.isLeader(), false);
+    assert.equal(replicas[leader]!.lost(), lostBefore);
   });
 });
