@@ -73,19 +73,15 @@ async function startReplica(): Promise<Replica> {
       auth: { tokens: [{ sha256: sha256Hex('idle-bench'), subject: 'idle', namespaces: ['*'] }] },
     }),
   );
-  const child = spawn(
-    process.execPath,
-    [...chartHeapFlag().split(' ').filter(Boolean), join(DIST, 'server.js')],
-    {
-      env: {
-        ...process.env,
-        EXPOSURE_API_CONFIG: configPath,
-        METADATA_SERVER_DETECTION: 'none',
-        NODE_ENV: 'production',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(DIST, 'server.js')], {
+    env: {
+      ...process.env,
+      EXPOSURE_API_CONFIG: configPath,
+      METADATA_SERVER_DETECTION: 'none',
+      NODE_ENV: 'production',
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const logs: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => logs.push(...String(chunk).split('\n').filter(Boolean)));
   for (let waited = 0; !logs.some((line) => line.includes('caches synced')); waited += 100) {
