@@ -26,6 +26,7 @@ import { chartHeapFlag } from './chart-heap.ts';
 import { machineFacts, mb, procMemory, stats, verdict } from './machine.ts';
 
 const { values } = parseArgs({
+  allowNegative: true,
   options: {
     dist: { type: 'string', default: 'dist' },
     build: { type: 'boolean', default: true },
