@@ -51,9 +51,10 @@ export interface RuntimeInputs {
   leases?: Leases;
   extraRoutes?: readonly FastifyPluginAsync[];
   /**
-   * Called once this replica has stopped leading for any reason but its own shutdown, after its
-   * GCE writes stopped. The server exits then (after finishing in-flight requests), so that it
-   * restarts as a follower that holds nothing a follower does not need.
+   * Called once when this replica, having led (its GCE writes stopped since), sees another replica
+   * holding the lease. The server exits then (after finishing in-flight requests), so that it
+   * restarts as a follower that holds nothing a follower does not need. A leader that only could
+   * not renew for a while (the apiserver restarting) and takes the lease back goes on.
    */
   onLeadershipLost?: () => void;
   /**
@@ -142,6 +143,8 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
           metrics.setLeader(false);
           limits.stopRecounting();
           await reconciler.stop();
+        },
+        onSucceeded: () => {
           if (!stopping) inputs.onLeadershipLost?.();
         },
         leaseAnnotations: () => sweeps.leaseAnnotations(),

@@ -27,6 +27,11 @@ export interface LeadershipCallbacks {
   onStartedLeading(): void | Promise<void>;
   /** Must stop every GCE write before it resolves. */
   onStoppedLeading(): void | Promise<void>;
+  /**
+   * Called once, when this replica has led and then sees another replica holding the lease (not
+   * when it merely could not renew for a while and takes the lease back).
+   */
+  onSucceeded?(): void;
   /** What the leader publishes on the Lease with each renewal (no write of its own). */
   leaseAnnotations?(): Record<string, string>;
   /** The Lease's annotations, each time this replica reads it (every retry period). */
@@ -47,6 +52,8 @@ export class LeaderElector {
   #deadline: NodeJS.Timeout | undefined;
   #stopped = true;
   #prepared = false;
+  #hasLed = false;
+  #successionReported = false;
   #cycle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -130,6 +137,7 @@ export class LeaderElector {
       this.#armDeadline();
       if (!this.#leading && !this.#stopped) {
         this.#leading = true;
+        this.#hasLed = true;
         this.#log.info(
           { identity: this.#settings.identity },
           'became the leader: reconciling firewall rules',
@@ -143,8 +151,10 @@ export class LeaderElector {
       const current = await this.#leases
         .get(this.#settings.namespace, this.#settings.name)
         .catch(() => undefined);
-      if (current && current.holderIdentity !== this.#settings.identity)
+      if (current && current.holderIdentity !== this.#settings.identity) {
         await this.#stepDown('the lease has another holder');
+        this.#reportSuccession();
+      }
     }
   }
 
@@ -162,6 +172,12 @@ export class LeaderElector {
       }
     }, Math.max(remainingMs, 0) + 1);
     this.#deadline.unref();
+  }
+
+  #reportSuccession(): void {
+    if (this.#successionReported || this.#stopped) return;
+    this.#successionReported = true;
+    this.#callbacks.onSucceeded?.();
   }
 
   async #stepDown(reason: string): Promise<void> {
@@ -206,7 +222,10 @@ export class LeaderElector {
       }
     }
     const ours = current.holderIdentity === identity;
-    if (!ours && current.holderIdentity && !this.#expired(current, now)) return false;
+    if (!ours && current.holderIdentity && !this.#expired(current, now)) {
+      if (this.#hasLed && !this.#leading) this.#reportSuccession();
+      return false;
+    }
     const next: LeaseRecord = {
       holderIdentity: identity,
       leaseDurationSeconds: duration,

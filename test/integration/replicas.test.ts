@@ -163,9 +163,13 @@ describe('two replicas', () => {
       writesBefore,
       'the old leader wrote nothing after stepping down',
     );
-    assert.ok(
-      replicas[oldLeader]!.lost() > lostBefore,
-      'the old leader was told it lost the leadership (the server exits then)',
+    assert.equal(replicas[oldLeader]!.lost(), lostBefore, 'not told while it cannot see who leads');
+    // Reconnected, it sees the other replica holding the lease: told once (the server exits then).
+    replicas[oldLeader]!.partition(false);
+    await eventually(
+      () => replicas[oldLeader]!.lost(),
+      (lost) => lost > lostBefore,
+      { what: 'the old leader to be told another replica leads', timeoutMs: 5_000 },
     );
     assert.equal(
       replicas[newLeader]!.gce.opened,
