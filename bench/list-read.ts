@@ -60,11 +60,10 @@ const refusingFirewalls: Firewalls = new Proxy({} as Firewalls, {
 });
 
 out(machineFacts());
-const cluster = new InMemoryCluster({
-  namespaces: ['default', ...Array.from({ length: FLEET_NAMESPACES }, (_, i) => fleetNamespace(i))],
-  nodePortRange: FLEET_NODE_PORTS,
-});
-for (let n = 0; n < NODES; n++) cluster.setNode(fleetNode(n));
+// The Lease lives in 'default'; the fleet's teams in namespaces of their own.
+const teams = Array.from({ length: FLEET_NAMESPACES }, (_, i) => fleetNamespace(i));
+const cluster = new InMemoryCluster({ namespaces: ['default', ...teams], nodePortRange: FLEET_NODE_PORTS });
+for (let node = 0; node < NODES; node++) cluster.setNode(fleetNode(node));
 const upToDate = (specHash: string) =>
   JSON.stringify({
     specHash,
