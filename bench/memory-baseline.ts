@@ -1,7 +1,8 @@
 // What the service process costs before it holds any exposure, module by module: a bare Node, the
 // application (Fastify app, domain, Kubernetes adapter on @kubernetes/client-node), then the
-// @google-cloud/compute client the GCE adapter constructs. Run by bench/memory.ts in a fresh
-// process with --expose-gc; prints one JSON line per step.
+// @google-cloud/compute client the GCE adapter constructs, which only a replica about to lead loads
+// (src/adapters/gce/on-demand-firewalls.ts): the second step is a follower's floor, the last a
+// leader's. Run by bench/memory.ts in a fresh process with --expose-gc; prints one JSON line per step.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { procMemory } from './machine.ts';
 
@@ -22,10 +23,10 @@ await step('Node, this script only');
 await import('../src/runtime.ts');
 await import('../src/adapters/kubernetes/kubernetes-cluster.ts');
 await import('../src/adapters/kubernetes/kubernetes-leases.ts');
-await step('+ application modules, Kubernetes adapter');
+await step('+ application modules, Kubernetes adapter (a follower loads no more)');
 const { createGceFirewalls } = await import('../src/adapters/gce/gce-firewalls.ts');
 const { passThroughAuthClient } = await import('../src/adapters/gce/pass-through-auth.ts');
-await step('+ @google-cloud/compute loaded');
+await step('+ @google-cloud/compute loaded (a leader, when it is about to take the lease)');
 const firewalls = createGceFirewalls({
   project: 'p',
   apiEndpoint: '127.0.0.1',

@@ -707,7 +707,7 @@ async function baseline(): Promise<{ label: string; rss: number; heapUsed: numbe
     return { label, rss: median((step) => step.rss), heapUsed: median((step) => step.heapUsed) };
   });
   for (const { label, rss, heapUsed } of medians)
-    out(`  ${label.padEnd(52)} RSS ${mb(rss).padStart(9)}   heap used ${mb(heapUsed).padStart(9)}`);
+    out(`  ${label.padEnd(84)} RSS ${mb(rss).padStart(9)}   heap used ${mb(heapUsed).padStart(9)}`);
   return medians;
 }
 

@@ -122,7 +122,7 @@ if (values.child) {
   process.exit(0);
 }
 
-const flags = [chartHeapFlag()].filter(Boolean);
+const flags = chartHeapFlag().split(' ').filter(Boolean);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 out('wide-exposure benchmark: one exposure with many ports on a large cluster, read in full');
 out(machineFacts());

@@ -58,6 +58,18 @@ export interface RuntimeInputs {
   identityFetch?: typeof fetch;
   /** Authentication and authorization built beforehand (createIdentity), e.g. to share with extra routes. */
   identity?: Identity;
+  /**
+   * Called once when this replica, having led (its GCE writes stopped since), sees another replica
+   * holding the lease. The server exits then (after finishing in-flight requests), so that it
+   * restarts as a follower that holds nothing a follower does not need. A leader that only could
+   * not renew for a while (the apiserver restarting) and takes the lease back goes on.
+   */
+  onLeadershipLost?: () => void;
+  /**
+   * Loads what only a leader needs (the Compute clients), when this replica is about to take the
+   * lease: loading blocks for a while, which must not count against a running renew deadline.
+   */
+  prepareToLead?: () => Promise<void>;
 }
 
 export interface Runtime {
@@ -112,6 +124,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
     sweeps,
   );
   let elector: LeaderElector | undefined;
+  let stopping = false;
   const isLeader = () => elector?.isLeader() ?? true;
   const reconciler = new Reconciler({
     cluster,
@@ -132,6 +145,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       clock,
       leaderElectionSettings(config),
       {
+        ...(inputs.prepareToLead && { prepareToLead: inputs.prepareToLead }),
         onStartedLeading: () => {
           metrics.setLeader(true);
           reconciler.start();
@@ -141,6 +155,9 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
           metrics.setLeader(false);
           limits.stopRecounting();
           await reconciler.stop();
+        },
+        onSucceeded: () => {
+          if (!stopping) inputs.onLeadershipLost?.();
         },
         leaseAnnotations: () => sweeps.leaseAnnotations(),
         onLeaseObserved: (annotations) => sweeps.observeLease(annotations),
@@ -216,6 +233,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
       }
     },
     async stop() {
+      stopping = true;
       // Closing the app ends the watch streams first (see the watch route), then the watch stops.
       await app.close();
       watch.stop();

@@ -1,8 +1,7 @@
 // `npm start`: the service against a real cluster and the real Compute Engine API (or the
 // endpoints its configuration names). The configuration file is named by EXPOSURE_API_CONFIG.
 import closeWithGrace from 'close-with-grace';
-import { computeEndpoint } from './adapters/gce/compute-endpoint.ts';
-import { createGceFirewalls } from './adapters/gce/gce-firewalls.ts';
+import { onDemandFirewalls } from './adapters/gce/on-demand-firewalls.ts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesAccessReviews } from './adapters/kubernetes/kubernetes-access-reviews.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetes-cluster.ts';
@@ -56,11 +55,20 @@ const leases = createKubernetesLeases({
   recorder: metrics,
   callTimeoutMs: Math.min(5_000, (config.leaderElection.renewDeadlineSeconds * 1000) / 2),
 });
-const firewalls = createGceFirewalls({
-  project: config.gce.project,
-  ...computeEndpoint(config),
-  recorder: metrics,
-  operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
+// Built when this replica is about to take the lease (or first calls GCE, which only the leader
+// does): a follower never loads the Compute client library.
+const firewalls = onDemandFirewalls(config.gce.project, async () => {
+  const [{ createGceFirewalls }, { computeEndpoint }] = await Promise.all([
+    import('./adapters/gce/gce-firewalls.ts'),
+    import('./adapters/gce/compute-endpoint.ts'),
+  ]);
+  logger.info('about to lead: loading the Compute Engine clients');
+  return createGceFirewalls({
+    project: config.gce.project,
+    ...computeEndpoint(config),
+    recorder: metrics,
+    operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
+  });
 });
 // TokenReview and SubjectAccessReview, only when ServiceAccount tokens or Kubernetes authorization are configured.
 const accessReviews =
@@ -75,18 +83,40 @@ runtime = await createRuntime({
   logger,
   metrics,
   ...(accessReviews && { accessReviews }),
+  prepareToLead: () => firewalls.open(),
+  onLeadershipLost: () => void exitAfterLosingLeadership(),
 });
 
 // Listen first, so that liveness answers while the caches fill; readiness waits for them.
 await runtime.app.listen({ host: config.server.host, port: config.server.port });
 const started = runtime;
-closeWithGrace({ delay: 25_000, logger }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'stopping after an error');
-  else logger.info({ signal }, 'stopping: finishing in-flight requests, then releasing the lease');
+const GRACE_MS = 25_000;
+async function shutdown(): Promise<void> {
   await started.stop();
   await firewalls.close();
   await leases.close();
   await accessReviews?.close();
+}
+const graceful = closeWithGrace({ delay: GRACE_MS, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'stopping after an error');
+  else logger.info({ signal }, 'stopping: finishing in-flight requests, then releasing the lease');
+  await shutdown();
 });
+
+/**
+ * A replica that lost the lease stops as it would on SIGTERM, then exits with a failure code so
+ * that its container restarts: as a follower, without the Compute clients the leader had loaded.
+ */
+async function exitAfterLosingLeadership(): Promise<void> {
+  graceful.uninstall();
+  logger.warn('lost the leadership: finishing in-flight requests, then exiting to restart as a follower');
+  setTimeout(() => process.exit(1), GRACE_MS).unref();
+  try {
+    await shutdown();
+  } catch (err) {
+    logger.error({ err }, 'stopping after losing the leadership failed');
+  }
+  process.exit(1);
+}
 await runtime.start();
 logger.info({ clusterId: config.cluster.id, project: config.gce.project }, 'caches synced; serving');

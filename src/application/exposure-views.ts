@@ -22,6 +22,7 @@ import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts
 import { firewallVerification } from '../domain/firewall-verification.ts';
 import { selectorText } from '../domain/label-selector.ts';
 import { deriveStatus } from '../domain/status.ts';
+import { type NodeTotals, nodeTotals, unprobedEndpointCounts } from '../domain/unprobed-endpoint-counts.ts';
 import {
   DEFAULT_ENDPOINT_LIMIT,
   type Endpoint,
@@ -101,6 +102,8 @@ export class ExposureViews {
     sizeCalculation: (memo) => memo.candidates.length + 1,
   });
   readonly #summaries = new LRUCache<string, SummaryMemo>({ max: 20_000 });
+  /** Totals over the current set of nodes (a new array with each change of a node). */
+  #nodeTotals: { nodes: readonly ClusterNode[]; totals: NodeTotals } | undefined;
 
   constructor(
     cluster: Cluster,
@@ -246,15 +249,19 @@ export class ExposureViews {
     ) {
       return kept.summary;
     }
-    const { counts } = selectEndpoints(
-      this.#endpointInputs(record, nodes, serviceEndpoints),
-      (target) => this.#health.cached(target),
-      0,
-      readyCount(serviceEndpoints),
-    );
+    const inputs = this.#endpointInputs(record, nodes, serviceEndpoints);
+    const counts = this.#health.hasResults(record.service.uid)
+      ? selectEndpoints(inputs, (target) => this.#health.cached(target), 0, readyCount(serviceEndpoints))
+          .counts
+      : unprobedEndpointCounts(inputs, this.#totalsOf(nodes), readyCount(serviceEndpoints));
     const summary = this.#summary(record, counts);
     this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, sweepVersion, summary });
     return summary;
+  }
+
+  #totalsOf(nodes: readonly ClusterNode[]): NodeTotals {
+    if (this.#nodeTotals?.nodes !== nodes) this.#nodeTotals = { nodes, totals: nodeTotals(nodes) };
+    return this.#nodeTotals.totals;
   }
 
   #candidates(

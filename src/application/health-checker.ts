@@ -33,6 +33,8 @@ export class HealthChecker {
   readonly #cache: LRUCache<string, ProbeOutcome>;
   readonly #inFlight = new Map<string, Promise<ProbeOutcome>>();
   readonly #scopeVersions = new LRUCache<string, number>({ max: 100_000 });
+  /** How many cached results each scope has: a scope without any lists as all Unknown, cheaply. */
+  readonly #resultsPerScope = new Map<string, number>();
   readonly #limit: ReturnType<typeof pLimit>;
   readonly #observer: ProbeObserver | undefined;
 
@@ -40,7 +42,13 @@ export class HealthChecker {
     this.#prober = prober;
     this.#clock = clock;
     this.#settings = settings;
-    this.#cache = new LRUCache({ max: settings.cacheEntries });
+    this.#cache = new LRUCache({
+      max: settings.cacheEntries,
+      // An overwritten result ('set') is replaced by one of the same scope: the count stays.
+      dispose: (outcome, _key, reason) => {
+        if (reason !== 'set') this.#countResult(outcome.target.scope, -1);
+      },
+    });
     this.#limit = pLimit(settings.concurrency);
     this.#observer = observer;
   }
@@ -51,6 +59,18 @@ export class HealthChecker {
    */
   scopeVersion(scope: string): number {
     return this.#scopeVersions.get(scope) ?? 0;
+  }
+
+  /** Whether any result about this scope is cached (however old). */
+  hasResults(scope: string): boolean {
+    return this.#resultsPerScope.has(scope);
+  }
+
+  #countResult(scope: string | undefined, change: 1 | -1): void {
+    if (scope === undefined) return;
+    const count = (this.#resultsPerScope.get(scope) ?? 0) + change;
+    if (count > 0) this.#resultsPerScope.set(scope, count);
+    else this.#resultsPerScope.delete(scope);
   }
 
   #bumpScope(scope: string | undefined): void {
@@ -148,6 +168,7 @@ export class HealthChecker {
         result = { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : String(error) };
       }
       const outcome: ProbeOutcome = { ...result, checkedAtMs: this.#clock.now(), target };
+      if (!this.#cache.has(key)) this.#countResult(target.scope, 1);
       this.#cache.set(key, outcome);
       this.#bumpScope(target.scope);
       this.#observer?.observe(outcome);

@@ -18,9 +18,20 @@ export interface LeaderElectionSettings {
 }
 
 export interface LeadershipCallbacks {
+  /**
+   * Called when this replica finds the lease free and is about to take it, before it does: what
+   * leading needs and takes long to load (blocking the event loop) is loaded here, while no renew
+   * deadline runs. The lease is taken on the next attempt, if it is still free then.
+   */
+  prepareToLead?(): Promise<void>;
   onStartedLeading(): void | Promise<void>;
   /** Must stop every GCE write before it resolves. */
   onStoppedLeading(): void | Promise<void>;
+  /**
+   * Called once, when this replica has led and then sees another replica holding the lease (not
+   * when it merely could not renew for a while and takes the lease back).
+   */
+  onSucceeded?(): void;
   /** What the leader publishes on the Lease with each renewal (no write of its own). */
   leaseAnnotations?(): Record<string, string>;
   /** The Lease's annotations, each time this replica reads it (every retry period). */
@@ -40,6 +51,9 @@ export class LeaderElector {
   /** Steps down at the renew deadline even while a tick is stuck in a lease call. */
   #deadline: NodeJS.Timeout | undefined;
   #stopped = true;
+  #prepared = false;
+  #hasLed = false;
+  #successionReported = false;
   #cycle: Promise<void> = Promise.resolve();
 
   constructor(
@@ -123,6 +137,7 @@ export class LeaderElector {
       this.#armDeadline();
       if (!this.#leading && !this.#stopped) {
         this.#leading = true;
+        this.#hasLed = true;
         this.#log.info(
           { identity: this.#settings.identity },
           'became the leader: reconciling firewall rules',
@@ -136,8 +151,10 @@ export class LeaderElector {
       const current = await this.#leases
         .get(this.#settings.namespace, this.#settings.name)
         .catch(() => undefined);
-      if (current && current.holderIdentity !== this.#settings.identity)
+      if (current && current.holderIdentity !== this.#settings.identity) {
         await this.#stepDown('the lease has another holder');
+        this.#reportSuccession();
+      }
     }
   }
 
@@ -157,6 +174,12 @@ export class LeaderElector {
     this.#deadline.unref();
   }
 
+  #reportSuccession(): void {
+    if (this.#successionReported || this.#stopped) return;
+    this.#successionReported = true;
+    this.#callbacks.onSucceeded?.();
+  }
+
   async #stepDown(reason: string): Promise<void> {
     if (!this.#leading) return;
     this.#leading = false;
@@ -173,6 +196,15 @@ export class LeaderElector {
     const current = await this.#leases.get(namespace, name);
     if (current?.annotations) this.#callbacks.onLeaseObserved?.(current.annotations);
     const published = this.#callbacks.leaseAnnotations?.() ?? {};
+    const free =
+      !current ||
+      (current.holderIdentity !== identity && (!current.holderIdentity || this.#expired(current, now)));
+    if (free && !this.#prepared && this.#callbacks.prepareToLead) {
+      await this.#callbacks.prepareToLead();
+      this.#prepared = true;
+      // Time has passed: look at the lease again on the next attempt.
+      return false;
+    }
     if (!current) {
       try {
         await this.#leases.create(namespace, name, {
@@ -190,7 +222,10 @@ export class LeaderElector {
       }
     }
     const ours = current.holderIdentity === identity;
-    if (!ours && current.holderIdentity && !this.#expired(current, now)) return false;
+    if (!ours && current.holderIdentity && !this.#expired(current, now)) {
+      if (this.#hasLed && !this.#leading) this.#reportSuccession();
+      return false;
+    }
     const next: LeaseRecord = {
       holderIdentity: identity,
       leaseDurationSeconds: duration,

@@ -156,3 +156,28 @@ describe('HealthChecker', () => {
     assert.equal(checker.freshResults([...keys, 'never-probed']), undefined);
   });
 });
+
+test('hasResults follows the cached results of a scope, through evictions and overwrites', async () => {
+  const prober: Prober = { probe: async () => ({ ok: true, latencyMs: 1 }) };
+  const health = new HealthChecker(
+    prober,
+    { now: () => 0 },
+    { timeoutMs: 100, cacheTtlMs: 0, concurrency: 4, maxProbesPerRead: 10, cacheEntries: 2 },
+  );
+  const target = (scope: string, port: number): ProbeTarget => ({
+    kind: 'tcp',
+    address: '127.0.0.1',
+    port,
+    scope,
+  });
+  assert.equal(health.hasResults('a'), false);
+  await health.check([target('a', 1), target('a', 2)]);
+  assert.equal(health.hasResults('a'), true);
+  // Probed again (TTL 0): overwritten, still two results of a.
+  await health.check([target('a', 1)]);
+  assert.equal(health.hasResults('a'), true);
+  // Two of b evict both of a.
+  await health.check([target('b', 1), target('b', 2)]);
+  assert.equal(health.hasResults('a'), false);
+  assert.equal(health.hasResults('b'), true);
+});

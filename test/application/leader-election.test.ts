@@ -43,12 +43,17 @@ function hangingView(leases: Leases): Leases & { hung: boolean } {
   return view;
 }
 
-function elector(leases: Leases, identity: string, log: string[], clock = systemClock) {
+function elector(leases: Leases, identity: string, log: string[], clock = systemClock, prepares = false) {
   return new LeaderElector(
     leases,
     clock,
     { namespace: 'default', name: 'exposure-api-test', identity, ...timing },
     {
+      ...(prepares && {
+        prepareToLead: async () => {
+          log.push(`${identity} prepares`);
+        },
+      }),
       onStartedLeading: () => {
         log.push(`${identity} started`);
       },
@@ -168,6 +173,20 @@ describe('leader election', () => {
     await eventually(() => b.isLeader(), Boolean, { what: 'b to take over' });
     assert.ok(Date.now() - stoppedAt < timing.leaseDurationMs, 'sooner than a lease expiry');
     assert.deepEqual(log, ['a started', 'a stopped', 'b started']);
+    await b.stop();
+  });
+
+  test('what leading needs is prepared once, when the lease is free, before it is taken; a follower of a live leader never prepares', async () => {
+    const shared = new InMemoryLeases();
+    const log: string[] = [];
+    const a = elector(shared, 'a', log, systemClock, true);
+    const b = elector(shared, 'b', log, systemClock, true);
+    await aLeadsThenBStarts(a, b);
+    await new Promise((resolve) => setTimeout(resolve, timing.leaseDurationMs * 2));
+    assert.deepEqual(log, ['a prepares', 'a started'], 'b never prepared while a led');
+    await a.stop();
+    await eventually(() => b.isLeader(), Boolean, { what: 'b to take over' });
+    assert.deepEqual(log, ['a prepares', 'a started', 'a stopped', 'b prepares', 'b started']);
     await b.stop();
   });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { pino } from 'pino';
-import type { GceFirewalls } from '../../src/adapters/gce/gce-firewalls.ts';
+import { type OnDemandFirewalls, onDemandFirewalls } from '../../src/adapters/gce/on-demand-firewalls.ts';
 import { ClusterError } from '../../src/application/ports/cluster.ts';
 import type { Leases } from '../../src/application/ports/leases.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -26,14 +26,19 @@ describe('two replicas', () => {
     runtime: Runtime;
     writes: () => number;
     partition: (on: boolean) => void;
-    gce: GceFirewalls;
+    gce: OnDemandFirewalls;
+    /** How many times the runtime said this replica lost the leadership. */
+    lost: () => number;
   }[] = [];
+  const stopped = new Set<Runtime>();
 
   before(async () => {
     emulator = await startComputeEmulator();
     cluster = new InMemoryCluster({ namespaces: ['default', 'search'] });
     for (const _ of [1, 2]) {
-      const gce = gceFirewallsOn(emulator, 'p');
+      // As the server builds them: the Compute clients only when the replica first calls GCE.
+      const gce = onDemandFirewalls('p', async () => gceFirewallsOn(emulator, 'p'));
+      let lost = 0;
       const counted = countingFirewalls(gce);
       let partitioned = false;
       const guarded = <T>(call: () => Promise<T>) =>
@@ -56,15 +61,22 @@ describe('two replicas', () => {
         firewalls: counted,
         leases: view,
         logger: pino({ level: 'silent' }),
+        onLeadershipLost: () => lost++,
       });
       await runtime.start();
-      replicas.push({ runtime, writes: () => counted.writes, partition: (on) => (partitioned = on), gce });
+      replicas.push({
+        runtime,
+        writes: () => counted.writes,
+        partition: (on) => (partitioned = on),
+        gce,
+        lost: () => lost,
+      });
     }
   });
   after(async () => {
     for (const replica of replicas) {
       replica.partition(false);
-      await replica.runtime.stop();
+      if (!stopped.has(replica.runtime)) await replica.runtime.stop();
       await replica.gce.close();
     }
     await emulator.close();
@@ -108,12 +120,15 @@ describe('two replicas', () => {
     );
     assert.equal(replicas[follower]!.writes(), 0, 'the follower never wrote');
     assert.ok(replicas[leader]!.writes() >= 2);
+    assert.equal(replicas[follower]!.gce.opened, false, 'the follower never built the Compute clients');
+    assert.equal(replicas[leader]!.gce.opened, true);
   });
 
   test('when the leader cannot renew, it stops writing and the other replica takes over', async () => {
     const oldLeader = leaderIndex();
     const newLeader = 1 - oldLeader;
     const writesBefore = replicas[oldLeader]!.writes();
+    const lostBefore = replicas[oldLeader]!.lost();
     replicas[oldLeader]!.partition(true);
     await eventually(
       () => replicas[oldLeader]!.runtime.elector?.isLeader(),
@@ -139,5 +154,31 @@ describe('two replicas', () => {
       writesBefore,
       'the old leader wrote nothing after stepping down',
     );
+    assert.equal(replicas[oldLeader]!.lost(), lostBefore, 'not told while it cannot see who leads');
+    // Reconnected, it sees the other replica holding the lease: told once (the server exits then).
+    replicas[oldLeader]!.partition(false);
+    await eventually(
+      () => replicas[oldLeader]!.lost(),
+      (lost) => lost > lostBefore,
+      { what: 'the old leader to be told another replica leads', timeoutMs: 5_000 },
+    );
+    assert.equal(
+      replicas[newLeader]!.gce.opened,
+      true,
+      'the new leader built the Compute clients when it took over',
+    );
+  });
+
+  test('a leader that stops on its own (shutdown) is not told it lost the leadership', async () => {
+    const leader = await eventually(
+      () => leaderIndex(),
+      (i) => i >= 0,
+      { what: 'a leader' },
+    );
+    const lostBefore = replicas[leader]!.lost();
+    stopped.add(replicas[leader]!.runtime);
+    await replicas[leader]!.runtime.stop();
+    assert.equal(replicas[leader]!.runtime.elector?.isLeader(), false);
+    assert.equal(replicas[leader]!.lost(), lostBefore);
   });
 });

@@ -484,8 +484,8 @@ describe('the Helm chart', { skip }, () => {
       });
       assert.deepEqual(
         container.env?.find((entry) => entry.name === 'NODE_OPTIONS'),
-        { name: 'NODE_OPTIONS', value: '--max-old-space-size=384' },
-        'the heap is capped well under the memory limit',
+        { name: 'NODE_OPTIONS', value: '--max-old-space-size=384 --max-semi-space-size=8' },
+        'the heap is capped well under the memory limit, the young generation kept small',
       );
       assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
       assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
@@ -504,7 +504,7 @@ describe('the Helm chart', { skip }, () => {
       assert.deepEqual(fullPod.containers[0]?.resources?.limits, { cpu: '1', memory: '1Gi' });
       assert.equal(
         fullPod.containers[0]?.env?.find((entry) => entry.name === 'NODE_OPTIONS')?.value,
-        '--max-old-space-size=512',
+        '--max-old-space-size=512 --max-semi-space-size=8',
       );
       assert.deepEqual(fullPod.containers[0]?.lifecycle?.preStop, { sleep: { seconds: 10 } });
       assert.equal(fullPod.terminationGracePeriodSeconds, 45);
