@@ -78,7 +78,13 @@ export const DEMO_STATIC_AUTHORIZATION = {
   },
   impersonators: [
     { subject: serviceAccountName(DEMO_SERVICE_ACCOUNTS.portal), users: ['*'], groups: ['*'] },
-    // The search team's token in a Backstage backend acts for Backstage users (entity refs).
-    { subject: 'team-search-bot', users: ['user:default/*'], groups: ['group:default/*'] },
+    // The search team's token in a Backstage backend acts for Backstage users, with their ownership
+    // entity refs as groups (group refs, and user refs a user's ownership may hold); so may the
+    // sandbox's admin token, as a platform's own backend token would; no one else.
+    ...['team-search-bot', 'sandbox-admin'].map((subject) => ({
+      subject,
+      users: ['user:default/*'],
+      groups: ['group:default/*', 'user:default/*'],
+    })),
   ],
 };
