@@ -93,7 +93,9 @@ describe('exposure ids missing from the cache', () => {
     for (let i = 0; i < 10; i++) await lookups.findByExposureId(newExposureId());
     const elapsed = performance.now() - started;
     assert.equal(total(), 10);
-    assert.ok(elapsed >= 9 * 40 - 5, `10 calls in ${elapsed.toFixed(0)} ms`);
+    // A timer may fire up to a millisecond before performance.now() says it is due (libuv keeps
+    // its clock in whole milliseconds), so each of the nine waits is allowed that much.
+    assert.ok(elapsed >= 9 * (40 - 2), `10 calls in ${elapsed.toFixed(0)} ms`);
   });
 
   test('a failed call fails its waiters (to be answered as an outage); the next call goes ahead', async () => {
