@@ -7,14 +7,14 @@
 // process spends per request (from /proc, Linux) is printed too: its ratio is the throughput ratio
 // the two would reach on an otherwise idle CPU.
 // Run: npm run bench:identity   (options: --rounds=5 --seconds=5 --connections=10,50)
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { spawnWithLogCollector } from './log-collector.ts';
+import { cpuSecondsOf } from './process-cpu.ts';
 
 const text = (fallback: string) => ({ type: 'string', default: fallback }) as const;
 const { values: options } = parseArgs({
@@ -29,31 +29,16 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** utime + stime of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function serve(identity: 'static' | 'oidc-kubernetes'): Promise<Target> {
-  const child = spawn(process.execPath, ['bench/read-service.ts', `--identity=${identity}`], {
-    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
-  });
-  child.stdout?.resume(); // request logs, drained as a log collector would
+  // Request logs go to a collector process of its own, as a container's stdout does.
+  const { child, stop } = spawnWithLogCollector(['bench/read-service.ts', `--identity=${identity}`]);
   const [line] = (await once(createInterface({ input: child.stdio[3] as Readable }), 'line')) as [string];
   const { url, authorization } = JSON.parse(line) as { url: string; authorization: string };
   return {
     url,
     authorization,
     cpuSeconds: () => cpuSecondsOf(child.pid),
-    async stop() {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
+    stop,
   };
 }
 

@@ -2,15 +2,19 @@
 // defaults, its own process) against a bare Fastify app serving the same JSON from its own process.
 // The load generator (autocannon) runs here, in a third process. Rounds alternate the two servers so
 // that both see the same machine; each round is printed, and the median ratio of the rounds last.
-// Target: the service at ≥ 0.7× the bare app (0.8 stretch).
+// Target: the service at ≥ 0.7× the bare app (0.8 stretch). Each server's CPU time per request
+// (from /proc, Linux) is printed too, and its ratio: throughput on a shared 2-core machine swings
+// with the neighbours' load, CPU per request much less.
 // Run: npm run bench:read   (options: --rounds=5 --seconds=5 --connections=10,50)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { spawnWithLogCollector } from './log-collector.ts';
+import { cpuSecondsOf } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +32,10 @@ async function firstLine(stream: Readable): Promise<string> {
   return line;
 }
 
-// The service writes its request logs to stdout as in production; they are drained (and dropped)
-// here as a log collector would read them, so logging costs what it costs in a deployment.
-const service = spawn(process.execPath, ['bench/read-service.ts'], {
-  stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
-});
-service.stdout?.resume();
-const announced = JSON.parse(await firstLine(service.stdio[3] as Readable)) as {
+// The service writes its request logs to stdout as in production, into a pipe read by a collector
+// process of its own (log-collector.ts), so logging costs what it costs in a deployment.
+const service = spawnWithLogCollector(['bench/read-service.ts']);
+const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)) as {
   url: string;
   authorization: string;
   body: string;
@@ -43,14 +44,32 @@ const bare = spawn(process.execPath, ['bench/read-bare.ts'], { stdio: ['pipe', '
 bare.stdin?.end(announced.body);
 const bareUrl = await firstLine(bare.stdout as Readable);
 
+interface Measured {
+  rps: number;
+  p99: number;
+  errors: number;
+  /** CPU time of the server process per request, in µs. */
+  cpuMicros: number;
+}
+
 async function measure(
   url: string,
+  pid: number | undefined,
   connections: number,
   headers: Record<string, string> = {},
-): Promise<{ rps: number; p99: number; errors: number }> {
+): Promise<Measured> {
+  const cpuBefore = cpuSecondsOf(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    cpuMicros: ((cpuSecondsOf(pid) - cpuBefore) * 1e6) / result.requests.total,
+  };
 }
+const measureService = (connections: number) =>
+  measure(announced.url, service.child.pid, connections, { authorization: announced.authorization });
+const measureBare = (connections: number) => measure(bareUrl, bare.pid, connections);
 
 const median = (list: number[]) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -60,36 +79,34 @@ const median = (list: number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-const serviceHeaders = { authorization: announced.authorization };
 process.stdout.write(
   `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
     '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n',
 );
 // Warm both (JIT, connection pools) before measuring.
-await measure(bareUrl, 10);
-await measure(announced.url, 10, serviceHeaders);
+await measureBare(10);
+await measureService(10);
 
 const summary: string[] = [];
 const allRatios: number[] = [];
+const allCpuRatios: number[] = [];
 for (const connections of connectionCounts) {
   const ratios: number[] = [];
   process.stdout.write(`\n${connections} connections\n`);
   for (let round = 1; round <= rounds; round++) {
     // Alternate which goes first, so neither always meets the machine's state after the other.
     const serviceFirst = round % 2 === 0;
-    const first = serviceFirst
-      ? await measure(announced.url, connections, serviceHeaders)
-      : await measure(bareUrl, connections);
-    const second = serviceFirst
-      ? await measure(bareUrl, connections)
-      : await measure(announced.url, connections, serviceHeaders);
+    const first = serviceFirst ? await measureService(connections) : await measureBare(connections);
+    const second = serviceFirst ? await measureBare(connections) : await measureService(connections);
     const [api, plain] = serviceFirst ? [first, second] : [second, first];
     if (api.errors > 0 || plain.errors > 0)
       throw new Error(`errors during the run: service ${api.errors}, bare ${plain.errors}`);
     const ratio = api.rps / plain.rps;
+    const cpuRatio = plain.cpuMicros / api.cpuMicros;
     ratios.push(ratio);
+    allCpuRatios.push(cpuRatio);
     process.stdout.write(
-      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms) | ratio ${ratio.toFixed(2)}\n`,
+      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)})\n`,
     );
   }
   allRatios.push(...ratios);
@@ -97,11 +114,9 @@ for (const connections of connectionCounts) {
 }
 const overall = median(allRatios);
 process.stdout.write(
-  `\n${summary.join('\n')}\nmedian ratio, all rounds: ${overall.toFixed(2)} (target ≥ 0.70, stretch 0.80) ${overall >= 0.7 ? 'MET' : 'NOT MET'}\n`,
+  `\n${summary.join('\n')}\nmedian CPU-per-request ratio (bare ÷ service), all rounds: ${median(allCpuRatios).toFixed(2)}\n` +
+    `median ratio, all rounds: ${overall.toFixed(2)} (target ≥ 0.70, stretch 0.80) ${overall >= 0.7 ? 'MET' : 'NOT MET'}\n`,
 );
 
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  if (child.exitCode === null) await once(child, 'exit');
-}
-await Promise.all([stop(service), stop(bare)]);
+bare.kill('SIGTERM');
+await Promise.all([service.stop(), bare.exitCode === null ? once(bare, 'exit') : undefined]);
