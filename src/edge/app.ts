@@ -9,6 +9,7 @@ import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
 import { serviceEventSchemas } from '../schemas/service-events.ts';
 import { watchSchemas } from '../schemas/watch.ts';
+import { AccessLogController } from './access-log.ts';
 import type { EdgeLimits } from './edge-limits.ts';
 import type { EdgeAuthentication } from './plugins/authentication.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     ...(deps.tls && { https: readTlsFiles(deps.tls) }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    logController: new AccessLogController(),
     bodyLimit: deps.bodyLimitBytes,
     schemaController,
     return503OnClosing: true,

@@ -43,5 +43,22 @@ test('create, patch and delete each write one audit line naming the subject; no 
   assert.equal(audits[0]?.reqId, 'audit-trail-1', 'the audit line carries the request id');
   const everything = JSON.stringify(lines);
   assert.doesNotMatch(everything, /search-team-token/);
-  assert.ok(lines.some((line) => line.reqId === 'audit-trail-1' && line.msg === 'request completed'));
+  // One access line per request, when it is answered: method, URL, client, status and time.
+  const requestLines = lines.filter((line) => line.reqId === 'audit-trail-1' && line.audit !== true);
+  assert.deepEqual(
+    requestLines.map((line) => line.msg),
+    ['request completed'],
+  );
+  const [access] = requestLines as [
+    {
+      req: { method: string; url: string; remoteAddress: string };
+      res: { statusCode: number };
+      responseTime: number;
+    },
+  ];
+  assert.equal(access.req.method, 'POST');
+  assert.equal(access.req.url, '/exposures');
+  assert.equal(access.req.remoteAddress, '127.0.0.1');
+  assert.equal(access.res.statusCode, 201);
+  assert.ok(access.responseTime > 0);
 });
