@@ -17,3 +17,8 @@ export function chartHeapFlag(): string {
     .filter(Boolean)
     .join(' ');
 }
+
+/** The same flags as arguments for `node`. */
+export function chartNodeFlags(): string[] {
+  return chartHeapFlag().split(' ').filter(Boolean);
+}

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { chartNodeFlags } from './chart-heap.ts';
 import { spawnWithLogCollector } from './log-collector.ts';
 import { cpuSecondsOf } from './process-cpu.ts';
 
@@ -33,14 +34,19 @@ async function firstLine(stream: Readable): Promise<string> {
 }
 
 // The service writes its request logs to stdout as in production, into a pipe read by a collector
-// process of its own (log-collector.ts), so logging costs what it costs in a deployment.
-const service = spawnWithLogCollector(['bench/read-service.ts']);
+// process of its own (log-collector.ts), so logging costs what it costs in a deployment. Both run
+// with the Node flags a pod of the Helm chart gets (its heap sizes): the young generation's size
+// changes what the service's allocations cost (the bare app allocates little and does not care).
+const nodeFlags = chartNodeFlags();
+const service = spawnWithLogCollector([...nodeFlags, 'bench/read-service.ts']);
 const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)) as {
   url: string;
   authorization: string;
   body: string;
 };
-const bare = spawn(process.execPath, ['bench/read-bare.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const bare = spawn(process.execPath, [...nodeFlags, 'bench/read-bare.ts'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 bare.stdin?.end(announced.body);
 const bareUrl = await firstLine(bare.stdout as Readable);
 
@@ -81,7 +87,8 @@ const median = (list: number[]) => {
 
 process.stdout.write(
   `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
-    '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n',
+    '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n' +
+    `  both with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}\n`,
 );
 // Warm both (JIT, connection pools) before measuring.
 await measureBare(10);
