@@ -55,8 +55,30 @@ export class ExposureIndex {
 
   /** All records in id (= creation) order. */
   all(): ExposureRecord[] {
+    return [...this.after(undefined)];
+  }
+
+  /**
+   * The records whose id sorts after `afterId` (all of them without one), in id order, read as the
+   * caller goes: a list page starts at its cursor by binary search, not by walking past every
+   * record before it. Records removed while the caller is between two steps are left out.
+   */
+  *after(afterId: string | undefined): Generator<ExposureRecord> {
     this.#sortedIds ??= [...this.#byId.keys()].sort();
-    return this.#sortedIds.map((id) => this.#byId.get(id) as ExposureRecord);
+    const ids = this.#sortedIds;
+    let low = 0;
+    let high = ids.length;
+    if (afterId !== undefined) {
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((ids[middle] as string) <= afterId) low = middle + 1;
+        else high = middle;
+      }
+    }
+    for (let i = low; i < ids.length; i++) {
+      const record = this.#byId.get(ids[i] as string);
+      if (record) yield record;
+    }
   }
 
   get size(): number {

@@ -384,8 +384,7 @@ export class ExposureService {
     let sinceYield = 0;
     // One decision per namespace met in this scan, not one per exposure.
     const listable = new Map<string, boolean>();
-    for (const record of this.#index.all()) {
-      if (after !== undefined && record.id <= after) continue;
+    for (const record of this.#index.after(after)) {
       if (++sinceYield >= LIST_YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));

@@ -62,3 +62,23 @@ test('a Service edited beyond recognition is dropped, not served as it was', asy
   );
   assert.equal(index.size, 0);
 });
+
+test('after(id) gives the records whose ids sort after it, in id order, from any starting id', async () => {
+  const { cluster, index } = await startedIndex();
+  const ids: string[] = [];
+  for (const name of ['a', 'b', 'c', 'd', 'e']) ids.push((await indexed(cluster, index, manifest(name))).id);
+  ids.sort();
+  const idsAfter = (afterId: string | undefined) => [...index.after(afterId)].map((record) => record.id);
+  assert.deepEqual(idsAfter(undefined), ids);
+  assert.deepEqual(
+    index.all().map((record) => record.id),
+    ids,
+  );
+  for (let i = 0; i < ids.length; i++)
+    assert.deepEqual(idsAfter(ids[i]), ids.slice(i + 1), `after ${ids[i]}`);
+  // A cursor naming an exposure deleted since (or any id between two) starts at the next one.
+  const between = `${ids[1]}0`;
+  assert.deepEqual(idsAfter(between), ids.slice(2));
+  assert.deepEqual(idsAfter('exp_'), ids);
+  assert.deepEqual(idsAfter('exp_zzzzzzzzzzzzzzzzzzzzzzzzzz'), []);
+});
