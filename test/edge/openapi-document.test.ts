@@ -50,3 +50,22 @@ test('the document is valid OpenAPI 3.1, with every error response documented as
   }
   assert.ok(document.components.schemas.CreateExposureRequest.examples, 'the request has an example');
 });
+
+test('every operation that needs a token documents what authentication answers: 400, 401, 403, 429 and 503', () => {
+  // An impersonation without a user is a 400 and one not allowed a 403, on any route; a locked-out
+  // address or a full review queue a 429; a review that cannot be made now a 503.
+  const document = JSON.parse(readFileSync('openapi/openapi.json', 'utf8'));
+  let guarded = 0;
+  for (const [path, operations] of Object.entries<
+    Record<string, { security?: unknown[]; responses: Record<string, unknown> }>
+  >(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (!operation.security?.length) continue;
+      guarded++;
+      for (const status of ['400', '401', '403', '429', '503']) {
+        assert.ok(operation.responses[status], `${method.toUpperCase()} ${path} does not document ${status}`);
+      }
+    }
+  }
+  assert.ok(guarded >= 7, `${guarded} operations need a token`);
+});

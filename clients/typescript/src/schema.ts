@@ -707,6 +707,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The request did not arrive whole in time (`server.requestTimeoutMs`); the connection is closed: `/problems/request-timeout` */
             408: {
                 headers: {
@@ -948,6 +957,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
                 headers: {
@@ -1053,6 +1071,15 @@ export interface operations {
             };
             /** @description Missing or unknown bearer token: `/problems/unauthenticated` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1340,6 +1367,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not found (also for exposures in namespaces the token may not use): `/problems/exposure-not-found`, `/problems/route-not-found` */
             404: {
                 headers: {
@@ -1411,6 +1447,15 @@ export interface operations {
             };
             /** @description Missing or unknown bearer token: `/problems/unauthenticated` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The namespace is not one of the token's, or a quota has no room for the change: `/problems/forbidden`, `/problems/forbidden-namespace`, `/problems/quota-exceeded` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

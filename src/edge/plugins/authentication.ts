@@ -11,6 +11,7 @@ import type { Identity } from '../../application/ports/authenticator.ts';
 import type { Authorizer } from '../../application/ports/authorizer.ts';
 import type { HttpMetrics } from '../../application/ports/http-metrics.ts';
 import type { Principal } from '../../application/principal.ts';
+import { problemResponses } from '../response-schemas.ts';
 import { sendProblem } from './problem-details.ts';
 
 declare module 'fastify' {
@@ -68,6 +69,9 @@ export interface EdgeAuthentication {
 /** Name of the OpenAPI security scheme of bearer tokens (declared by the openapi plugin). */
 export const BEARER_AUTH = 'bearerAuth';
 
+/** The statuses the authentication hook answers with. */
+const AUTHENTICATION_STATUSES = [400, 401, 403, 429, 503] as const;
+
 const BEARER = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i;
 
 /**
@@ -84,7 +88,17 @@ async function authentication(
   const { router, authorizer } = options.authentication;
   app.decorateRequest('principal', null);
   app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, security: [{ [BEARER_AUTH]: [] }] };
+    route.schema = {
+      ...route.schema,
+      security: [{ [BEARER_AUTH]: [] }],
+      // What this hook itself can answer on any route it guards: a refused token (401), an
+      // impersonation without a user (400) or not allowed (403), a locked-out address or a full
+      // review queue (429), a review that cannot be made now (503). A route's own entries stay.
+      response: {
+        ...problemResponses(...AUTHENTICATION_STATUSES),
+        ...(route.schema?.response as Record<number, unknown> | undefined),
+      },
+    };
   });
   const failures = app.requestLimits.failedAuthentication;
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string, detail: string) => {
