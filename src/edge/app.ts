@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Keep a caller's request id when it is sane, so its logs and ours line up.
     genReqId: requestIdOf,
   });
-  limitConnectionsPerAddress(app.server, {
+  const connections = limitConnectionsPerAddress(app.server, {
     maxPerAddress: limits.maxConnectionsPerAddress,
     metrics: deps.metrics,
     log: app.log,
@@ -93,11 +93,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   const unsupportedMethods = methodNotAllowed(app);
   // Graceful stop: once closing, answers say `Connection: close` and connections that fall idle are
-  // closed, so keep-alive clients cannot hold the process open after the last in-flight request.
+  // closed, so keep-alive clients cannot hold the process open after the last in-flight request;
+  // connections that never sent a request are closed too.
   let draining = false;
   app.addHook('preClose', (done) => {
     draining = true;
-    const closer = setInterval(() => app.server.closeIdleConnections(), 100);
+    const closer = setInterval(() => {
+      app.server.closeIdleConnections();
+      connections.destroyUnused();
+    }, 100);
     closer.unref();
     app.server.once('close', () => clearInterval(closer));
     done();

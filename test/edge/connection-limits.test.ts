@@ -61,3 +61,27 @@ describe('connections per client address', () => {
     assert.equal(sandbox.world.nodeStates().find((node) => node.name === 'sandbox-node-1')?.failed, false);
   });
 });
+
+describe('a stopping service and connections that never sent a request', () => {
+  test('they are closed, so the stop does not wait for them; a keep-alive connection between requests is closed too', {
+    timeout: 30_000,
+  }, async () => {
+    const sandbox = await startTestSandbox({ withDemoWorkload: false });
+    const unused = await openSocket(sandbox.apiUrl);
+    const reused = await openSocket(sandbox.apiUrl);
+    for (const socket of [unused, reused]) socket.on('error', () => {});
+    const firstAnswer = new Promise<string>((resolve) =>
+      reused.once('data', (chunk) => resolve(String(chunk))),
+    );
+    reused.write('GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n');
+    assert.match(await firstAnswer, /^HTTP\/1\.1 200/);
+    const closedByServer = (socket: Socket) =>
+      new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())));
+    const started = performance.now();
+    await sandbox.close();
+    const stoppedMs = performance.now() - started;
+    await Promise.all([closedByServer(unused), closedByServer(reused)]);
+    // Without closing them the stop waited for the client (over two minutes for a silent one).
+    assert.ok(stoppedMs < 10_000, `stopped in ${stoppedMs.toFixed(0)} ms`);
+  });
+});

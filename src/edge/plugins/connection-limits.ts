@@ -19,13 +19,27 @@ export interface ConnectionLimitOptions {
   log: FastifyBaseLogger;
 }
 
+/** The accepted connections, for a graceful stop. */
+export interface AcceptedConnections {
+  /**
+   * Closes the connections that have not sent a byte. Node's closeIdleConnections() leaves them
+   * open, and server.close() waits for them: one client that opened a connection and sent nothing
+   * (a pool's spare connection, a port scanner) would hold a stopping replica open indefinitely.
+   */
+  destroyUnused(): void;
+}
+
 /**
  * Counts open connections per remote address on `server` and refuses those over the cap. The
  * server's own 'connection' listeners (Node's HTTP parser) are moved behind the count, so that a
  * refused connection is never parsed: its request is not run.
  */
-export function limitConnectionsPerAddress(server: Server, options: ConnectionLimitOptions): void {
+export function limitConnectionsPerAddress(
+  server: Server,
+  options: ConnectionLimitOptions,
+): AcceptedConnections {
   const open = new Map<string, number>();
+  const accepted = new Set<Socket>();
   const logged = new LRUCache<string, true>({ max: 10_000, ttl: LOG_INTERVAL_MS });
   const accept = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
@@ -36,16 +50,22 @@ export function limitConnectionsPerAddress(server: Server, options: ConnectionLi
       refuse(socket, address, options, logged);
       return;
     }
-    if (address !== undefined) {
-      open.set(address, count);
-      socket.once('close', () => {
-        const left = (open.get(address) ?? 1) - 1;
-        if (left <= 0) open.delete(address);
-        else open.set(address, left);
-      });
-    }
+    accepted.add(socket);
+    socket.once('close', () => {
+      accepted.delete(socket);
+      if (address === undefined) return;
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+    if (address !== undefined) open.set(address, count);
     for (const listener of accept) listener.call(server, socket);
   });
+  return {
+    destroyUnused() {
+      for (const socket of accepted) if (socket.bytesRead === 0) socket.destroy();
+    },
+  };
 }
 
 function refuse(
