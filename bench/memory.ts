@@ -1,5 +1,5 @@
 // Memory benchmark: the RSS of the service process with 10,000 exposures and 2,000 nodes cached
-// (target ≤ 300 MB). The service runs in a child process (bench/memory-service.ts) with the
+// (targets for the leader, which this process is: ≤ 380 MB steady, ≤ 420 MB at its peak). The service runs in a child process (bench/memory-service.ts) with the
 // real runtime and the installation's default settings; this process is the load generator and
 // holds everything that is not the service: the Compute emulator with the exposures' firewall
 // rules, and the kube-apiserver's clients. Memory is read in the child after two forced GCs: RSS
@@ -78,7 +78,9 @@ const SERVICE_FLAGS = (values['service-flags'] ?? '').split(' ').filter(Boolean)
 const EXPOSURES = Number(values.exposures);
 const NODES = Number(values.nodes);
 const GETS = Number(values.gets);
-const TARGET_MB = 300;
+/** The leader's targets at design scale: steady RSS and peak RSS. */
+const TARGET_MB = 380;
+const PEAK_TARGET_MB = 420;
 const variants = values.variant === 'both' ? ['in-memory', 'kubernetes'] : [values.variant ?? 'in-memory'];
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -712,7 +714,7 @@ async function baseline(): Promise<{ label: string; rss: number; heapUsed: numbe
 }
 
 out(
-  `memory benchmark: ${EXPOSURES.toLocaleString('en')} exposures, ${NODES.toLocaleString('en')} nodes, target RSS ≤ ${TARGET_MB} MB`,
+  `memory benchmark: ${EXPOSURES.toLocaleString('en')} exposures, ${NODES.toLocaleString('en')} nodes, leader targets RSS ≤ ${TARGET_MB} MB steady, ≤ ${PEAK_TARGET_MB} MB peak`,
 );
 out(machineFacts());
 const emulator = await startComputeEmulator({ firewallQuota: 1_000_000, operationDoneAfterMs: 0 });
@@ -742,15 +744,16 @@ try {
 }
 
 out(
-  `\nthe service process with ${EXPOSURES.toLocaleString('en')} exposures and ${NODES.toLocaleString('en')} nodes cached (target RSS ≤ ${TARGET_MB} MB):`,
+  `\nthe service process with ${EXPOSURES.toLocaleString('en')} exposures and ${NODES.toLocaleString('en')} nodes cached, this replica leading (targets: RSS ≤ ${TARGET_MB} MB steady, ≤ ${PEAK_TARGET_MB} MB peak):`,
 );
 for (const { variant, figures } of results) {
   const { cached, target } = figures;
   const peak = Math.max(...figures.phases.map((phase) => phase.memory.peakRss));
   out(
     `  ${variant.padEnd(48)} caches built: RSS ${mb(cached.memory.rss).padStart(9)} (heap used ${mb(cached.memory.heapUsed)}); ` +
-      `after every list page: RSS ${mb(target.memory.rss).padStart(9)} (heap used ${mb(target.memory.heapUsed)}); peak RSS ${mb(peak)}  ` +
-      verdict(Math.max(cached.memory.rss, target.memory.rss) <= TARGET_MB * MB),
+      `after every list page: RSS ${mb(target.memory.rss).padStart(9)} (heap used ${mb(target.memory.heapUsed)}); ` +
+      `steady ${verdict(Math.max(cached.memory.rss, target.memory.rss) <= TARGET_MB * MB)}; ` +
+      `peak RSS ${mb(peak)} ${verdict(peak <= PEAK_TARGET_MB * MB)}`,
   );
 }
 const [bare, app, compute, clients] = before;
