@@ -36,7 +36,7 @@ export function createExposureRoute(app: TypedApp, exposures: ExposureService): 
             ...LOCATION_HEADER,
             ...ETAG_HEADER,
           }),
-          ...problemResponses(400, 401, 403, 404, 408, 409, 413, 415, 422, 429, 431, 503),
+          ...problemResponses(400, 403, 404, 408, 409, 413, 415, 422, 429, 431, 503),
         },
       },
     },

@@ -29,7 +29,7 @@ export function deleteExposureRoute(
         response: {
           202: jsonResponse(Exposure, 'Deletion is under way (phase Deleting).', ETAG_HEADER),
           204: { type: 'null', description: 'Deleted: the firewall rules and the Service are gone.' },
-          ...problemResponses(400, 401, 404, 408, 412, 414, 429, 431, 503),
+          ...problemResponses(400, 404, 408, 412, 414, 429, 431, 503),
         },
       },
     },

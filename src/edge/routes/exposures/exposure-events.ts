@@ -19,7 +19,7 @@ export function exposureEventsRoute(app: TypedApp, exposures: ExposureService): 
         params: ExposureIdParams,
         response: {
           200: jsonResponse(ServiceEventList, 'The recent events, newest first', CACHE_AGE_HEADERS),
-          ...problemResponses(400, 401, 404, 408, 414, 429, 431, 503),
+          ...problemResponses(400, 404, 408, 414, 429, 431, 503),
         },
       },
     },

@@ -19,7 +19,7 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         querystring: GetExposureQuery,
         response: {
           200: jsonResponse(Exposure, 'The exposure', { ...ETAG_HEADER, ...CACHE_AGE_HEADERS }),
-          ...problemResponses(400, 401, 404, 408, 414, 429, 431, 503),
+          ...problemResponses(400, 404, 408, 414, 429, 431, 503),
         },
       },
     },

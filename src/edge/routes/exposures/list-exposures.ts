@@ -17,7 +17,7 @@ export function listExposuresRoute(app: TypedApp, exposures: ExposureService): v
         querystring: ListExposuresQuery,
         response: {
           200: jsonResponse(ExposureList, 'A page of exposures', CACHE_AGE_HEADERS),
-          ...problemResponses(400, 401, 408, 429, 431, 503),
+          ...problemResponses(400, 408, 429, 431, 503),
         },
       },
     },

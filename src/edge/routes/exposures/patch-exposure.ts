@@ -43,7 +43,7 @@ export function patchExposureRoute(app: TypedApp, exposures: ExposureService): v
         body: ref(PatchExposureRequest),
         response: {
           200: jsonResponse(Exposure, 'The changed exposure, with the new ETag', ETAG_HEADER),
-          ...problemResponses(400, 401, 403, 404, 408, 409, 412, 413, 414, 415, 422, 429, 431, 503),
+          ...problemResponses(400, 403, 404, 408, 409, 412, 413, 414, 415, 422, 429, 431, 503),
         },
       },
     },

@@ -66,7 +66,7 @@ export function watchExposureRoute(app: TypedApp, watch: ExposureWatch, limits: 
             },
             content: { 'text/event-stream': { schema: ref(WatchEvent) } },
           },
-          ...problemResponses(400, 401, 404, 429, 503),
+          ...problemResponses(400, 404, 429, 503),
         },
       },
     },
