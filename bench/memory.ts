@@ -1,7 +1,8 @@
 // Memory benchmark: the RSS of the service process with 10,000 exposures and 2,000 nodes cached
-// (targets for the leader, which this process is: ≤ 380 MB steady, ≤ 420 MB at its peak). The service runs in a child process (bench/memory-service.ts) with the
-// real runtime and the installation's default settings; this process is the load generator and
-// holds everything that is not the service: the Compute emulator with the exposures' firewall
+// (targets for the leader, which this process is: ≤ 380 MB steady, ≤ 420 MB at its peak). The
+// service runs in a child process (bench/memory-service.ts) with the real runtime and the
+// installation's default settings; this process is the load generator and holds everything that
+// is not the service: the Compute emulator with the exposures' firewall
 // rules, and the kube-apiserver's clients. Memory is read in the child after two forced GCs: RSS
 // (what a pod's memory limit is held against) and V8's heap used (the live objects).
 //
