@@ -1,6 +1,7 @@
 // What the service process costs before it holds any exposure, module by module: a bare Node, the
 // application (Fastify app, domain, Kubernetes adapter on @kubernetes/client-node), then the
-// @google-cloud/compute client the GCE adapter constructs, which only a replica about to lead loads
+// @google-cloud/compute clients the GCE adapter constructs (with the part of the library's protocol
+// definition they use, src/adapters/gce/compute-clients.ts), which only a replica about to lead loads
 // (src/adapters/gce/on-demand-firewalls.ts): the second step is a follower's floor, the last a
 // leader's. Run by bench/memory.ts in a fresh process with --expose-gc; prints one JSON line per step.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,5 +35,7 @@ const firewalls = createGceFirewalls({
   protocol: 'http',
   authClient: passThroughAuthClient(),
 });
-await step('+ its FirewallsClient and GlobalOperationsClient');
+// The first call builds the clients' service stubs (nothing listens on port 9: it is refused).
+await firewalls.get('rule').catch(() => {});
+await step('+ its FirewallsClient and GlobalOperationsClient, after a first call');
 await firewalls.close();

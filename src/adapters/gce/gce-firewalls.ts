@@ -13,10 +13,6 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { protos } from '@google-cloud/compute';
-// The two clients straight from their modules: the package's entry point loads every Compute API
-// client and its 30 MB of generated protos, some 300 MB of memory the service never uses.
-import { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
-import { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
 import type { AuthClient } from 'google-auth-library';
 import {
   FirewallError,
@@ -27,6 +23,9 @@ import {
   type ObservedFirewallRule,
 } from '../../application/ports/firewalls.ts';
 import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+// The two clients straight from their modules (the package's entry point loads every Compute API
+// client and its 30 MB of generated protos), with only the protocol definition they use.
+import { FirewallsClient, GlobalOperationsClient } from './compute-clients.ts';
 import { toFirewallResource, toObservedRule, toPartialFirewallResource } from './firewall-mapping.ts';
 import { classifyCallError, operationFailure } from './gce-errors.ts';
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { FaultInjector } from '@exposure-api/compute-emulator';
+import { usesReducedComputeProtos } from '../../../src/adapters/gce/compute-clients.ts';
 import { FirewallError } from '../../../src/application/ports/firewalls.ts';
 import { ruleSpec } from '../../contract/firewalls.contract.ts';
 import { type EmulatedGce, emulatedGce } from '../../support/emulated-gce.ts';
@@ -34,6 +35,10 @@ async function failure(promise: Promise<unknown>): Promise<FirewallError> {
 }
 
 describe('GCE adapter', () => {
+  test('runs on the subset of the Compute protocol definition (compute-clients.ts), as every test here does', () => {
+    assert.equal(usesReducedComputeProtos, true);
+  });
+
   test('makes one attempt per call: a 503 is not retried by the client library', async () => {
     await withGce({}, async (gce) => {
       const project = gce.firewalls.project;
