@@ -6,8 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
+import { onDemandFirewalls } from '../src/adapters/gce/on-demand-firewalls.ts';
 import { loadKubeConfig } from '../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesCluster } from '../src/adapters/kubernetes/kubernetes-cluster.ts';
 import {
@@ -43,7 +42,7 @@ export type ServiceCommand =
   | { type: 'measure' }
   | { type: 'add-nodes'; count: number }
   | { type: 'add-exposures'; count: number; nodes: number }
-  | { type: 'settle'; exposures: number; nodes: number; quietMs: number }
+  | { type: 'settle'; exposures: number; nodes: number; quietMs: number; role: 'leader' | 'follower' }
   | { type: 'index' }
   | { type: 'read' }
   | { type: 'get'; from: number; to: number }
@@ -100,13 +99,14 @@ const metrics = new PrometheusMetrics({
   defaultMetrics: true,
   exposureCount: () => runtime?.index.size ?? 0,
 });
-const firewalls = createGceFirewalls({
-  project: FLEET_PROJECT,
-  apiEndpoint: emulator.hostname,
-  port: Number(emulator.port),
-  protocol: 'http',
-  authClient: passThroughAuthClient(),
-  recorder: metrics,
+// As src/server.ts wires it: the Compute clients are built when this replica is about to lead, so
+// a follower never loads them.
+const firewalls = onDemandFirewalls(FLEET_PROJECT, async () => {
+  const [{ createGceFirewalls }, { computeEndpoint }] = await Promise.all([
+    import('../src/adapters/gce/gce-firewalls.ts'),
+    import('../src/adapters/gce/compute-endpoint.ts'),
+  ]);
+  return createGceFirewalls({ project: FLEET_PROJECT, ...computeEndpoint(config), recorder: metrics });
 });
 
 let inMemory: InMemoryCluster | undefined;
@@ -128,7 +128,15 @@ if (values.cluster === 'kubernetes') {
   });
   cluster = inMemory;
 }
-runtime = await createRuntime({ config, cluster, firewalls, logger, metrics, ...(leases && { leases }) });
+runtime = await createRuntime({
+  config,
+  cluster,
+  firewalls,
+  logger,
+  metrics,
+  ...(leases && { leases }),
+  prepareToLead: () => firewalls.open(),
+});
 const app = runtime.app;
 await app.listen({ host: '127.0.0.1', port: 0 });
 await runtime.start();
@@ -163,24 +171,34 @@ async function measure(): Promise<MemoryReading> {
 const yieldEvery = (i: number) => (i % 500 === 499 ? sleep(0) : undefined);
 
 /**
- * Waits until every exposure is cached and reconciled, then `quietMs` more, so that per-call state
- * of the GCE client (held until each call's 30 s timeout is over) is gone and what is measured is
- * what stays.
+ * Waits until every exposure is cached with its rules up to date, then `quietMs` more, so that
+ * per-call state of the GCE client (held until each call's 30 s timeout is over) is gone and what
+ * is measured is what stays. A leader has reconciled every exposure itself; a follower (another
+ * replica holds the lease) has read the statuses the leader wrote, and never loaded the Compute
+ * clients.
  */
-async function settle(exposures: number, nodes: number, quietMs: number): Promise<string> {
+async function settle(
+  exposures: number,
+  nodes: number,
+  quietMs: number,
+  role: 'leader' | 'follower',
+): Promise<string> {
   const current = runtime as Runtime;
   for (;;) {
     const records = current.index.all();
     const upToDate = records.filter((record) => record.firewallStatus?.state === 'UpToDate').length;
     if (
-      current.reconciler.running &&
+      current.reconciler.running === (role === 'leader') &&
       records.length === exposures &&
       cluster.nodes().length === nodes &&
       upToDate === exposures
     ) {
-      await current.reconciler.idle();
+      if (role === 'leader') await current.reconciler.idle();
       await sleep(quietMs);
-      return `${records.length} exposures (${upToDate} with rules up to date), ${cluster.nodes().length} nodes`;
+      if (current.reconciler.running !== (role === 'leader'))
+        throw new Error(`this replica is no ${role} any more`);
+      if (role === 'follower' && firewalls.opened) throw new Error('a follower loaded the Compute clients');
+      return `${records.length} exposures (${upToDate} with rules up to date), ${cluster.nodes().length} nodes, ${role === 'leader' ? 'leading' : 'following (Compute clients not loaded)'}`;
     }
     await sleep(250);
   }
@@ -262,7 +280,7 @@ async function handle(command: ServiceCommand): Promise<ServiceReply> {
       return done();
     }
     case 'settle':
-      return done(await settle(command.exposures, command.nodes, command.quietMs));
+      return done(await settle(command.exposures, command.nodes, command.quietMs, command.role));
     case 'index':
       return done(touchIndex());
     case 'read':

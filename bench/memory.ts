@@ -1,5 +1,5 @@
 // Memory benchmark: the RSS of the service process with 10,000 exposures and 2,000 nodes cached
-// (targets for the leader, which this process is: ≤ 380 MB steady, ≤ 420 MB at its peak). The
+// (targets: the leader ≤ 380 MB steady, ≤ 420 MB at its peak; a follower ≤ 260 MB steady). The
 // service runs in a child process (bench/memory-service.ts) with the real runtime and the
 // installation's default settings; this process is the load generator and holds everything that
 // is not the service: the Compute emulator with the exposures' firewall
@@ -14,11 +14,14 @@
 //               EndpointSlice per Service, filled while the service watches, then a restart of the
 //               service that lists everything at once. The apiserver runs with
 //               --service-node-port-range=20000-32767, so all 10,000 Services (12,000 node ports)
-//               really exist: nothing is extrapolated.
-// In both, the reconciler (this replica leads) checks every rule in the emulator at start and
-// writes each exposure's firewall status; memory is read once that is done and the process was
-// quiet for --quiet seconds (right after the pass the heap still holds per-call state of its
-// ~20,000 GCE calls, such as their AbortSignals, until their 30 s call timeouts are over). Then
+//               really exist: nothing is extrapolated. Then a second replica starts beside the
+//               restarted one, which holds the lease: a follower, measured the same way.
+// In both, the reconciler (this replica leads) creates each exposure's firewall rules in a Compute
+// emulator of the variant's own (at the 100 writes/s the fleet's configuration allows) and writes
+// its firewall status; after a restart it checks every rule at start. Memory is read once that is
+// done and the process was quiet for --quiet seconds (right after the pass the heap still holds
+// per-call state of its GCE calls, such as their AbortSignals, until their 30 s call timeouts are
+// over). Then
 // everything is read once (index.all() with each exposure's endpoints, and every page of GET
 // /exposures), then --gets exposures are read in full (each probes its 2,000 node endpoints on
 // loopback addresses where nothing listens, so each connect is refused at once).
@@ -34,8 +37,6 @@ import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
-import { createGceFirewalls } from '../src/adapters/gce/gce-firewalls.ts';
-import { passThroughAuthClient } from '../src/adapters/gce/pass-through-auth.ts';
 import { serviceForCreate } from '../src/adapters/kubernetes/object-mapping.ts';
 import type { ServiceManifest } from '../src/domain/cluster-objects.ts';
 import { grantServiceIdentity } from '../test/real-cluster/fixture/index.ts';
@@ -54,7 +55,6 @@ import {
   fleetManifest,
   fleetNamespace,
   fleetNode,
-  fleetRules,
 } from './fleet.ts';
 import { inParallel, MB, machineFacts, mb, stats, verdict } from './machine.ts';
 import type { MemoryReading, ServiceCommand, ServiceReply } from './memory-service.ts';
@@ -82,6 +82,8 @@ const GETS = Number(values.gets);
 /** The leader's targets at design scale: steady RSS and peak RSS. */
 const TARGET_MB = 380;
 const PEAK_TARGET_MB = 420;
+/** The follower's target at design scale (steady RSS). */
+const FOLLOWER_TARGET_MB = 260;
 const variants = values.variant === 'both' ? ['in-memory', 'kubernetes'] : [values.variant ?? 'in-memory'];
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -230,21 +232,6 @@ function filledFigures(phases: Phase[], reads: readonly Phase[]): ReadFigures {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** The rules the reconciler expects, put in place before the service starts (no GCE writes then). */
-async function seedRules(emulator: ComputeEmulator): Promise<number> {
-  const seeder = createGceFirewalls({
-    project: FLEET_PROJECT,
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    authClient: passThroughAuthClient(),
-  });
-  const rules = Array.from({ length: EXPOSURES }, (_, i) => fleetRules(i, DEFAULT_FLEET)).flat();
-  await inParallel(rules, 64, (rule) => seeder.insert(rule));
-  await seeder.close();
-  return rules.length;
-}
-
 interface ReadFigures {
   /** Caches built, index and endpoint lists touched. */
   cached: Phase;
@@ -253,6 +240,8 @@ interface ReadFigures {
   /** Live heap per node and per exposure, where the caches were filled step by step. */
   growth?: { perNode: number; perExposure: number };
   phases: Phase[];
+  /** Whose figures: the leader's (default) or a follower's. */
+  role?: 'leader' | 'follower';
 }
 
 /** Read everything once, then `GETS` exposures in full (in two halves, to tell the caches apart). */
@@ -317,7 +306,7 @@ async function inMemoryVariant(emulator: ComputeEmulator): Promise<ReadFigures> 
       note: seconds(startMs),
     });
     const nodes = await service.run({ type: 'add-nodes', count: NODES });
-    await service.run({ type: 'settle', exposures: 0, nodes: NODES, quietMs: 0 });
+    await service.run({ type: 'settle', exposures: 0, nodes: NODES, quietMs: 0, role: 'leader' });
     phases.push({
       label: `+ ${NODES.toLocaleString('en')} nodes`,
       memory: await service.measure(),
@@ -329,6 +318,7 @@ async function inMemoryVariant(emulator: ComputeEmulator): Promise<ReadFigures> 
       exposures: EXPOSURES,
       nodes: NODES,
       quietMs: QUIET_MS,
+      role: 'leader',
     });
     phases.push({
       label: `+ ${EXPOSURES.toLocaleString('en')} exposures, reconciled`,
@@ -631,7 +621,7 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
     });
     let started = performance.now();
     await createNodes(admin.call);
-    await first.service.run({ type: 'settle', exposures: 0, nodes: NODES, quietMs: 0 });
+    await first.service.run({ type: 'settle', exposures: 0, nodes: NODES, quietMs: 0, role: 'leader' });
     phases.push({
       label: `+ ${NODES.toLocaleString('en')} Nodes (watch events)`,
       memory: await first.service.measure(),
@@ -645,6 +635,7 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
       exposures: EXPOSURES,
       nodes: NODES,
       quietMs: QUIET_MS,
+      role: 'leader',
     });
     phases.push({
       label: `+ ${EXPOSURES.toLocaleString('en')} Services + EndpointSlices, reconciled`,
@@ -666,6 +657,7 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
       exposures: EXPOSURES,
       nodes: NODES,
       quietMs: QUIET_MS,
+      role: 'leader',
     });
     restart.push({
       label: 'started, caches synced, reconciled',
@@ -674,8 +666,33 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
     });
     restart.push(...(await readPhases(second.service, '', false)));
     printPhases(restart);
+
+    // A second replica while the restarted one leads: it follows, and never loads the Compute clients.
+    out('\n  a follower (a second replica; the restarted one holds the lease):');
+    const third = await ServiceProcess.start(args);
+    services.push(third.service);
+    const follower: Phase[] = [];
+    const followed = await third.service.run({
+      type: 'settle',
+      exposures: EXPOSURES,
+      nodes: NODES,
+      quietMs: QUIET_MS,
+      role: 'follower',
+    });
+    follower.push({
+      label: 'started, caches synced',
+      memory: await third.service.measure(),
+      note: `synced in ${seconds(third.startMs)}, quiet for ${QUIET_MS / 1000} s after ${seconds(followed.ms)} more: ${followed.detail}`,
+    });
+    follower.push(...(await readPhases(third.service, '')));
+    printPhases(follower);
+    await third.service.stop();
     await second.service.stop();
-    return [filled, { cached: restart[1] as Phase, target: restart[2] as Phase, phases: restart }];
+    return [
+      filled,
+      { cached: restart[1] as Phase, target: restart[2] as Phase, phases: restart },
+      { cached: follower[1] as Phase, target: follower[2] as Phase, phases: follower, role: 'follower' },
+    ];
   } finally {
     for (const service of services) service.kill();
     admin.close();
@@ -718,43 +735,45 @@ out(
   `memory benchmark: ${EXPOSURES.toLocaleString('en')} exposures, ${NODES.toLocaleString('en')} nodes, leader targets RSS ≤ ${TARGET_MB} MB steady, ≤ ${PEAK_TARGET_MB} MB peak`,
 );
 out(machineFacts());
-const emulator = await startComputeEmulator({ firewallQuota: 1_000_000, operationDoneAfterMs: 0 });
 const results: { variant: string; figures: ReadFigures }[] = [];
 const before = await baseline();
-try {
-  const seeded = performance.now();
-  const rules = await seedRules(emulator);
-  out(
-    `${rules.toLocaleString('en')} firewall rules put in the Compute emulator (in this process, not measured) in ${seconds(performance.now() - seeded)}`,
-  );
-  for (const variant of variants) {
+for (const variant of variants) {
+  // A Compute emulator of its own per variant, empty: the service creates every rule as the
+  // exposures arrive, as on a new installation. (Rules put in place before their Services exist
+  // would be orphans to the start-up pass, and their collection would be measured instead.)
+  const emulator = await startComputeEmulator({ firewallQuota: 1_000_000, operationDoneAfterMs: 0 });
+  try {
     if (variant === 'in-memory') {
       results.push({ variant: '(a) in-memory cluster', figures: await inMemoryVariant(emulator) });
     } else if (variant === 'kubernetes') {
-      const [watched, restarted] = await kubernetesVariant(emulator);
+      const [watched, restarted, follower] = await kubernetesVariant(emulator);
       if (watched)
         results.push({ variant: '(b) real kube-apiserver, filled while watching', figures: watched });
       if (restarted)
         results.push({ variant: '(b) real kube-apiserver, after a restart', figures: restarted });
+      if (follower) results.push({ variant: '(b) real kube-apiserver, a follower', figures: follower });
     } else {
       throw new Error(`unknown variant ${variant}`);
     }
+  } finally {
+    await emulator.close();
   }
-} finally {
-  await emulator.close();
 }
 
 out(
-  `\nthe service process with ${EXPOSURES.toLocaleString('en')} exposures and ${NODES.toLocaleString('en')} nodes cached, this replica leading (targets: RSS ≤ ${TARGET_MB} MB steady, ≤ ${PEAK_TARGET_MB} MB peak):`,
+  `\nthe service process with ${EXPOSURES.toLocaleString('en')} exposures and ${NODES.toLocaleString('en')} nodes cached (targets: leader RSS ≤ ${TARGET_MB} MB steady, ≤ ${PEAK_TARGET_MB} MB peak; follower ≤ ${FOLLOWER_TARGET_MB} MB steady):`,
 );
 for (const { variant, figures } of results) {
   const { cached, target } = figures;
   const peak = Math.max(...figures.phases.map((phase) => phase.memory.peakRss));
+  const steady = Math.max(cached.memory.rss, target.memory.rss);
+  const verdicts =
+    figures.role === 'follower'
+      ? `steady ${verdict(steady <= FOLLOWER_TARGET_MB * MB)}; peak RSS ${mb(peak)}`
+      : `steady ${verdict(steady <= TARGET_MB * MB)}; peak RSS ${mb(peak)} ${verdict(peak <= PEAK_TARGET_MB * MB)}`;
   out(
     `  ${variant.padEnd(48)} caches built: RSS ${mb(cached.memory.rss).padStart(9)} (heap used ${mb(cached.memory.heapUsed)}); ` +
-      `after every list page: RSS ${mb(target.memory.rss).padStart(9)} (heap used ${mb(target.memory.heapUsed)}); ` +
-      `steady ${verdict(Math.max(cached.memory.rss, target.memory.rss) <= TARGET_MB * MB)}; ` +
-      `peak RSS ${mb(peak)} ${verdict(peak <= PEAK_TARGET_MB * MB)}`,
+      `after every list page: RSS ${mb(target.memory.rss).padStart(9)} (heap used ${mb(target.memory.heapUsed)}); ${verdicts}`,
   );
 }
 const [bare, app, compute, clients] = before;
