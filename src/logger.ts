@@ -23,7 +23,32 @@ export const REDACTED_PATHS = [
   'err.*.headers.Authorization',
 ];
 
+/**
+ * How much log output may wait in memory while stdout is not read as fast as it is written; beyond
+ * it lines are dropped (and that is said once on stderr) rather than the heap growing without bound.
+ */
+export const STDOUT_BUFFER_BYTES = 8 * 1024 * 1024;
+
 export function createLogger(level: string, destination?: DestinationStream | NodeJS.WritableStream): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination as DestinationStream) : pino(options);
+  return pino(options, (destination ?? stdout()) as DestinationStream);
+}
+
+/**
+ * stdout, as pino writes it by default (asynchronously: lines written while a write is under way go
+ * out together in the next one), with a bound on what may wait: a log collector that stops reading
+ * would otherwise let the buffer, and the heap, grow with every request. What is still buffered
+ * when the process exits is written synchronously on exit (pino registers that).
+ */
+function stdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, maxLength: STDOUT_BUFFER_BYTES });
+  let warned = false;
+  destination.on('drop', () => {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(
+      `exposure-api: stdout is not read as fast as logs are written; lines beyond ${STDOUT_BUFFER_BYTES / 1024 / 1024} MiB waiting are dropped\n`,
+    );
+  });
+  return destination;
 }

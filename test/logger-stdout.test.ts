@@ -1,0 +1,57 @@
+// The service's stdout logger bounds what waits for a log collector that stops reading: beyond
+// STDOUT_BUFFER_BYTES lines are dropped (said once on stderr) instead of the heap growing with every
+// request; once stdout is read again, what waited is written, and nothing is lost on exit.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+
+const loggerModule = new URL('../src/logger.ts', import.meta.url).href;
+
+describe('the stdout logger', () => {
+  test('a collector that stops reading makes lines drop, not the heap grow; what waited is written once it reads', async () => {
+    // 40 MB of lines into a pipe nobody reads yet (the kernel holds about 64 KB of it).
+    const script = `
+      const { createLogger, STDOUT_BUFFER_BYTES } = await import(${JSON.stringify(loggerModule)});
+      const log = createLogger('info');
+      const filler = 'x'.repeat(900);
+      for (let i = 0; i < 40_000; i++) log.info({ i, filler }, 'line');
+      globalThis.gc();
+      process.stderr.write(JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, bound: STDOUT_BUFFER_BYTES }) + '\\n');
+      log.info('last line');
+    `;
+    const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    // Read nothing until the child has written everything and said how big its heap is.
+    child.stdout.pause();
+    while (!/"heapUsed"/.test(stderr)) await once(child.stderr, 'data');
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stdout.resume();
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stderr,
+      /stdout is not read as fast as logs are written; lines beyond 8 MiB waiting are dropped/,
+    );
+    assert.equal(stderr.match(/are dropped/g)?.length, 1, 'said once');
+    const report = JSON.parse(stderr.split('\n').find((line) => line.includes('heapUsed')) ?? '{}') as {
+      heapUsed: number;
+      bound: number;
+    };
+    // 40 MB were logged; what stayed is the bound and the process's own few MB.
+    assert.ok(report.heapUsed < 30 * 1024 * 1024, `heap used ${report.heapUsed} bytes`);
+    const lines = stdout.trim().split('\n');
+    assert.ok(lines.length > 1000 && lines.length < 40_000, `${lines.length} lines written`);
+    assert.equal((JSON.parse(lines.at(-1) ?? '{}') as { msg?: string }).msg, 'last line');
+  });
+});
