@@ -1,6 +1,7 @@
 // The service's stdout logger bounds what waits for a log collector that stops reading: beyond
 // STDOUT_BUFFER_BYTES lines are dropped (said once on stderr) instead of the heap growing with every
-// request; once stdout is read again, what waited is written, and nothing is lost on exit.
+// request; once stdout is read again, what waited is written, and nothing is lost on exit. Lines
+// are written in batches, and a lone line still goes out within the flush interval.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -53,5 +54,26 @@ describe('the stdout logger', () => {
     const lines = stdout.trim().split('\n');
     assert.ok(lines.length > 1000 && lines.length < 40_000, `${lines.length} lines written`);
     assert.equal((JSON.parse(lines.at(-1) ?? '{}') as { msg?: string }).msg, 'last line');
+  });
+
+  test('a line written while the service is otherwise quiet reaches stdout within the flush interval', async () => {
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(loggerModule)});
+      createLogger('info').info('alone');
+      setTimeout(() => {}, 5_000);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const started = performance.now();
+      const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+      const waitedMs = performance.now() - started;
+      assert.equal((JSON.parse(chunk.toString()) as { msg?: string }).msg, 'alone');
+      // Far below the child's 5 s: the line did not wait for more lines or for the exit.
+      assert.ok(waitedMs < 3_000, `the line came after ${waitedMs.toFixed(0)} ms`);
+    } finally {
+      child.kill();
+    }
   });
 });
