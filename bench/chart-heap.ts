@@ -1,15 +1,25 @@
 // The V8 heap flags a pod installed with the Helm chart's default values runs with
 // (heapLimitMegabytes and semiSpaceMegabytes in helm/exposure-api/values.yaml, passed as
-// --max-old-space-size and --max-semi-space-size), so that
-// benchmarks measure the shipped configuration.
+// --max-old-space-size and --max-semi-space-size) and the environment it sets for the allocator
+// (mallocArenaMax, as MALLOC_ARENA_MAX), so that benchmarks measure the shipped configuration.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 /** The Node flags for the chart's heap sizes, or '' when the chart leaves Node's defaults. */
-export function chartHeapFlag(): string {
-  const values = parseYaml(
+interface ChartMemoryValues {
+  heapLimitMegabytes?: number;
+  semiSpaceMegabytes?: number;
+  mallocArenaMax?: number;
+}
+
+function chartValues(): ChartMemoryValues {
+  return parseYaml(
     readFileSync(new URL('../helm/exposure-api/values.yaml', import.meta.url), 'utf8'),
-  ) as { heapLimitMegabytes?: number; semiSpaceMegabytes?: number };
+  ) as ChartMemoryValues;
+}
+
+export function chartHeapFlag(): string {
+  const values = chartValues();
   return [
     values.heapLimitMegabytes ? `--max-old-space-size=${values.heapLimitMegabytes}` : '',
     values.semiSpaceMegabytes ? `--max-semi-space-size=${values.semiSpaceMegabytes}` : '',
@@ -21,4 +31,15 @@ export function chartHeapFlag(): string {
 /** The same flags as arguments for `node`. */
 export function chartNodeFlags(): string[] {
   return chartHeapFlag().split(' ').filter(Boolean);
+}
+
+/** The environment of the chart's container for the allocator (none when the chart leaves glibc's default). */
+export function chartEnvironment(): Record<string, string> {
+  const { mallocArenaMax } = chartValues();
+  return mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {};
+}
+
+/** This process's environment with the chart's container environment on top (for a service process). */
+export function chartProcessEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env, ...chartEnvironment() };
 }

@@ -22,7 +22,7 @@ import {
 } from '../test/real-cluster/fixture/index.ts';
 import { freePort } from '../test/real-cluster/fixture/service-process.ts';
 import { startControlPlane } from '../tools/controlplane/index.ts';
-import { chartHeapFlag } from './chart-heap.ts';
+import { chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import { machineFacts, mb, procMemory, stats, verdict } from './machine.ts';
 
 const { values } = parseArgs({
@@ -76,7 +76,7 @@ async function startReplica(): Promise<Replica> {
   );
   const child = spawn(process.execPath, [...NODE_FLAGS, join(DIST, 'server.js')], {
     env: {
-      ...process.env,
+      ...chartProcessEnvironment(),
       EXPOSURE_API_CONFIG: configPath,
       METADATA_SERVER_DETECTION: 'none',
       NODE_ENV: 'production',

@@ -45,7 +45,7 @@ import {
   ensureControlPlaneBinaries,
   startControlPlane,
 } from '../tools/controlplane/index.ts';
-import { chartHeapFlag } from './chart-heap.ts';
+import { chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import {
   DEFAULT_FLEET,
   FLEET_NAMESPACES,
@@ -118,6 +118,7 @@ class ServiceProcess {
   ): Promise<{ service: ServiceProcess; startMs: number; heapLimit: number }> {
     const child = fork(new URL('./memory-service.ts', import.meta.url), args, {
       execArgv: ['--expose-gc', ...SERVICE_FLAGS],
+      env: chartProcessEnvironment(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const service = new ServiceProcess(child);
@@ -711,6 +712,7 @@ async function baseline(): Promise<{ label: string; rss: number; heapUsed: numbe
       execFile(
         process.execPath,
         ['--expose-gc', new URL('./memory-baseline.ts', import.meta.url).pathname],
+        { env: chartProcessEnvironment() },
         (error, text) => (error ? reject(error) : resolve(text)),
       ),
     );

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { chartNodeFlags } from './chart-heap.ts';
+import { chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
 import { spawnWithLogCollector } from './log-collector.ts';
 import { cpuSecondsOf } from './process-cpu.ts';
 
@@ -33,11 +33,10 @@ interface Target {
 async function serve(identity: 'static' | 'oidc-kubernetes'): Promise<Target> {
   // Request logs go to a collector process of its own, as a container's stdout does; Node runs
   // with the Helm chart's heap flags, as a deployed pod does.
-  const { child, stop } = spawnWithLogCollector([
-    ...chartNodeFlags(),
-    'bench/read-service.ts',
-    `--identity=${identity}`,
-  ]);
+  const { child, stop } = spawnWithLogCollector(
+    [...chartNodeFlags(), 'bench/read-service.ts', `--identity=${identity}`],
+    { env: chartProcessEnvironment() },
+  );
   const [line] = (await once(createInterface({ input: child.stdio[3] as Readable }), 'line')) as [string];
   const { url, authorization } = JSON.parse(line) as { url: string; authorization: string };
   return {

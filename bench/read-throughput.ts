@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { chartNodeFlags } from './chart-heap.ts';
+import { chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
 import { spawnWithLogCollector } from './log-collector.ts';
 import { cpuSecondsOf } from './process-cpu.ts';
 
@@ -38,13 +38,16 @@ async function firstLine(stream: Readable): Promise<string> {
 // with the Node flags a pod of the Helm chart gets (its heap sizes): the young generation's size
 // changes what the service's allocations cost (the bare app allocates little and does not care).
 const nodeFlags = chartNodeFlags();
-const service = spawnWithLogCollector([...nodeFlags, 'bench/read-service.ts']);
+const service = spawnWithLogCollector([...nodeFlags, 'bench/read-service.ts'], {
+  env: chartProcessEnvironment(),
+});
 const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)) as {
   url: string;
   authorization: string;
   body: string;
 };
 const bare = spawn(process.execPath, [...nodeFlags, 'bench/read-bare.ts'], {
+  env: chartProcessEnvironment(),
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 bare.stdin?.end(announced.body);

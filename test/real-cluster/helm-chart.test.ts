@@ -487,6 +487,11 @@ describe('the Helm chart', { skip }, () => {
         { name: 'NODE_OPTIONS', value: '--max-old-space-size=384 --max-semi-space-size=8' },
         'the heap is capped well under the memory limit, the young generation kept small',
       );
+      assert.deepEqual(
+        container.env?.find((entry) => entry.name === 'MALLOC_ARENA_MAX'),
+        { name: 'MALLOC_ARENA_MAX', value: '2' },
+        'glibc keeps two malloc arenas, not one per allocating thread',
+      );
       assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
       assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
       assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
