@@ -11,7 +11,7 @@
 //
 // The subset is used only with the library version it was derived from: with any other version
 // the clients load the whole definition as they would on their own (correct, only heavier).
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import type { FirewallsClient as FirewallsClientType } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
 import type { GlobalOperationsClient as GlobalOperationsClientType } from '@google-cloud/compute/build/src/v1/global_operations_client.js';
 import reduced from './compute-protos.json' with { type: 'json' };
@@ -27,7 +27,6 @@ function seedReducedDefinition(): boolean {
   const path = require.resolve('@google-cloud/compute/build/protos/protos.json');
   // Already loaded whole (by another part of the process): nothing to save any more.
   if (require.cache[path]) return false;
-  const { Module } = require('node:module') as typeof import('node:module');
   const module = new Module(path);
   module.filename = path;
   module.loaded = true;
