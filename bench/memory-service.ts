@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import { onDemandFirewalls } from '../src/adapters/gce/on-demand-firewalls.ts';
+import { onDemandComputeFirewalls } from '../src/adapters/gce/on-demand-firewalls.ts';
 import { loadKubeConfig } from '../src/adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesCluster } from '../src/adapters/kubernetes/kubernetes-cluster.ts';
 import {
@@ -101,13 +101,7 @@ const metrics = new PrometheusMetrics({
 });
 // As src/server.ts wires it: the Compute clients are built when this replica is about to lead, so
 // a follower never loads them.
-const firewalls = onDemandFirewalls(FLEET_PROJECT, async () => {
-  const [{ createGceFirewalls }, { computeEndpoint }] = await Promise.all([
-    import('../src/adapters/gce/gce-firewalls.ts'),
-    import('../src/adapters/gce/compute-endpoint.ts'),
-  ]);
-  return createGceFirewalls({ project: FLEET_PROJECT, ...computeEndpoint(config), recorder: metrics });
-});
+const firewalls = onDemandComputeFirewalls(config, metrics);
 
 let inMemory: InMemoryCluster | undefined;
 let leases: KubernetesLeases | undefined;

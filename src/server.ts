@@ -1,7 +1,7 @@
 // `npm start`: the service against a real cluster and the real Compute Engine API (or the
 // endpoints its configuration names). The configuration file is named by EXPOSURE_API_CONFIG.
 import closeWithGrace from 'close-with-grace';
-import { onDemandFirewalls } from './adapters/gce/on-demand-firewalls.ts';
+import { onDemandComputeFirewalls } from './adapters/gce/on-demand-firewalls.ts';
 import { loadKubeConfig } from './adapters/kubernetes/kubeconfig.ts';
 import { createKubernetesAccessReviews } from './adapters/kubernetes/kubernetes-access-reviews.ts';
 import { createKubernetesCluster } from './adapters/kubernetes/kubernetes-cluster.ts';
@@ -57,19 +57,9 @@ const leases = createKubernetesLeases({
 });
 // Built when this replica is about to take the lease (or first calls GCE, which only the leader
 // does): a follower never loads the Compute client library.
-const firewalls = onDemandFirewalls(config.gce.project, async () => {
-  const [{ createGceFirewalls }, { computeEndpoint }] = await Promise.all([
-    import('./adapters/gce/gce-firewalls.ts'),
-    import('./adapters/gce/compute-endpoint.ts'),
-  ]);
-  logger.info('about to lead: loading the Compute Engine clients');
-  return createGceFirewalls({
-    project: config.gce.project,
-    ...computeEndpoint(config),
-    recorder: metrics,
-    operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
-  });
-});
+const firewalls = onDemandComputeFirewalls(config, metrics, () =>
+  logger.info('about to lead: loading the Compute Engine clients'),
+);
 // TokenReview and SubjectAccessReview, only when ServiceAccount tokens or Kubernetes authorization are configured.
 const accessReviews =
   config.auth.serviceAccounts.enabled || config.authorization.mode === 'kubernetes'

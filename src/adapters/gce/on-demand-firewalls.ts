@@ -12,6 +12,8 @@ import type {
   ListFirewallsOptions,
   ObservedFirewallRule,
 } from '../../application/ports/firewalls.ts';
+import type { UpstreamCallRecorder } from '../../application/ports/telemetry.ts';
+import type { Config } from '../../config/schema.ts';
 import type { GceFirewalls } from './gce-firewalls.ts';
 
 export interface OnDemandFirewalls extends GceFirewalls {
@@ -58,4 +60,28 @@ export function onDemandFirewalls(project: string, open: () => Promise<GceFirewa
       if (opening) await (await opening.catch(() => undefined))?.close();
     },
   };
+}
+
+/**
+ * The adapter for the project, endpoint and operation timeout the configuration names, its clients
+ * built on first use; `onLoad` is told when the library has been loaded, just before they are built.
+ */
+export function onDemandComputeFirewalls(
+  config: Config,
+  recorder: UpstreamCallRecorder,
+  onLoad?: () => void,
+): OnDemandFirewalls {
+  return onDemandFirewalls(config.gce.project, async () => {
+    const [{ createGceFirewalls }, { computeEndpoint }] = await Promise.all([
+      import('./gce-firewalls.ts'),
+      import('./compute-endpoint.ts'),
+    ]);
+    onLoad?.();
+    return createGceFirewalls({
+      project: config.gce.project,
+      ...computeEndpoint(config),
+      recorder,
+      operationTimeoutMs: config.gce.operationTimeoutSeconds * 1000,
+    });
+  });
 }
