@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-/** The Node flags for the chart's heap sizes, or '' when the chart leaves Node's defaults. */
 interface ChartMemoryValues {
   heapLimitMegabytes?: number;
   semiSpaceMegabytes?: number;
@@ -18,6 +17,7 @@ function chartValues(): ChartMemoryValues {
   ) as ChartMemoryValues;
 }
 
+/** The Node flags for the chart's heap sizes, or '' when the chart leaves Node's defaults. */
 export function chartHeapFlag(): string {
   const values = chartValues();
   return [

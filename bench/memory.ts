@@ -586,6 +586,35 @@ async function createExposures(call: KubeCall): Promise<void> {
   });
 }
 
+/**
+ * A replica started on the filled cluster: settled in its role (quiet for --quiet seconds), then
+ * read (with the full reads or not); its phases, printed.
+ */
+async function settledReplica(
+  started: Awaited<ReturnType<typeof ServiceProcess.start>>,
+  role: 'leader' | 'follower',
+  fullReads: boolean,
+): Promise<Phase[]> {
+  const { service, startMs } = started;
+  const settled = await service.run({
+    type: 'settle',
+    exposures: EXPOSURES,
+    nodes: NODES,
+    quietMs: QUIET_MS,
+    role,
+  });
+  const phases: Phase[] = [
+    {
+      label: role === 'leader' ? 'started, caches synced, reconciled' : 'started, caches synced',
+      memory: await service.measure(),
+      note: `synced in ${seconds(startMs)}, ${role === 'leader' ? 'reconciled and ' : ''}quiet for ${QUIET_MS / 1000} s after ${seconds(settled.ms)} more: ${settled.detail}`,
+    },
+    ...(await readPhases(service, '', fullReads)),
+  ];
+  printPhases(phases);
+  return phases;
+}
+
 async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures[]> {
   out(
     `\n(b) Kubernetes adapter informers + createRuntime against a real kube-apiserver, ${EXPOSURES.toLocaleString('en')} exposures, ${NODES.toLocaleString('en')} nodes`,
@@ -656,41 +685,12 @@ async function kubernetesVariant(emulator: ComputeEmulator): Promise<ReadFigures
     out('\n  restart of the service with everything in place (initial lists of 500 per page):');
     const second = await ServiceProcess.start(args);
     services.push(second.service);
-    const restart: Phase[] = [];
-    const resettled = await second.service.run({
-      type: 'settle',
-      exposures: EXPOSURES,
-      nodes: NODES,
-      quietMs: QUIET_MS,
-      role: 'leader',
-    });
-    restart.push({
-      label: 'started, caches synced, reconciled',
-      memory: await second.service.measure(),
-      note: `synced in ${seconds(second.startMs)}, reconciled and quiet for ${QUIET_MS / 1000} s after ${seconds(resettled.ms)} more`,
-    });
-    restart.push(...(await readPhases(second.service, '', false)));
-    printPhases(restart);
-
+    const restart = await settledReplica(second, 'leader', false);
     // A second replica while the restarted one leads: it follows, and never loads the Compute clients.
     out('\n  a follower (a second replica; the restarted one holds the lease):');
     const third = await ServiceProcess.start(args);
     services.push(third.service);
-    const follower: Phase[] = [];
-    const followed = await third.service.run({
-      type: 'settle',
-      exposures: EXPOSURES,
-      nodes: NODES,
-      quietMs: QUIET_MS,
-      role: 'follower',
-    });
-    follower.push({
-      label: 'started, caches synced',
-      memory: await third.service.measure(),
-      note: `synced in ${seconds(third.startMs)}, quiet for ${QUIET_MS / 1000} s after ${seconds(followed.ms)} more: ${followed.detail}`,
-    });
-    follower.push(...(await readPhases(third.service, '')));
-    printPhases(follower);
+    const follower = await settledReplica(third, 'follower', true);
     await third.service.stop();
     await second.service.stop();
     return [
