@@ -25,6 +25,8 @@ describe('two replicas', () => {
   const replicas: {
     runtime: Runtime;
     writes: () => number;
+    /** What this replica wrote, one line per write (for assertion messages). */
+    writeLog: () => string;
     partition: (on: boolean) => void;
     gce: OnDemandFirewalls;
     /** How many times the runtime said this replica lost the leadership. */
@@ -67,6 +69,7 @@ describe('two replicas', () => {
       replicas.push({
         runtime,
         writes: () => counted.writes,
+        writeLog: () => counted.log.join('\n'),
         partition: (on) => (partitioned = on),
         gce,
         lost: () => lost,
@@ -118,7 +121,11 @@ describe('two replicas', () => {
       (n) => n === 2,
       { what: 'two rules' },
     );
-    assert.equal(replicas[follower]!.writes(), 0, 'the follower never wrote');
+    assert.equal(
+      replicas[follower]!.writes(),
+      0,
+      `the follower never wrote:\n${replicas[follower]!.writeLog()}`,
+    );
     assert.ok(replicas[leader]!.writes() >= 2);
     assert.equal(replicas[follower]!.gce.opened, false, 'the follower never built the Compute clients');
     assert.equal(replicas[leader]!.gce.opened, true);
@@ -127,7 +134,6 @@ describe('two replicas', () => {
   test('when the leader cannot renew, it stops writing and the other replica takes over', async () => {
     const oldLeader = leaderIndex();
     const newLeader = 1 - oldLeader;
-    const writesBefore = replicas[oldLeader]!.writes();
     const lostBefore = replicas[oldLeader]!.lost();
     replicas[oldLeader]!.partition(true);
     await eventually(
@@ -138,6 +144,10 @@ describe('two replicas', () => {
         timeoutMs: 5_000,
       },
     );
+    // Counted from the step-down: until its renew deadline passes the old leader still holds the
+    // lease and may finish work of the previous test (a write then is allowed; one after is not).
+    // Once it has stepped down while partitioned it cannot lead again, so nothing may be added.
+    const writesAtStepDown = replicas[oldLeader]!.writes();
     await eventually(() => replicas[newLeader]!.runtime.elector?.isLeader(), Boolean, {
       what: 'the other replica to take over',
       timeoutMs: 10_000,
@@ -151,8 +161,8 @@ describe('two replicas', () => {
     );
     assert.equal(
       replicas[oldLeader]!.writes(),
-      writesBefore,
-      'the old leader wrote nothing after stepping down',
+      writesAtStepDown,
+      `the old leader wrote nothing after stepping down; its writes:\n${replicas[oldLeader]!.writeLog()}`,
     );
     assert.equal(replicas[oldLeader]!.lost(), lostBefore, 'not told while it cannot see who leads');
     // Reconnected, it sees the other replica holding the lease: told once (the server exits then).

@@ -1,28 +1,35 @@
-// Counts the writes one replica makes through the Firewalls port (reads pass through uncounted).
+// Counts the writes one replica makes through the Firewalls port (reads pass through uncounted),
+// and keeps what each was, so that an assertion on the count can say which writes it saw.
 import type { Firewalls } from '../../src/application/ports/firewalls.ts';
 
-export function countingFirewalls(inner: Firewalls): Firewalls & { writes: number } {
-  const counted = {
-    writes: 0,
+export type CountingFirewalls = Firewalls & { readonly writes: number; readonly log: readonly string[] };
+
+export function countingFirewalls(inner: Firewalls): CountingFirewalls {
+  const log: string[] = [];
+  const record = (what: string) => log.push(`${new Date().toISOString()} ${what}`);
+  return {
+    get writes() {
+      return log.length;
+    },
+    log,
     project: inner.project,
     get: inner.get.bind(inner),
     listPage: inner.listPage.bind(inner),
-    insert: (...args: Parameters<Firewalls['insert']>) => {
-      counted.writes++;
-      return inner.insert(...args);
+    insert: (rule) => {
+      record(`insert ${rule.name}`);
+      return inner.insert(rule);
     },
-    patch: (...args: Parameters<Firewalls['patch']>) => {
-      counted.writes++;
-      return inner.patch(...args);
+    patch: (name, changes) => {
+      record(`patch ${name} ${Object.keys(changes).join(',')}`);
+      return inner.patch(name, changes);
     },
-    update: (...args: Parameters<Firewalls['update']>) => {
-      counted.writes++;
-      return inner.update(...args);
+    update: (rule) => {
+      record(`update ${rule.name}`);
+      return inner.update(rule);
     },
-    delete: (...args: Parameters<Firewalls['delete']>) => {
-      counted.writes++;
-      return inner.delete(...args);
+    delete: (name) => {
+      record(`delete ${name}`);
+      return inner.delete(name);
     },
   };
-  return counted;
 }
