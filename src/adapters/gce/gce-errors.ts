@@ -55,6 +55,15 @@ export function classifyCallError(error: unknown): FirewallError {
   });
 }
 
+/** Whether a failed call ran out of its own timeout (nothing answered in time). */
+export function isCallTimeout(error: unknown): boolean {
+  return (
+    error instanceof FirewallError &&
+    error.httpStatus === undefined &&
+    errorFields(error.cause).code === grpcDeadlineExceeded
+  );
+}
+
 /** The failure carried by an operation that ended DONE with `error`, or undefined if it succeeded. */
 export function operationFailure(operation: Operation): FirewallError | undefined {
   const errors = operation.error?.errors ?? [];

@@ -27,7 +27,7 @@ import { ignoreUpstreamCalls, type UpstreamCallRecorder } from '../../applicatio
 // client and its 30 MB of generated protos), with only the protocol definition they use.
 import { FirewallsClient, GlobalOperationsClient } from './compute-clients.ts';
 import { toFirewallResource, toObservedRule, toPartialFirewallResource } from './firewall-mapping.ts';
-import { classifyCallError, operationFailure } from './gce-errors.ts';
+import { classifyCallError, isCallTimeout, operationFailure } from './gce-errors.ts';
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
 
@@ -179,7 +179,14 @@ class ComputeEngineFirewalls implements GceFirewalls {
     await Promise.all([this.#firewalls.close(), this.#operations.close()]);
   }
 
-  /** Waits (with `operations.wait`, which blocks server-side) until the operation is DONE. */
+  /**
+   * Waits (with `operations.wait`, which blocks server-side) until the operation is DONE. Each wait
+   * call gets the per-call timeout, not what is left of the operation's: GCE answers a wait after
+   * about two minutes even when the operation is still RUNNING, so a wait that timed out is simply
+   * made again; and google-gax keeps each call's request and answer reachable from its timeout
+   * timer until that timer fires, so a long timeout on every wait held a write storm's state for
+   * minutes after the writes were done.
+   */
   async #untilDone(started: Operation): Promise<void> {
     const deadline = Date.now() + this.#operationTimeoutMs;
     const name = started.name ?? '';
@@ -197,12 +204,17 @@ class ComputeEngineFirewalls implements GceFirewalls {
         [operation] = await this.#call(
           'globalOperations.wait',
           (options) => this.#operations.wait({ project: this.project, operation: name }, options),
-          { timeoutMs: remaining, outcome: ([polled]) => operationFailure(polled) },
+          {
+            timeoutMs: Math.min(remaining, this.#callTimeoutMs),
+            outcome: ([polled]) => operationFailure(polled),
+          },
         );
         backoffMs = firstPollBackoffMs;
       } catch (error) {
-        // Only when the server answered (429, 5xx): a timeout has used up the deadline already,
-        // and a refused connection is not worth minutes of polling.
+        // A wait that timed out is made again (the loop ends it once the deadline has passed).
+        if (isCallTimeout(error)) continue;
+        // Otherwise only when the server answered (429, 5xx): a refused connection is not worth
+        // minutes of polling.
         const transient = error instanceof FirewallError && error.retryable && error.httpStatus !== undefined;
         if (!transient || Date.now() + backoffMs >= deadline) throw error;
         await sleep(backoffMs * (0.5 + Math.random() / 2));

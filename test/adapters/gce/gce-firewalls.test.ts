@@ -77,6 +77,41 @@ describe('GCE adapter', () => {
     );
   });
 
+  test('a wait that outlasts callTimeoutMs is made again until the operation is DONE', async () => {
+    // Each wait call is bounded by the per-call timeout, not by what is left of the operation's.
+    await withGce(
+      { emulator: { operationDoneAfterMs: 700 }, adapter: { callTimeoutMs: 200, operationTimeoutMs: 5_000 } },
+      async (gce) => {
+        await gce.firewalls.insert(ruleSpec(gce.firewalls.project, 'exp-long-wait'));
+        const waits = gce.calls().filter((call) => call.operation === 'globalOperations.wait');
+        assert.ok(waits.length >= 3, `${waits.length} waits`);
+        assert.deepEqual(
+          waits.map((call) => call.outcome),
+          [...waits.slice(0, -1).map(() => 'Unavailable'), 'ok'],
+        );
+        assert.ok(
+          waits.every((call) => call.seconds < 0.5),
+          'no wait ran past the per-call timeout',
+        );
+        assert.ok(await gce.firewalls.get('exp-long-wait'));
+      },
+    );
+  });
+
+  test('an operation still RUNNING at the deadline says so, whichever call timed out', async () => {
+    await withGce(
+      {
+        emulator: { operationDoneAfterMs: 10_000 },
+        adapter: { callTimeoutMs: 200, operationTimeoutMs: 700 },
+      },
+      async (gce) => {
+        const error = await failure(gce.firewalls.insert(ruleSpec(gce.firewalls.project, 'exp-late-op')));
+        assert.equal(error.kind, 'Unavailable');
+        assert.match(error.message, /was not DONE after 700 ms/);
+      },
+    );
+  });
+
   test('waits on the operation with operations.wait and records each poll', async () => {
     await withGce({ emulator: { operationDoneAfterMs: 50 } }, async (gce) => {
       await gce.firewalls.insert(ruleSpec(gce.firewalls.project, 'exp-polled'));
