@@ -249,7 +249,9 @@ class ComputeEngineFirewalls implements GceFirewalls {
       result = await invoke({ timeout, retry: { retryCodes: [] } });
     } catch (error) {
       const failure = classifyCallError(error);
-      record(failure.kind);
+      // A call that ran out of its timeout is told apart from one GCE refused: for a wait it is the
+      // normal end of a long poll, not an outage.
+      record(isCallTimeout(failure) ? 'Timeout' : failure.kind);
       throw failure;
     }
     record(extra.outcome?.(result)?.kind ?? 'ok');

@@ -62,6 +62,11 @@ describe('GCE adapter', () => {
       assert.equal(error.kind, 'Unavailable');
       assert.equal(error.retryable, true);
       assert.ok(elapsed < 800, `took ${elapsed} ms`);
+      // Recorded as a timeout, apart from the failures GCE answered.
+      assert.deepEqual(
+        gce.calls().map((call) => [call.operation, call.outcome]),
+        [['firewalls.get', 'Timeout']],
+      );
     });
   });
 
@@ -87,7 +92,7 @@ describe('GCE adapter', () => {
         assert.ok(waits.length >= 3, `${waits.length} waits`);
         assert.deepEqual(
           waits.map((call) => call.outcome),
-          [...waits.slice(0, -1).map(() => 'Unavailable'), 'ok'],
+          [...waits.slice(0, -1).map(() => 'Timeout'), 'ok'],
         );
         assert.ok(
           waits.every((call) => call.seconds < 0.5),
