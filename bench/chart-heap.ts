@@ -39,6 +39,11 @@ export function chartEnvironment(): Record<string, string> {
   return mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {};
 }
 
+/** The chart's container environment as `NAME=value` words, for the benchmarks' headers. */
+export function chartEnvironmentWords(): string[] {
+  return Object.entries(chartEnvironment()).map(([name, value]) => `${name}=${value}`);
+}
+
 /** This process's environment with the chart's container environment on top (for a service process). */
 export function chartProcessEnvironment(): NodeJS.ProcessEnv {
   return { ...process.env, ...chartEnvironment() };

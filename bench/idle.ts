@@ -22,7 +22,7 @@ import {
 } from '../test/real-cluster/fixture/index.ts';
 import { freePort } from '../test/real-cluster/fixture/service-process.ts';
 import { startControlPlane } from '../tools/controlplane/index.ts';
-import { chartEnvironment, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
+import { chartEnvironmentWords, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import { machineFacts, mb, procMemory, stats, verdict } from './machine.ts';
 
 const { values } = parseArgs({
@@ -99,7 +99,7 @@ try {
   while (!leads(leader)) await sleep(100);
   const follower = await startReplica();
   out(
-    `two replicas of ${DIST}/server.js (${[...Object.entries(chartEnvironment()).map(([name, value]) => `${name}=${value}`), ...NODE_FLAGS].join(' ')}); settling ${values.settle} s; load average ${load()}`,
+    `two replicas of ${DIST}/server.js (${[...chartEnvironmentWords(), ...NODE_FLAGS].join(' ')}); settling ${values.settle} s; load average ${load()}`,
   );
   await sleep(Number(values.settle) * 1000);
   const readings = { leader: [] as number[], follower: [] as number[] };

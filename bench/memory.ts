@@ -45,7 +45,7 @@ import {
   ensureControlPlaneBinaries,
   startControlPlane,
 } from '../tools/controlplane/index.ts';
-import { chartEnvironment, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
+import { chartEnvironmentWords, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import {
   DEFAULT_FLEET,
   FLEET_NAMESPACES,
@@ -127,11 +127,7 @@ class ServiceProcess {
     if (!heapLimitShown) {
       heapLimitShown = true;
       out(
-        `  V8 heap limit of the service process: ${mb(ready.heapLimit)}${SERVICE_FLAGS.length > 0 ? ` (flags: ${SERVICE_FLAGS.join(' ')}${SERVICE_FLAGS.join(' ') === CHART_FLAGS ? ", the Helm chart's default" : ''})` : ' (Node default for this machine)'}; environment from the chart: ${
-          Object.entries(chartEnvironment())
-            .map(([name, value]) => `${name}=${value}`)
-            .join(' ') || 'none'
-        }`,
+        `  V8 heap limit of the service process: ${mb(ready.heapLimit)}${SERVICE_FLAGS.length > 0 ? ` (flags: ${SERVICE_FLAGS.join(' ')}${SERVICE_FLAGS.join(' ') === CHART_FLAGS ? ", the Helm chart's default" : ''})` : ' (Node default for this machine)'}; environment from the chart: ${chartEnvironmentWords().join(' ') || 'none'}`,
       );
     }
     return { service, startMs: ready.startMs, heapLimit: ready.heapLimit };
