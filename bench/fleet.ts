@@ -20,6 +20,8 @@ export const FLEET_TARGET_TAG = 'gke-bench-node';
 /** Wide enough for 12,000 node ports (10,000 exposures, a fifth with two ports). */
 export const FLEET_NODE_PORTS = { min: 20000, max: 32767 } as const;
 export const FLEET_NAMESPACES = 50;
+/** The bearer token a benchmark's service process accepts for every namespace of the fleet. */
+export const FLEET_READER_TOKEN = 'memory-bench-admin-token';
 const PODS_PER_EXPOSURE = 3;
 
 export interface FleetOptions {

@@ -2,7 +2,9 @@
 // is measured: the real runtime (Fastify app, index, views, health checker, reconciler, metrics,
 // the @google-cloud/compute client) over either the sandbox's in-memory cluster, which this process
 // fills itself, or the Kubernetes adapter's informers watching a real kube-apiserver, which the
-// load generator fills. Driven over IPC by bench/memory.ts; run with --expose-gc.
+// load generator fills. Driven over IPC by bench/memory.ts, which also makes the reads over HTTP as
+// a client would (parsing answers here would put the client's memory into the figures); run with
+// --expose-gc.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -26,16 +28,15 @@ import {
   FLEET_NAMESPACES,
   FLEET_NODE_PORTS,
   FLEET_PROJECT,
+  FLEET_READER_TOKEN,
   FLEET_TARGET_TAG,
   fleetEndpoints,
-  fleetExposureId,
   fleetManifest,
   fleetNamespace,
   fleetNode,
 } from './fleet.ts';
 import { procMemory } from './machine.ts';
 
-export const BENCH_TOKEN = 'memory-bench-admin-token';
 export const LEASE_NAMESPACE = 'exposure-api';
 
 export type ServiceCommand =
@@ -44,8 +45,6 @@ export type ServiceCommand =
   | { type: 'add-exposures'; count: number; nodes: number }
   | { type: 'settle'; exposures: number; nodes: number; quietMs: number; role: 'leader' | 'follower' }
   | { type: 'index' }
-  | { type: 'read' }
-  | { type: 'get'; from: number; to: number }
   | { type: 'stop' };
 
 export interface MemoryReading {
@@ -59,7 +58,7 @@ export interface MemoryReading {
 }
 
 export type ServiceReply =
-  | { type: 'ready'; startMs: number; heapLimit: number }
+  | { type: 'ready'; startMs: number; heapLimit: number; url: string }
   | { type: 'measured'; memory: MemoryReading }
   | { type: 'done'; ms: number; detail?: string }
   | { type: 'failed'; error: string };
@@ -89,7 +88,7 @@ const config = parseConfig(
     gce: { project: FLEET_PROJECT, endpoint: emulator.origin, writesPerSecond: 100 },
     firewall: { targetTags: [FLEET_TARGET_TAG] },
     leaderElection: { namespace: LEASE_NAMESPACE },
-    auth: { tokens: [{ sha256: sha256Hex(BENCH_TOKEN), subject: 'memory-bench', namespaces: ['*'] }] },
+    auth: { tokens: [{ sha256: sha256Hex(FLEET_READER_TOKEN), subject: 'memory-bench', namespaces: ['*'] }] },
   },
   'memory benchmark configuration',
 );
@@ -131,13 +130,13 @@ runtime = await createRuntime({
   ...(leases && { leases }),
   prepareToLead: () => firewalls.open(),
 });
-const app = runtime.app;
-await app.listen({ host: '127.0.0.1', port: 0 });
+const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 await runtime.start();
 reply({
   type: 'ready',
   startMs: performance.now() - started,
   heapLimit: getHeapStatistics().heap_size_limit,
+  url,
 });
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -198,51 +197,12 @@ async function settle(
   }
 }
 
-async function inject(url: string): Promise<{ status: number; body: string }> {
-  const response = await app.inject({
-    method: 'GET',
-    url,
-    headers: { authorization: `Bearer ${BENCH_TOKEN}` },
-  });
-  return { status: response.statusCode, body: response.body };
-}
-
 /** The index in id order and each exposure's merged endpoint list: what reads build lazily. */
 function touchIndex(): string {
   const all = (runtime as Runtime).index.all();
   let endpoints = 0;
   for (const record of all) endpoints += cluster.serviceEndpoints(record.service).length;
   return `index.all(): ${all.length} records, ${endpoints} pod endpoints`;
-}
-
-/** Every page of GET /exposures (500 a page, the most a caller may ask for). */
-async function readAll(): Promise<string> {
-  let slowestMs = 0;
-  let cursor: string | undefined;
-  let items = 0;
-  let pages = 0;
-  do {
-    const begun = performance.now();
-    const page = await inject(`/exposures?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (page.status !== 200)
-      throw new Error(`GET /exposures answered ${page.status}: ${page.body.slice(0, 300)}`);
-    const parsed = JSON.parse(page.body) as { items: unknown[]; nextCursor?: string };
-    items += parsed.items.length;
-    pages++;
-    cursor = parsed.nextCursor;
-    slowestMs = Math.max(slowestMs, performance.now() - begun);
-  } while (cursor);
-  return `GET /exposures: ${items} items in ${pages} pages of 500, slowest page ${(slowestMs / 1000).toFixed(1)} s`;
-}
-
-async function getRange(from: number, to: number): Promise<string> {
-  let endpoints = 0;
-  for (let i = from; i < to; i++) {
-    const response = await inject(`/exposures/${fleetExposureId(i)}`);
-    if (response.status !== 200) throw new Error(`GET /exposures/{id} answered ${response.status}`);
-    endpoints += (JSON.parse(response.body) as { endpoints: unknown[] }).endpoints.length;
-  }
-  return `${to - from} exposures read in full, ${endpoints} endpoints in their answers`;
 }
 
 async function handle(command: ServiceCommand): Promise<ServiceReply> {
@@ -277,10 +237,6 @@ async function handle(command: ServiceCommand): Promise<ServiceReply> {
       return done(await settle(command.exposures, command.nodes, command.quietMs, command.role));
     case 'index':
       return done(touchIndex());
-    case 'read':
-      return done(await readAll());
-    case 'get':
-      return done(await getRange(command.from, command.to));
     case 'stop': {
       await runtime?.stop();
       await firewalls.close();
