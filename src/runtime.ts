@@ -39,6 +39,7 @@ import {
 } from './config/settings.ts';
 import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
+import { exposureSerializer } from './edge/exposure-serializer.ts';
 import { createIdentity, type Identity } from './runtime-identity.ts';
 
 export interface RuntimeInputs {
@@ -118,7 +119,11 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const views = new ExposureViews(
     cluster,
     health,
-    { firewall: firewallSettings(config), probeAddressType: config.probe.addressType },
+    {
+      firewall: firewallSettings(config),
+      probeAddressType: config.probe.addressType,
+      encode: exposureSerializer(),
+    },
     clock,
     new ReachabilityTracker(),
     sweeps,

@@ -55,6 +55,12 @@ export interface ExposureWithEtag {
   etag: string;
 }
 
+/** A full read's answer as it is sent (see ExposureViews.encoded). */
+export interface EncodedExposureWithEtag {
+  body: string;
+  etag: string;
+}
+
 export interface ExposureIdentity {
   id: string;
   namespace: string;
@@ -359,6 +365,16 @@ export class ExposureService {
   ): Promise<ExposureWithEtag> {
     const record = await this.#find(principal, id);
     return { exposure: await this.#views.full(record, options), etag: etagOf(record.specHash) };
+  }
+
+  /** `get`, serialized: what GET /exposures/{id} sends when the caches are fresh. */
+  async getEncoded(
+    principal: Principal,
+    id: string,
+    options: { refresh?: boolean; endpointLimit?: number } = {},
+  ): Promise<EncodedExposureWithEtag> {
+    const record = await this.#find(principal, id);
+    return { body: await this.#views.encoded(record, options), etag: etagOf(record.specHash) };
   }
 
   /**

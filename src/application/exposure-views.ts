@@ -18,10 +18,7 @@ import {
   type RankedEndpoint,
   selectEndpoints,
 } from '../domain/endpoints.ts';
-import { type ExposureRecord, isTerminating } from '../domain/exposure-record.ts';
-import { firewallVerification } from '../domain/firewall-verification.ts';
-import { selectorText } from '../domain/label-selector.ts';
-import { deriveStatus } from '../domain/status.ts';
+import type { ExposureRecord } from '../domain/exposure-record.ts';
 import { type NodeTotals, nodeTotals, unprobedEndpointCounts } from '../domain/unprobed-endpoint-counts.ts';
 import {
   DEFAULT_ENDPOINT_LIMIT,
@@ -29,7 +26,7 @@ import {
   type Exposure,
   type ExposureSummary,
 } from '../schemas/exposure.ts';
-import { firewallView } from './firewall-view.ts';
+import { exposureSummary, type SummaryContext } from './exposure-summary.ts';
 import { type HealthChecker, healthFromOutcome, type ProbeOutcome } from './health-checker.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Cluster } from './ports/cluster.ts';
@@ -45,24 +42,49 @@ export interface ViewSettings {
    * large anyway (its entries weigh one more than their endpoints).
    */
   streamedFrom?: number;
+  /**
+   * How a view is sent (the edge's serializer for the Exposure schema). What `encoded` keeps and
+   * returns; without it, JSON.stringify.
+   */
+  encode?: (view: Exposure) => string;
 }
 
-/** Endpoints kept across all memoized views (≈ 1.5 KB each with their JSON): about 75 MB at most. */
+/**
+ * Endpoints kept across all memoized views. A memoized view is its serialized answer (≈ 350 bytes
+ * an endpoint) and the probe keys it was built from (≈ 80): about 22 MB at most. Keeping the view's
+ * objects as well would more than double that, for reads that are answered with the text anyway.
+ */
 const MEMO_MAX_ENDPOINTS = 50_000;
 
+/**
+ * The last answer of a full read of one exposure, with what it was derived from. The endpoint
+ * candidates are not kept: they are derived again when the answer has to be built again, which
+ * happens when the probe results changed, and probing costs far more.
+ */
 interface ViewMemo {
   record: ExposureRecord;
   nodes: readonly ClusterNode[];
   serviceEndpoints: readonly ServiceEndpoint[];
-  candidates: EndpointCandidate[];
-  targets: ProbeTarget[];
+  /** How many endpoints the exposure has (what the memo's bound counts). */
+  endpoints: number;
+  /** The probe key of each probed endpoint, in candidate order. */
   keys: string[];
+  /** The probe results `encoded` was built from, in the order of `keys`. */
   outcomes: (ProbeOutcome | undefined)[];
-  view?: Exposure;
-  /** The endpoint limit `view` was built with. */
-  viewLimit?: number;
-  /** The drift sweep record `view` was built with (verifiedAt moves with each sweep). */
+  encoded?: string;
+  /** The endpoint limit `encoded` was built with. */
+  limit?: number;
+  /** The drift sweep record `encoded` was built with (verifiedAt moves with each sweep). */
   sweepVersion?: number;
+}
+
+/** What a full read is built from: the memo of its inputs and the probe results, fresh now. */
+interface FullReadInputs {
+  memo: ViewMemo;
+  /** Derived for this read when it had to probe (the memo does not keep them). */
+  candidates: EndpointCandidate[] | undefined;
+  outcomes: (ProbeOutcome | undefined)[];
+  limit: number;
 }
 
 interface RankedCandidate extends RankedEndpoint {
@@ -85,21 +107,29 @@ function readyCount(endpoints: readonly ServiceEndpoint[]): number {
   return count;
 }
 
+function sameOutcomes(
+  a: readonly (ProbeOutcome | undefined)[],
+  b: readonly (ProbeOutcome | undefined)[],
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class ExposureViews {
   readonly #cluster: Cluster;
   readonly #health: HealthChecker;
   readonly #settings: ViewSettings;
-  readonly #clock: Clock;
-  readonly #reachability: ReachabilityTracker;
+  readonly #encode: (view: Exposure) => string;
   readonly #sweeps: SweepRecords | undefined;
-  /** The last view of each exposure read, with what it was derived from (bounded: recently read). */
+  readonly #summaryContext: SummaryContext;
   /**
-   * Bounded by size, not count: a view on a large cluster holds thousands of endpoints (and, at the
-   * edge, their serialized JSON), so the number of views kept follows the number of endpoints.
+   * The last full read of each exposure read recently. Bounded by size, not count: on a large
+   * cluster one view holds thousands of endpoints, so the number kept follows the endpoints.
    */
   readonly #memo = new LRUCache<string, ViewMemo>({
     maxSize: MEMO_MAX_ENDPOINTS,
-    sizeCalculation: (memo) => memo.candidates.length + 1,
+    sizeCalculation: (memo) => memo.endpoints + 1,
   });
   readonly #summaries = new LRUCache<string, SummaryMemo>({ max: 20_000 });
   /** Totals over the current set of nodes (a new array with each change of a node). */
@@ -117,80 +147,99 @@ export class ExposureViews {
     this.#cluster = cluster;
     this.#health = health;
     this.#settings = settings;
-    this.#clock = clock;
-    this.#reachability = reachability;
+    this.#encode = settings.encode ?? JSON.stringify;
     this.#sweeps = sweeps;
+    this.#summaryContext = { firewall: settings.firewall, clock, reachability, ...(sweeps && { sweeps }) };
   }
 
-  /**
-   * The whole exposure, with every endpoint; stale or missing probe results are probed now.
-   *
-   * A view is a pure function of the record, the nodes, the Service's endpoints and the probe
-   * results, so it is kept and returned again (the same object) while none of them changed —
-   * which is what makes a cached read cheap, down to its serialization at the edge.
-   */
+  /** The whole exposure, with every endpoint; stale or missing probe results are probed now. */
   async full(
     record: ExposureRecord,
     options: { refresh?: boolean; endpointLimit?: number } = {},
   ): Promise<Exposure> {
+    const inputs = await this.#fullReadInputs(record, options);
+    return 'streamed' in inputs ? inputs.streamed : this.#build(record, inputs);
+  }
+
+  /**
+   * `full`, serialized with the `encode` setting. A view is a pure function of the record, the
+   * nodes, the Service's endpoints, the probe results, the endpoint limit and the last sweep, so
+   * its text is kept and returned again while none of them changed — which is what makes a
+   * cached read cheap: no view built, nothing serialized.
+   */
+  async encoded(
+    record: ExposureRecord,
+    options: { refresh?: boolean; endpointLimit?: number } = {},
+  ): Promise<string> {
+    const inputs = await this.#fullReadInputs(record, options);
+    if ('streamed' in inputs) return this.#encode(inputs.streamed);
+    const { memo, outcomes, limit } = inputs;
+    const sweepVersion = this.#sweeps?.version ?? 0;
+    if (
+      memo.encoded !== undefined &&
+      memo.limit === limit &&
+      memo.sweepVersion === sweepVersion &&
+      sameOutcomes(outcomes, memo.outcomes)
+    ) {
+      return memo.encoded;
+    }
+    const encoded = this.#encode(this.#build(record, inputs));
+    memo.encoded = encoded;
+    memo.outcomes = outcomes;
+    memo.limit = limit;
+    memo.sweepVersion = sweepVersion;
+    return encoded;
+  }
+
+  async #fullReadInputs(
+    record: ExposureRecord,
+    options: { refresh?: boolean; endpointLimit?: number },
+  ): Promise<FullReadInputs | { streamed: Exposure }> {
     const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
     const nodes = this.#cluster.nodes();
     const serviceEndpoints = this.#serviceEndpoints(record);
     if (nodes.length * record.service.ports.length >= (this.#settings.streamedFrom ?? MEMO_MAX_ENDPOINTS)) {
-      return this.#streamed(record, nodes, serviceEndpoints, limit, options);
+      return { streamed: await this.#streamed(record, nodes, serviceEndpoints, limit, options) };
     }
     let memo = this.#memo.get(record.id);
+    let candidates: EndpointCandidate[] | undefined;
     if (
       !memo ||
       memo.record !== record ||
       memo.nodes !== nodes ||
       memo.serviceEndpoints !== serviceEndpoints
     ) {
-      const candidates = this.#candidates(record, nodes, serviceEndpoints);
-      const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
-      memo = {
-        record,
-        nodes,
-        serviceEndpoints,
-        candidates,
-        targets,
-        keys: targets.map(probeTargetKey),
-        outcomes: [],
-      };
+      candidates = this.#candidates(record, nodes, serviceEndpoints);
+      const keys: string[] = [];
+      for (const candidate of candidates) if (candidate.probe) keys.push(probeTargetKey(candidate.probe));
+      memo = { record, nodes, serviceEndpoints, endpoints: candidates.length, keys, outcomes: [] };
       this.#memo.set(record.id, memo);
     }
     const fresh = options.refresh ? undefined : this.#health.freshResults(memo.keys);
-    let outcomes = fresh;
-    if (!outcomes) {
-      const results = await this.#health.check(memo.targets, options);
-      outcomes = memo.keys.map((key) => results.get(key));
-    }
-    const sweepVersion = this.#sweeps?.version ?? 0;
-    if (
-      memo.view &&
-      memo.viewLimit === limit &&
-      memo.sweepVersion === sweepVersion &&
-      outcomes.every((outcome, i) => outcome === memo.outcomes[i])
-    ) {
-      return memo.view;
-    }
+    if (fresh) return { memo, candidates, outcomes: fresh, limit };
+    candidates ??= this.#candidates(record, nodes, serviceEndpoints);
+    const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
+    const results = await this.#health.check(targets, options);
+    return { memo, candidates, outcomes: memo.keys.map((key) => results.get(key)), limit };
+  }
+
+  /** The view of a memoized exposure from its inputs and probe results. */
+  #build(record: ExposureRecord, { memo, candidates, outcomes, limit }: FullReadInputs): Exposure {
     const byKey = new Map(memo.keys.map((key, i) => [key, outcomes[i]]));
-    const ranked = this.#ranked(memo.candidates, (target) => byKey.get(probeTargetKey(target)));
-    const counts = countEndpoints(ranked, readyCount(serviceEndpoints));
+    const ranked = this.#ranked(
+      candidates ?? this.#candidates(record, memo.nodes, memo.serviceEndpoints),
+      (target) => byKey.get(probeTargetKey(target)),
+    );
+    const counts = countEndpoints(ranked, readyCount(memo.serviceEndpoints));
     const endpoints = ranked
       .slice(0, limit)
       .map(({ candidate, outcome }) => this.#endpoint(candidate, outcome));
     const omitted = ranked.length - endpoints.length;
-    const view: Exposure = {
+    return {
       ...this.#summary(record, counts),
       endpoints,
       ...(omitted > 0 && { endpointsOmitted: omitted }),
     };
-    memo.outcomes = outcomes;
-    memo.view = view;
-    memo.viewLimit = limit;
-    memo.sweepVersion = sweepVersion;
-    return view;
   }
 
   /** `full` for an exposure with too many endpoints to build at once: two passes, `limit` kept. */
@@ -318,60 +367,6 @@ export class ExposureViews {
   }
 
   #summary(record: ExposureRecord, counts: EndpointCounts): ExposureSummary {
-    const { spec, service } = record;
-    const nowIso = new Date(this.#clock.now()).toISOString();
-    const verification = this.#sweeps
-      ? firewallVerification(record.firewallStatus, record.specHash, this.#sweeps.latest())
-      : undefined;
-    const status = deriveStatus({
-      generation: record.generation,
-      specHash: record.specHash,
-      createdAt: record.createdAt,
-      terminating: isTerminating(record),
-      serviceDescription: `Service ${spec.namespace}/${spec.name} (NodePort ${service.ports.map((p) => `${p.nodePort}/${p.protocol}`).join(', ')})`,
-      firewall: record.firewallStatus,
-      ...(verification && { verification }),
-      endpoints: counts,
-      selectorText: selectorText(spec.selector),
-      reachableSince: (status, reason) => this.#reachability.since(record.id, status, reason, nowIso),
-    });
-    return {
-      id: record.id,
-      cluster: record.clusterId,
-      namespace: spec.namespace,
-      name: spec.name,
-      selector: spec.selector,
-      ports: service.ports.map((port) => ({
-        ...(port.name !== undefined && { name: port.name }),
-        port: port.port,
-        targetPort: port.targetPort,
-        nodePort: port.nodePort,
-        protocol: port.protocol,
-      })),
-      externalTrafficPolicy: spec.externalTrafficPolicy,
-      sourceRanges: spec.sourceRanges,
-      labels: spec.labels,
-      ...(spec.healthCheck && { healthCheck: spec.healthCheck }),
-      service: {
-        namespace: service.namespace,
-        name: service.name,
-        type: 'NodePort',
-        ...(service.clusterIP !== undefined && { clusterIP: service.clusterIP }),
-        uid: service.uid,
-      },
-      firewall: firewallView(record, this.#settings.firewall, verification),
-      status,
-      endpointSummary: {
-        total: counts.total,
-        serving: counts.serving,
-        healthy: counts.healthy,
-        unhealthy: counts.unhealthy,
-        unknown: counts.unknown,
-      },
-      createdBy: record.createdBy,
-      createdAt: record.createdAt,
-      expiresAt: record.spec.expiresAt ?? null,
-      generation: record.generation,
-    };
+    return exposureSummary(record, counts, this.#summaryContext);
   }
 }

@@ -1,5 +1,6 @@
 // A read of an exposure with more endpoints than the memo holds is streamed (two passes over
 // nodes × ports, `endpointLimit` kept) instead of built whole. Both ways must give the same answer.
+// A read that is sent as is (`encoded`) keeps its text while its inputs stay the same.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExposureViews } from '../../src/application/exposure-views.ts';
@@ -8,6 +9,7 @@ import type { Prober } from '../../src/application/ports/prober.ts';
 import { ReachabilityTracker } from '../../src/application/reachability-tracker.ts';
 import { newExposureId } from '../../src/domain/exposure-id.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
+import { exposureSerializer } from '../../src/edge/exposure-serializer.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
 import { exposureManifest } from '../builders/exposure-spec.ts';
@@ -27,6 +29,7 @@ async function setUp(
     healthCheckPort?: number;
     externalTrafficPolicy?: 'Local' | 'Cluster';
     maxProbesPerRead?: number;
+    encode?: (view: Exposure) => string;
   } = {},
 ) {
   const cluster = new InMemoryCluster({ namespaces: ['search'] });
@@ -75,6 +78,7 @@ async function setUp(
       targets: { targetTags: ['nodes'] },
     },
     probeAddressType: 'InternalIP' as const,
+    ...(variant.encode && { encode: variant.encode }),
   };
   const clock = { now: () => 1_800_000_000_000 };
   // Each way has a probe cache of its own, so that each read starts from the same state in both.
@@ -94,7 +98,7 @@ async function setUp(
     clock,
     new ReachabilityTracker(),
   );
-  return { record: read.record, whole, streamed };
+  return { record: read.record, whole, streamed, cluster };
 }
 
 describe('ExposureViews: whole and streamed reads', () => {
@@ -143,5 +147,69 @@ describe('ExposureViews: whole and streamed reads', () => {
     }
     const last = await whole.full(record);
     assert.equal(last.endpointSummary.unknown, 0, 'every serving node probed after enough reads');
+  });
+});
+
+describe('ExposureViews: the kept answer of a full read', () => {
+  /** The edge's serializer, counting the views it is given. */
+  function countingSerializer() {
+    const serialize = exposureSerializer();
+    const counter = {
+      calls: 0,
+      encode: (view: Exposure) => {
+        counter.calls++;
+        return serialize(view);
+      },
+    };
+    return counter;
+  }
+
+  test('is the view serialized, and is kept while nothing it is built from changes', async () => {
+    const serializer = countingSerializer();
+    const { record, whole } = await setUp({ encode: serializer.encode });
+    const first = await whole.encoded(record);
+    const view = await whole.full(record);
+    assert.equal(first, exposureSerializer()(view));
+    assert.deepEqual(JSON.parse(first), JSON.parse(JSON.stringify(view)));
+    const calls = serializer.calls;
+    for (let read = 0; read < 3; read++) assert.equal(await whole.encoded(record), first);
+    assert.equal(serializer.calls, calls, 'unchanged inputs: the kept text, nothing serialized again');
+  });
+
+  test('is built again for another endpoint limit, new probe results and a change of node', async () => {
+    const serializer = countingSerializer();
+    const { record, whole, cluster } = await setUp({ encode: serializer.encode });
+    const all = await whole.encoded(record);
+    let calls = serializer.calls;
+
+    const five = await whole.encoded(record, { endpointLimit: 5 });
+    assert.equal(serializer.calls, calls + 1);
+    assert.equal((JSON.parse(five) as Exposure).endpoints.length, 5);
+    assert.equal(five, exposureSerializer()(await whole.full(record, { endpointLimit: 5 })));
+    calls = serializer.calls;
+
+    // New probe results (new outcomes, the same health): a new answer, with their checkedAt.
+    const refreshed = await whole.encoded(record, { refresh: true });
+    assert.equal(serializer.calls, calls + 1);
+    assert.equal(refreshed, exposureSerializer()(await whole.full(record)));
+    calls = serializer.calls;
+
+    // A node turns NotReady: the answer says so at once.
+    const before = JSON.parse(all) as Exposure;
+    const shown = before.endpoints.find((endpoint) => endpoint.serving && endpoint.node === 'node-14');
+    assert.ok(shown, 'node-14 serves before the change');
+    cluster.setNode({
+      name: 'node-14',
+      ready: false,
+      addresses: [{ type: 'InternalIP', address: '127.77.0.3' }],
+    });
+    const after = JSON.parse(await whole.encoded(record)) as Exposure;
+    assert.ok(serializer.calls > calls);
+    assert.notDeepEqual(after.endpointSummary, before.endpointSummary);
+    assert.equal(
+      after.endpoints.find((endpoint) => endpoint.node === 'node-14' && endpoint.port === shown.port)
+        ?.serving,
+      false,
+    );
   });
 });

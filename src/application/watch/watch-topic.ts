@@ -148,8 +148,6 @@ export class WatchTopic {
 
   #accept(exposure: Exposure, etag: string): void {
     const previous = this.#current;
-    // An unchanged view is the same object (see ExposureViews): nothing to hash.
-    if (previous?.exposure === exposure && previous.etag === etag) return;
     const version = exposureVersion(exposure, etag);
     this.#current = { version, exposure, etag };
     if (previous?.version === version) return;

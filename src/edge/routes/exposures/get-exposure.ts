@@ -6,7 +6,6 @@ import { CACHE_AGE_HEADERS, ETAG_HEADER, jsonResponse, problemResponses } from '
 import type { TypedApp } from '../../typed-app.ts';
 
 export function getExposureRoute(app: TypedApp, exposures: ExposureService): void {
-  const serialized = new WeakMap<object, string>();
   app.get(
     '/exposures/:id',
     {
@@ -25,21 +24,20 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
     },
     async (request, reply) => {
       const age = sayCacheAge(reply, exposures.cacheAge());
-      const result = await exposures.get(principalOf(request), request.params.id, {
+      const options = {
         refresh: request.query.refresh === true,
         ...(request.query.endpointLimit !== undefined && { endpointLimit: request.query.endpointLimit }),
-      });
-      // An unchanged exposure is the same object (see ExposureViews): serialize it once.
-      // Serialized with the route's response schema for 200 application/json, as send() would.
-      reply.header('etag', result.etag).type('application/json; charset=utf-8');
-      // Stale answers are rare and not memoized: the view object stays what every other read shares.
-      if (age !== undefined) return reply.send({ ...result.exposure, cacheAgeSeconds: age });
-      let body = serialized.get(result.exposure);
-      if (body === undefined) {
-        body = reply.serializeInput(result.exposure, '200', 'application/json') as string;
-        serialized.set(result.exposure, body);
+      };
+      // Stale answers are rare: built for the occasion, with their age, and serialized by send().
+      if (age !== undefined) {
+        const result = await exposures.get(principalOf(request), request.params.id, options);
+        reply.header('etag', result.etag).type('application/json; charset=utf-8');
+        return reply.send({ ...result.exposure, cacheAgeSeconds: age });
       }
-      return reply.send(body);
+      // Fresh answers are the views' kept text (serialized with this route's response schema).
+      const result = await exposures.getEncoded(principalOf(request), request.params.id, options);
+      reply.header('etag', result.etag).type('application/json; charset=utf-8');
+      return reply.send(result.body);
     },
   );
 }
