@@ -299,10 +299,21 @@ export class ExposureViews {
       return kept.summary;
     }
     const inputs = this.#endpointInputs(record, nodes, serviceEndpoints);
-    const counts = this.#health.hasResults(record.service.uid)
-      ? selectEndpoints(inputs, (target) => this.#health.cached(target), 0, readyCount(serviceEndpoints))
-          .counts
-      : unprobedEndpointCounts(inputs, this.#totalsOf(nodes), readyCount(serviceEndpoints));
+    // Without probe results the counts come from per-node totals, a few steps: such a summary is
+    // built again rather than kept (10,000 kept summaries would hold ≈ 20 MB of heap).
+    if (!this.#health.hasResults(record.service.uid)) {
+      if (kept) this.#summaries.delete(record.id);
+      return this.#summary(
+        record,
+        unprobedEndpointCounts(inputs, this.#totalsOf(nodes), readyCount(serviceEndpoints)),
+      );
+    }
+    const counts = selectEndpoints(
+      inputs,
+      (target) => this.#health.cached(target),
+      0,
+      readyCount(serviceEndpoints),
+    ).counts;
     const summary = this.#summary(record, counts);
     this.#summaries.set(record.id, { record, nodes, serviceEndpoints, healthVersion, sweepVersion, summary });
     return summary;
