@@ -254,6 +254,8 @@ interface ReadFigures {
 async function get(service: ServiceProcess, path: string): Promise<unknown> {
   const response = await fetch(`${service.url}${path}`, {
     headers: { authorization: `Bearer ${FLEET_READER_TOKEN}` },
+    // A service that stops answering fails the benchmark instead of hanging it.
+    signal: AbortSignal.timeout(120_000),
   });
   const body = await response.text();
   if (response.status !== 200)

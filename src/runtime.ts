@@ -39,7 +39,6 @@ import {
 } from './config/settings.ts';
 import { usageOfSpec } from './domain/usage.ts';
 import { buildApp } from './edge/app.ts';
-import { exposureSerializer } from './edge/exposure-serializer.ts';
 import { createIdentity, type Identity } from './runtime-identity.ts';
 
 export interface RuntimeInputs {
@@ -119,11 +118,7 @@ export async function createRuntime(inputs: RuntimeInputs): Promise<Runtime> {
   const views = new ExposureViews(
     cluster,
     health,
-    {
-      firewall: firewallSettings(config),
-      probeAddressType: config.probe.addressType,
-      encode: exposureSerializer(),
-    },
+    { firewall: firewallSettings(config), probeAddressType: config.probe.addressType },
     clock,
     new ReachabilityTracker(),
     sweeps,

@@ -28,7 +28,7 @@ import { CacheFreshness } from './cache-freshness.ts';
 import { mapClusterWriteError } from './cluster-errors.ts';
 import type { ExposureIndex } from './exposure-index.ts';
 import { ExposureLookups } from './exposure-lookups.ts';
-import type { ExposureViews } from './exposure-views.ts';
+import type { ExposureEncoder, ExposureViews } from './exposure-views.ts';
 import { StaticAuthorizer } from './identity/static-authorizer.ts';
 import type { InstallationLimits } from './installation-limits.ts';
 import { KeyedSerializer } from './keyed-serializer.ts';
@@ -367,14 +367,15 @@ export class ExposureService {
     return { exposure: await this.#views.full(record, options), etag: etagOf(record.specHash) };
   }
 
-  /** `get`, serialized: what GET /exposures/{id} sends when the caches are fresh. */
+  /** `get`, serialized by `encode`: what GET /exposures/{id} sends when the caches are fresh. */
   async getEncoded(
     principal: Principal,
     id: string,
-    options: { refresh?: boolean; endpointLimit?: number } = {},
+    options: { refresh?: boolean; endpointLimit?: number },
+    encode: ExposureEncoder,
   ): Promise<EncodedExposureWithEtag> {
     const record = await this.#find(principal, id);
-    return { body: await this.#views.encoded(record, options), etag: etagOf(record.specHash) };
+    return { body: await this.#views.encoded(record, options, encode), etag: etagOf(record.specHash) };
   }
 
   /**

@@ -42,17 +42,16 @@ export interface ViewSettings {
    * large anyway (its entries weigh one more than their endpoints).
    */
   streamedFrom?: number;
-  /**
-   * How a view is sent (the edge's serializer for the Exposure schema). What `encoded` keeps and
-   * returns; without it, JSON.stringify.
-   */
-  encode?: (view: Exposure) => string;
 }
+
+/** How a view is sent: the edge's serializer of the Exposure schema (see `encoded`). */
+export type ExposureEncoder = (view: Exposure) => string;
 
 /**
  * Endpoints kept across all memoized views. A memoized view is its serialized answer (≈ 350 bytes
  * an endpoint) and the probe keys it was built from (≈ 80): about 22 MB at most. Keeping the view's
  * objects as well would more than double that, for reads that are answered with the text anyway.
+ * Not counted: the node list and the probe outcomes an entry refers to, which the caches share.
  */
 const MEMO_MAX_ENDPOINTS = 50_000;
 
@@ -120,7 +119,6 @@ export class ExposureViews {
   readonly #cluster: Cluster;
   readonly #health: HealthChecker;
   readonly #settings: ViewSettings;
-  readonly #encode: (view: Exposure) => string;
   readonly #sweeps: SweepRecords | undefined;
   readonly #summaryContext: SummaryContext;
   /**
@@ -147,7 +145,6 @@ export class ExposureViews {
     this.#cluster = cluster;
     this.#health = health;
     this.#settings = settings;
-    this.#encode = settings.encode ?? JSON.stringify;
     this.#sweeps = sweeps;
     this.#summaryContext = { firewall: settings.firewall, clock, reachability, ...(sweeps && { sweeps }) };
   }
@@ -162,17 +159,19 @@ export class ExposureViews {
   }
 
   /**
-   * `full`, serialized with the `encode` setting. A view is a pure function of the record, the
-   * nodes, the Service's endpoints, the probe results, the endpoint limit and the last sweep, so
-   * its text is kept and returned again while none of them changed — which is what makes a
-   * cached read cheap: no view built, nothing serialized.
+   * `full`, serialized by `encode` (the route's own serializer, so the text is what sending the
+   * view would give). A view is a pure function of the record, the nodes, the Service's endpoints,
+   * the probe results, the endpoint limit and the last sweep, so its text is kept and returned
+   * again while none of them changed — which is what makes a cached read cheap: no view built,
+   * nothing serialized.
    */
   async encoded(
     record: ExposureRecord,
-    options: { refresh?: boolean; endpointLimit?: number } = {},
+    options: { refresh?: boolean; endpointLimit?: number },
+    encode: ExposureEncoder,
   ): Promise<string> {
     const inputs = await this.#fullReadInputs(record, options);
-    if ('streamed' in inputs) return this.#encode(inputs.streamed);
+    if ('streamed' in inputs) return encode(inputs.streamed);
     const { memo, outcomes, limit } = inputs;
     const sweepVersion = this.#sweeps?.version ?? 0;
     if (
@@ -183,7 +182,7 @@ export class ExposureViews {
     ) {
       return memo.encoded;
     }
-    const encoded = this.#encode(this.#build(record, inputs));
+    const encoded = encode(this.#build(record, inputs));
     memo.encoded = encoded;
     memo.outcomes = outcomes;
     memo.limit = limit;

@@ -7,9 +7,9 @@ import { ExposureViews } from '../../src/application/exposure-views.ts';
 import { HealthChecker } from '../../src/application/health-checker.ts';
 import type { Prober } from '../../src/application/ports/prober.ts';
 import { ReachabilityTracker } from '../../src/application/reachability-tracker.ts';
+import { SweepRecords } from '../../src/application/sweep-records.ts';
 import { newExposureId } from '../../src/domain/exposure-id.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
-import { exposureSerializer } from '../../src/edge/exposure-serializer.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
 import { exposureManifest } from '../builders/exposure-spec.ts';
@@ -29,7 +29,8 @@ async function setUp(
     healthCheckPort?: number;
     externalTrafficPolicy?: 'Local' | 'Cluster';
     maxProbesPerRead?: number;
-    encode?: (view: Exposure) => string;
+    /** Drift sweep records for the whole-read views (verifiedAt). */
+    sweeps?: SweepRecords;
   } = {},
 ) {
   const cluster = new InMemoryCluster({ namespaces: ['search'] });
@@ -78,7 +79,6 @@ async function setUp(
       targets: { targetTags: ['nodes'] },
     },
     probeAddressType: 'InternalIP' as const,
-    ...(variant.encode && { encode: variant.encode }),
   };
   const clock = { now: () => 1_800_000_000_000 };
   // Each way has a probe cache of its own, so that each read starts from the same state in both.
@@ -90,7 +90,14 @@ async function setUp(
       maxProbesPerRead: variant.maxProbesPerRead ?? 40,
       cacheEntries: 1000,
     });
-  const whole = new ExposureViews(cluster, health(), settings, clock, new ReachabilityTracker());
+  const whole = new ExposureViews(
+    cluster,
+    health(),
+    settings,
+    clock,
+    new ReachabilityTracker(),
+    variant.sweeps,
+  );
   const streamed = new ExposureViews(
     cluster,
     health(),
@@ -151,48 +158,42 @@ describe('ExposureViews: whole and streamed reads', () => {
 });
 
 describe('ExposureViews: the kept answer of a full read', () => {
-  /** The edge's serializer, counting the views it is given. */
-  function countingSerializer() {
-    const serialize = exposureSerializer();
+  /** A serializer counting the views it is given (the route passes its own). */
+  function countingEncoder() {
     const counter = {
       calls: 0,
       encode: (view: Exposure) => {
         counter.calls++;
-        return serialize(view);
+        return JSON.stringify(view);
       },
     };
     return counter;
   }
 
   test('is the view serialized, and is kept while nothing it is built from changes', async () => {
-    const serializer = countingSerializer();
-    const { record, whole } = await setUp({ encode: serializer.encode });
-    const first = await whole.encoded(record);
-    const view = await whole.full(record);
-    assert.equal(first, exposureSerializer()(view));
-    assert.deepEqual(JSON.parse(first), JSON.parse(JSON.stringify(view)));
-    const calls = serializer.calls;
-    for (let read = 0; read < 3; read++) assert.equal(await whole.encoded(record), first);
-    assert.equal(serializer.calls, calls, 'unchanged inputs: the kept text, nothing serialized again');
+    const encoder = countingEncoder();
+    const { record, whole } = await setUp();
+    const first = await whole.encoded(record, {}, encoder.encode);
+    assert.equal(encoder.calls, 1);
+    assert.equal(first, JSON.stringify(await whole.full(record)));
+    for (let read = 0; read < 3; read++) assert.equal(await whole.encoded(record, {}, encoder.encode), first);
+    assert.equal(encoder.calls, 1, 'unchanged inputs: the kept text, nothing serialized again');
   });
 
   test('is built again for another endpoint limit, new probe results and a change of node', async () => {
-    const serializer = countingSerializer();
-    const { record, whole, cluster } = await setUp({ encode: serializer.encode });
-    const all = await whole.encoded(record);
-    let calls = serializer.calls;
+    const encoder = countingEncoder();
+    const { record, whole, cluster } = await setUp();
+    const all = await whole.encoded(record, {}, encoder.encode);
 
-    const five = await whole.encoded(record, { endpointLimit: 5 });
-    assert.equal(serializer.calls, calls + 1);
+    const five = await whole.encoded(record, { endpointLimit: 5 }, encoder.encode);
+    assert.equal(encoder.calls, 2);
     assert.equal((JSON.parse(five) as Exposure).endpoints.length, 5);
-    assert.equal(five, exposureSerializer()(await whole.full(record, { endpointLimit: 5 })));
-    calls = serializer.calls;
+    assert.equal(five, JSON.stringify(await whole.full(record, { endpointLimit: 5 })));
 
-    // New probe results (new outcomes, the same health): a new answer, with their checkedAt.
-    const refreshed = await whole.encoded(record, { refresh: true });
-    assert.equal(serializer.calls, calls + 1);
-    assert.equal(refreshed, exposureSerializer()(await whole.full(record)));
-    calls = serializer.calls;
+    // A refresh probes again: new results (the same health, a new checkedAt), a new answer.
+    const refreshed = await whole.encoded(record, { refresh: true }, encoder.encode);
+    assert.equal(encoder.calls, 3);
+    assert.equal(refreshed, JSON.stringify(await whole.full(record)));
 
     // A node turns NotReady: the answer says so at once.
     const before = JSON.parse(all) as Exposure;
@@ -203,13 +204,62 @@ describe('ExposureViews: the kept answer of a full read', () => {
       ready: false,
       addresses: [{ type: 'InternalIP', address: '127.77.0.3' }],
     });
-    const after = JSON.parse(await whole.encoded(record)) as Exposure;
-    assert.ok(serializer.calls > calls);
+    const after = JSON.parse(await whole.encoded(record, {}, encoder.encode)) as Exposure;
+    assert.equal(encoder.calls, 4);
     assert.notDeepEqual(after.endpointSummary, before.endpointSummary);
     assert.equal(
       after.endpoints.find((endpoint) => endpoint.node === 'node-14' && endpoint.port === shown.port)
         ?.serving,
       false,
     );
+  });
+
+  test("is built again when the Service's endpoints change, and after a drift sweep", async () => {
+    const encoder = countingEncoder();
+    const sweeps = new SweepRecords();
+    const { record, cluster, whole: views } = await setUp({ sweeps });
+    const before = JSON.parse(await views.encoded(record, {}, encoder.encode)) as Exposure;
+    // The pod on node-21 goes; node-21 no longer serves under the Local policy.
+    cluster.setServiceEndpoints(record.service, [
+      { nodeName: 'node-3', ready: true, addresses: ['10.4.0.1'] },
+      { nodeName: 'node-14', ready: true, addresses: ['10.4.0.2'] },
+      { nodeName: 'node-8', ready: false, addresses: ['10.4.0.4'] },
+    ]);
+    const after = JSON.parse(await views.encoded(record, {}, encoder.encode)) as Exposure;
+    assert.equal(encoder.calls, 2);
+    const serving = (exposure: Exposure) =>
+      exposure.endpoints.filter((endpoint) => endpoint.serving && endpoint.node === 'node-21').length;
+    assert.ok(serving(before) > 0);
+    assert.equal(serving(after), 0);
+
+    sweeps.record({
+      startedAt: '2027-01-15T07:59:58.000Z',
+      completedAt: '2027-01-15T08:00:00.000Z',
+      missed: 0,
+    });
+    await views.encoded(record, {}, encoder.encode);
+    assert.equal(encoder.calls, 3, 'a new sweep record: verifiedAt may move');
+  });
+
+  test('of an exposure too large to keep is streamed and serialized each time', async () => {
+    const encoder = countingEncoder();
+    const { record, streamed } = await setUp();
+    const first = await streamed.encoded(record, {}, encoder.encode);
+    assert.equal(await streamed.encoded(record, {}, encoder.encode), first);
+    assert.equal(encoder.calls, 2);
+  });
+});
+
+describe('ExposureViews: list summaries', () => {
+  test('are kept for exposures with probe results, built again for those without', async () => {
+    const { record, whole } = await setUp();
+    const unprobed = whole.summary(record);
+    const again = whole.summary(record);
+    assert.notEqual(again, unprobed, 'without probe results: built again');
+    assert.deepEqual(again, unprobed);
+    await whole.full(record);
+    const probed = whole.summary(record);
+    assert.equal(whole.summary(record), probed, 'with probe results: the kept summary');
+    assert.notDeepEqual(probed.endpointSummary, unprobed.endpointSummary);
   });
 });

@@ -34,8 +34,14 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         reply.header('etag', result.etag).type('application/json; charset=utf-8');
         return reply.send({ ...result.exposure, cacheAgeSeconds: age });
       }
-      // Fresh answers are the views' kept text (serialized with this route's response schema).
-      const result = await exposures.getEncoded(principalOf(request), request.params.id, options);
+      // Fresh answers are the views' kept text, serialized by this route's own serializer for a
+      // 200 application/json answer: the same bytes send() would make of the view.
+      const result = await exposures.getEncoded(
+        principalOf(request),
+        request.params.id,
+        options,
+        (view) => reply.serializeInput(view, '200', 'application/json') as string,
+      );
       reply.header('etag', result.etag).type('application/json; charset=utf-8');
       return reply.send(result.body);
     },
