@@ -28,7 +28,10 @@ function ruleViews(record: ExposureRecord, settings: FirewallSettings): Firewall
       name: rule.name,
       ipFamily: ipFamilyOfRuleName(rule.name),
       sourceRanges: rule.sourceRanges,
-      allowed: rule.allowed.flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`)),
+      // Copied to its length: a flatMap result keeps spare room, and these are kept per record.
+      allowed: rule.allowed
+        .flatMap((entry) => entry.ports.map((port) => `${entry.protocol}:${port}`))
+        .slice(),
     }));
     bySettings.set(record, rules);
   }

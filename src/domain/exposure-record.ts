@@ -96,6 +96,7 @@ export function readExposureRecord(service: ObservedService): RecordReadResult {
     return { ok: false, problem: `annotation ${SPEC_ANNOTATION} does not hold an exposure spec` };
   // Tolerate hand-edited specs without labels rather than answering `labels: undefined`.
   if (spec.labels === null || typeof spec.labels !== 'object' || Array.isArray(spec.labels)) spec.labels = {};
+  shareServiceStrings(spec, service);
   const generation = Number(service.annotations[GENERATION_ANNOTATION] ?? '1');
   return {
     ok: true,
@@ -112,6 +113,25 @@ export function readExposureRecord(service: ObservedService): RecordReadResult {
       idempotency: parseIdempotency(service.annotations[IDEMPOTENCY_ANNOTATION]),
     },
   };
+}
+
+/**
+ * The spec parsed from the annotation repeats the Service's namespace, name, selector and labels,
+ * each value a string of its own; where they are equal the spec takes the Service's. A record is
+ * kept for every exposure, and the workload's name alone appears in six places.
+ */
+function shareServiceStrings(spec: ExposureSpec, service: ObservedService): void {
+  if (spec.namespace === service.namespace) spec.namespace = service.namespace;
+  if (spec.name === service.name) spec.name = service.name;
+  shareValues(spec.selector, service.selector);
+  shareValues(spec.labels, service.labels);
+}
+
+function shareValues(values: Record<string, string>, from: Record<string, string>): void {
+  for (const key of Object.keys(values)) {
+    const shared = from[key];
+    if (shared !== undefined && shared === values[key]) values[key] = shared;
+  }
 }
 
 function isSpecShape(value: unknown): value is ExposureSpec {

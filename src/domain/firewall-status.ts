@@ -55,9 +55,7 @@ export function parseFirewallStatus(text: string | undefined): FirewallStatusRec
       generation: typeof parsed.generation === 'number' ? parsed.generation : 0,
       state: parsed.state,
       condition: parsed.condition,
-      rules: Array.isArray(parsed.rules)
-        ? parsed.rules.filter((r): r is string => typeof r === 'string')
-        : [],
+      rules: ruleNames(parsed.rules),
       everReady: parsed.everReady === true,
       failures: typeof parsed.failures === 'number' ? parsed.failures : 0,
       lastAttemptTime: typeof parsed.lastAttemptTime === 'string' ? parsed.lastAttemptTime : '',
@@ -67,6 +65,16 @@ export function parseFirewallStatus(text: string | undefined): FirewallStatusRec
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The rule names of a status, as parsed when they are all strings (a parsed array has exactly its
+ * length; a filtered one keeps spare room, held as long as the record is cached).
+ */
+function ruleNames(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  if (value.every((name) => typeof name === 'string')) return value;
+  return value.filter((name): name is string => typeof name === 'string').slice();
 }
 
 function isCondition(value: unknown): value is FirewallStatusRecord['condition'] {

@@ -23,13 +23,29 @@ export function toServiceEventObservation(event: Wire<CoreV1Event>): ServiceEven
   return {
     serviceUid: event.involvedObject?.uid ?? '',
     type: event.type === 'Warning' ? 'Warning' : 'Normal',
-    reason: event.reason ?? '',
+    reason: commonWord(event.reason ?? ''),
     message: event.message ?? '',
     count: event.count ?? event.series?.count ?? 1,
     firstTimestamp: first,
-    lastTimestamp: last,
-    source: event.reportingComponent || event.source?.component || '',
+    // One string when both are the same time (the usual case: an Event seen once).
+    lastTimestamp: last === first ? first : last,
+    source: commonWord(event.reportingComponent || event.source?.component || ''),
   };
+}
+
+/**
+ * Reasons and components are a few words repeated over thousands of kept Events, each a string of
+ * its own as parsed; the cache holds one copy of each. The table stops growing at its bound (a
+ * cluster whose Events carry ever new reasons keeps their own strings instead).
+ */
+const COMMON_WORDS_BOUND = 1_000;
+const commonWords = new Map<string, string>();
+
+function commonWord(word: string): string {
+  const known = commonWords.get(word);
+  if (known !== undefined) return known;
+  if (commonWords.size < COMMON_WORDS_BOUND) commonWords.set(word, word);
+  return word;
 }
 
 /** MicroTime (`…:05.123456Z`) to whole seconds, as the API's other times are written. */
