@@ -70,6 +70,8 @@ interface ViewMemo {
   keys: string[];
   /** The probe results `encoded` was built from, in the order of `keys`. */
   outcomes: (ProbeOutcome | undefined)[];
+  /** Full reads answered from this memo (see `encoded`: the first one's text is not kept). */
+  reads: number;
   encoded?: string;
   /** The endpoint limit `encoded` was built with. */
   limit?: number;
@@ -183,6 +185,11 @@ export class ExposureViews {
       return memo.encoded;
     }
     const encoded = encode(this.#build(record, inputs));
+    // Kept from the second read on: most exposures read in full are read once (a portal opening
+    // each in turn, a script going over the fleet), and their text would only push out the answers
+    // of those read again and again (a dashboard that polls). A second read costs one more build.
+    memo.reads++;
+    if (memo.reads < 2) return encoded;
     memo.encoded = encoded;
     memo.outcomes = outcomes;
     memo.limit = limit;
@@ -211,14 +218,14 @@ export class ExposureViews {
       candidates = this.#candidates(record, nodes, serviceEndpoints);
       const keys: string[] = [];
       for (const candidate of candidates) if (candidate.probe) keys.push(probeTargetKey(candidate.probe));
-      memo = { record, nodes, serviceEndpoints, endpoints: candidates.length, keys, outcomes: [] };
+      memo = { record, nodes, serviceEndpoints, endpoints: candidates.length, keys, outcomes: [], reads: 0 };
       this.#memo.set(record.id, memo);
     }
     const fresh = options.refresh ? undefined : this.#health.freshResults(memo.keys);
     if (fresh) return { memo, candidates, outcomes: fresh, limit };
     candidates ??= this.#candidates(record, nodes, serviceEndpoints);
     const targets = candidates.flatMap((candidate) => (candidate.probe ? [candidate.probe] : []));
-    const results = await this.#health.check(targets, options);
+    const results = await this.#health.check(targets, options, memo.keys);
     return { memo, candidates, outcomes: memo.keys.map((key) => results.get(key)), limit };
   }
 
@@ -274,7 +281,7 @@ export class ExposureViews {
     return {
       ...endpoint,
       health: probe
-        ? healthFromOutcome(outcome, 'not probed: this read reached its cap on probes')
+        ? healthFromOutcome({ target: probe, outcome }, 'not probed: this read reached its cap on probes')
         : healthFromOutcome(undefined, notProbedReason),
     };
   }

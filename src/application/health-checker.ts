@@ -17,13 +17,27 @@ export interface HealthCheckSettings {
   cacheEntries: number;
 }
 
+/**
+ * A probe's result as cached. Of its target only the scope is kept (for counting results per
+ * scope): the rest is what the key says and what the reader's endpoint knows, and up to 100,000
+ * results are cached.
+ */
 export interface ProbeOutcome extends ProbeResult {
   checkedAtMs: number;
-  target: ProbeTarget;
+  scope: string | undefined;
 }
 
 export interface ProbeObserver {
   observe(outcome: ProbeOutcome): void;
+}
+
+/**
+ * A bound on entries that does not reserve them: with `max`, lru-cache allocates its key, value and
+ * link arrays for every entry up front (≈ 2.8 MB for 100,000, held by every replica from its start,
+ * most of which never probes that much); bounded by a size of one per entry, they grow as it fills.
+ */
+function growingBound(entries: number): { maxSize: number; sizeCalculation: () => number } {
+  return { maxSize: entries, sizeCalculation: () => 1 };
 }
 
 export class HealthChecker {
@@ -32,7 +46,7 @@ export class HealthChecker {
   readonly #settings: HealthCheckSettings;
   readonly #cache: LRUCache<string, ProbeOutcome>;
   readonly #inFlight = new Map<string, Promise<ProbeOutcome>>();
-  readonly #scopeVersions = new LRUCache<string, number>({ max: 100_000 });
+  readonly #scopeVersions = new LRUCache<string, number>(growingBound(100_000));
   /** How many cached results each scope has: a scope without any lists as all Unknown, cheaply. */
   readonly #resultsPerScope = new Map<string, number>();
   readonly #limit: ReturnType<typeof pLimit>;
@@ -43,10 +57,10 @@ export class HealthChecker {
     this.#clock = clock;
     this.#settings = settings;
     this.#cache = new LRUCache({
-      max: settings.cacheEntries,
+      ...growingBound(settings.cacheEntries),
       // An overwritten result ('set') is replaced by one of the same scope: the count stays.
       dispose: (outcome, _key, reason) => {
-        if (reason !== 'set') this.#countResult(outcome.target.scope, -1);
+        if (reason !== 'set') this.#countResult(outcome.scope, -1);
       },
     });
     this.#limit = pLimit(settings.concurrency);
@@ -123,6 +137,11 @@ export class HealthChecker {
   async check(
     targets: readonly ProbeTarget[],
     options: { refresh?: boolean } = {},
+    /**
+     * The targets' probe keys, in their order, when the caller keeps them: the cache then holds the
+     * caller's strings instead of copies of the same text.
+     */
+    keys?: readonly string[],
   ): Promise<Map<string, ProbeOutcome>> {
     const now = this.#clock.now();
     const results = new Map<string, ProbeOutcome>();
@@ -131,8 +150,8 @@ export class HealthChecker {
     // a probe still running must not take a second place in the per-read cap.
     const seen = new Set<string>();
     let probes = 0;
-    for (const target of targets) {
-      const key = probeTargetKey(target);
+    for (const [index, target] of targets.entries()) {
+      const key = keys?.[index] ?? probeTargetKey(target);
       if (seen.has(key)) continue;
       seen.add(key);
       const cached = this.#cache.get(key);
@@ -167,7 +186,7 @@ export class HealthChecker {
       } catch (error) {
         result = { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : String(error) };
       }
-      const outcome: ProbeOutcome = { ...result, checkedAtMs: this.#clock.now(), target };
+      const outcome: ProbeOutcome = { ...result, checkedAtMs: this.#clock.now(), scope: target.scope };
       if (!this.#cache.has(key)) this.#countResult(target.scope, 1);
       this.#cache.set(key, outcome);
       this.#bumpScope(target.scope);
@@ -180,15 +199,15 @@ export class HealthChecker {
   }
 }
 
-/** The health shown for an endpoint, from a probe outcome (or why there is none). */
+/** The health shown for an endpoint, from the outcome of its probe (or why there is none). */
 export function healthFromOutcome(
-  outcome: ProbeOutcome | undefined,
+  probe: { target: ProbeTarget; outcome: ProbeOutcome | undefined } | undefined,
   notProbedReason?: string,
 ): EndpointHealth {
-  if (!outcome) {
+  if (!probe?.outcome) {
     return { state: 'Unknown', reason: notProbedReason ?? 'not probed yet' };
   }
-  const { target } = outcome;
+  const { target, outcome } = probe;
   return {
     state: outcome.ok ? 'Healthy' : 'Unhealthy',
     probedAddress: target.address,
