@@ -1,7 +1,7 @@
 // The V8 heap flags a pod installed with the Helm chart's default values runs with
 // (heapLimitMegabytes and semiSpaceMegabytes in helm/exposure-api/values.yaml, passed as
 // --max-old-space-size and --max-semi-space-size) and the environment it sets for the allocator
-// (mallocArenaMax, as MALLOC_ARENA_MAX), so that benchmarks measure the shipped configuration.
+// (mallocArenaMax and mallocMmapThresholdBytes, as MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_), so that benchmarks measure the shipped configuration.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
@@ -9,6 +9,7 @@ interface ChartMemoryValues {
   heapLimitMegabytes?: number;
   semiSpaceMegabytes?: number;
   mallocArenaMax?: number;
+  mallocMmapThresholdBytes?: number;
 }
 
 function chartValues(): ChartMemoryValues {
@@ -35,8 +36,11 @@ export function chartNodeFlags(): string[] {
 
 /** The environment of the chart's container for the allocator (none when the chart leaves glibc's default). */
 export function chartEnvironment(): Record<string, string> {
-  const { mallocArenaMax } = chartValues();
-  return mallocArenaMax ? { MALLOC_ARENA_MAX: String(mallocArenaMax) } : {};
+  const { mallocArenaMax, mallocMmapThresholdBytes } = chartValues();
+  return {
+    ...(mallocArenaMax && { MALLOC_ARENA_MAX: String(mallocArenaMax) }),
+    ...(mallocMmapThresholdBytes && { MALLOC_MMAP_THRESHOLD_: String(mallocMmapThresholdBytes) }),
+  };
 }
 
 /** The chart's container environment as `NAME=value` words, for the benchmarks' headers. */

@@ -492,6 +492,11 @@ describe('the Helm chart', { skip }, () => {
         { name: 'MALLOC_ARENA_MAX', value: '2' },
         'glibc keeps two malloc arenas, not one per allocating thread',
       );
+      assert.deepEqual(
+        container.env?.find((entry) => entry.name === 'MALLOC_MMAP_THRESHOLD_'),
+        { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072' },
+        'large blocks are mapped on their own from 128 KiB, a threshold that does not rise',
+      );
       assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
       assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
       assert.deepEqual(container.securityContext?.capabilities?.drop, ['ALL']);
