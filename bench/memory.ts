@@ -26,7 +26,8 @@
 // /exposures), then --gets exposures are read in full (each probes its 2,000 node endpoints on
 // loopback addresses where nothing listens, so each connect is refused at once).
 //
-// The service process runs with the V8 heap cap the Helm chart sets (heapLimitMegabytes in
+// The service process runs compiled JavaScript, as the image does (bench/built-code.ts), with the
+// V8 heap cap the Helm chart sets (heapLimitMegabytes in
 // helm/exposure-api/values.yaml, passed as --max-old-space-size), so that the figures are those of
 // the shipped configuration; --service-flags="" shows Node's own sizing (on this machine a 4 GB
 // heap, which V8 grows into lazily: RSS well over 1 GB at the same load).
@@ -35,6 +36,7 @@
 //        --nodes=2000 --gets=100 --quiet=35 --service-flags="--max-old-space-size=320")
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { Agent, request as httpsRequest } from 'node:https';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ComputeEmulator, startComputeEmulator } from '@exposure-api/compute-emulator';
 import { serviceForCreate } from '../src/adapters/kubernetes/object-mapping.ts';
@@ -45,6 +47,7 @@ import {
   ensureControlPlaneBinaries,
   startControlPlane,
 } from '../tools/controlplane/index.ts';
+import { compiledBenchModules } from './built-code.ts';
 import { chartEnvironmentWords, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import {
   DEFAULT_FLEET,
@@ -86,6 +89,8 @@ const TARGET_MB = 380;
 const PEAK_TARGET_MB = 420;
 /** The follower's target at design scale (steady RSS). */
 const FOLLOWER_TARGET_MB = 260;
+/** Where each of the service process's modules was compiled to. */
+const compiled = compiledBenchModules();
 const variants = values.variant === 'both' ? ['in-memory', 'kubernetes'] : [values.variant ?? 'in-memory'];
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -120,7 +125,7 @@ class ServiceProcess {
   static async start(
     args: string[],
   ): Promise<{ service: ServiceProcess; startMs: number; heapLimit: number }> {
-    const child = fork(new URL('./memory-service.ts', import.meta.url), args, {
+    const child = fork(compiled('memory-service'), args, {
       execArgv: ['--expose-gc', ...SERVICE_FLAGS],
       env: chartProcessEnvironment(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -769,7 +774,7 @@ async function baseline(): Promise<{ label: string; rss: number; heapUsed: numbe
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         process.execPath,
-        ['--expose-gc', new URL('./memory-baseline.ts', import.meta.url).pathname],
+        ['--expose-gc', fileURLToPath(compiled('memory-baseline'))],
         { env: chartProcessEnvironment() },
         (error, text) => (error ? reject(error) : resolve(text)),
       ),
