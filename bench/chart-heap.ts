@@ -1,6 +1,6 @@
 // The V8 heap flags a pod installed with the Helm chart's default values runs with
-// (heapLimitMegabytes and semiSpaceMegabytes in helm/exposure-api/values.yaml, passed as
-// --max-old-space-size and --max-semi-space-size) and the environment it sets for the allocator
+// (heapLimitMegabytes, semiSpaceMegabytes and memorySaverMode in helm/exposure-api/values.yaml,
+// passed as --max-old-space-size, --max-semi-space-size and --memory-saver-mode) and the environment it sets for the allocator
 // (mallocArenaMax and mallocMmapThresholdBytes, as MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_), so that benchmarks measure the shipped configuration.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -10,6 +10,7 @@ interface ChartMemoryValues {
   semiSpaceMegabytes?: number;
   mallocArenaMax?: number;
   mallocMmapThresholdBytes?: number;
+  memorySaverMode?: boolean;
 }
 
 function chartValues(): ChartMemoryValues {
@@ -24,6 +25,7 @@ export function chartHeapFlag(): string {
   return [
     values.heapLimitMegabytes ? `--max-old-space-size=${values.heapLimitMegabytes}` : '',
     values.semiSpaceMegabytes ? `--max-semi-space-size=${values.semiSpaceMegabytes}` : '',
+    values.memorySaverMode ? '--memory-saver-mode' : '',
   ]
     .filter(Boolean)
     .join(' ');

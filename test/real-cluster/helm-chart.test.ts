@@ -473,7 +473,11 @@ describe('the Helm chart', { skip }, () => {
       const [container] = pod.containers;
       assert.ok(container);
       assert.equal(container.image, 'ghcr.io/exposure-api/exposure-api:0.1.0');
-      assert.deepEqual(container.args, ['dist/server.js']);
+      assert.deepEqual(
+        container.args,
+        ['--memory-saver-mode', 'dist/server.js'],
+        "V8's memory saver mode is a node argument (NODE_OPTIONS does not take it)",
+      );
       assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
       assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
       assert.equal(container.livenessProbe?.httpGet?.port, 'http');
