@@ -346,11 +346,11 @@ function fullReadCost(phases: readonly Phase[]): void {
   const half = Math.floor(GETS / 2);
   const perRead = (second.memory.heapUsed - first.memory.heapUsed) / (GETS - half);
   out(
-    `  each full read (GET /exposures/{id}) of another exposure keeps ≈ ${(perRead / 1000).toFixed(0)} KB of heap: its kept answer (the serialized view) of up to ` +
-      `${NODES.toLocaleString('en')} endpoints per port, and their probe results (measured over reads ${half}-${GETS - 1})`,
+    `  each full read (GET /exposures/{id}) of another exposure keeps ≈ ${(perRead / 1000).toFixed(0)} KB of heap: the probe keys of its view of up to ` +
+      `${NODES.toLocaleString('en')} endpoints per port and their probe results (its answer's text is kept from a second read) (measured over reads ${half}-${GETS - 1})`,
   );
   out(
-    '  both caches a full read fills are bounded: kept answers at 50,000 endpoints in all, probe results at 100,000; once full, another read replaces older entries instead of adding',
+    '  both caches a full read fills are bounded: kept views at 50,000 endpoints in all, probe results at 100,000; once full, another read replaces older entries instead of adding',
   );
 }
 
