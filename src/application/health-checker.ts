@@ -150,7 +150,8 @@ export class HealthChecker {
     // a probe still running must not take a second place in the per-read cap.
     const seen = new Set<string>();
     let probes = 0;
-    for (const [index, target] of targets.entries()) {
+    for (let index = 0; index < targets.length; index++) {
+      const target = targets[index] as ProbeTarget;
       const key = keys?.[index] ?? probeTargetKey(target);
       if (seen.has(key)) continue;
       seen.add(key);
