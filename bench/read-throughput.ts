@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
+import { chartHeapSizeFlags, chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
 import { spawnWithLogCollector } from './log-collector.ts';
 import { cpuSecondsOf } from './process-cpu.ts';
 
@@ -34,9 +34,11 @@ async function firstLine(stream: Readable): Promise<string> {
 }
 
 // The service writes its request logs to stdout as in production, into a pipe read by a collector
-// process of its own (log-collector.ts), so logging costs what it costs in a deployment. Both run
-// with the Node flags a pod of the Helm chart gets (its heap sizes): the young generation's size
-// changes what the service's allocations cost (the bare app allocates little and does not care).
+// process of its own (log-collector.ts), so logging costs what it costs in a deployment. The service
+// runs with the Node flags a pod of the Helm chart gets (heap sizes and memory saver mode): the young
+// generation's size and the collector's mode change what its allocations cost. The bare app gets the
+// heap sizes only (it allocates little); the memory saver is exposure-api's own trade of CPU for
+// memory, and would slow the system it is compared with as well.
 const nodeFlags = chartNodeFlags();
 const service = spawnWithLogCollector([...nodeFlags, 'bench/read-service.ts'], {
   env: chartProcessEnvironment(),
@@ -46,7 +48,8 @@ const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)
   authorization: string;
   body: string;
 };
-const bare = spawn(process.execPath, [...nodeFlags, 'bench/read-bare.ts'], {
+const bareFlags = chartHeapSizeFlags();
+const bare = spawn(process.execPath, [...bareFlags, 'bench/read-bare.ts'], {
   env: chartProcessEnvironment(),
   stdio: ['pipe', 'pipe', 'inherit'],
 });
@@ -91,7 +94,7 @@ const median = (list: number[]) => {
 process.stdout.write(
   `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
     '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n' +
-    `  both with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}\n`,
+    `  service with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}; bare with its heap sizes only: ${bareFlags.join(' ') || '(none)'}\n`,
 );
 // Warm both (JIT, connection pools) before measuring.
 await measureBare(10);
