@@ -5,6 +5,7 @@
 // request's cost. A request that never completes still leaves its trace: errors, timeouts and
 // aborted streams are logged by their own handlers, which this controller leaves as they are.
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { logRequestLine } from './request-logger.ts';
 
 export class AccessLogController extends LogController {
   override incomingRequest(): void {}
@@ -15,12 +16,19 @@ export class AccessLogController extends LogController {
     reply: FastifyReply,
   ): void {
     if (error) {
-      reply.log.error(
+      logRequestLine(
+        reply.log,
+        'error',
         { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
         'request errored',
       );
     } else {
-      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+      logRequestLine(
+        reply.log,
+        'info',
+        { req: request, res: reply, responseTime: reply.elapsedTime },
+        'request completed',
+      );
     }
   }
 }

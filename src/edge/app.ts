@@ -21,6 +21,7 @@ import problemDetails from './plugins/problem-details.ts';
 import rateLimits from './plugins/rate-limits.ts';
 import requestMetrics from './plugins/request-metrics.ts';
 import { requestIdOf } from './request-id.ts';
+import { requestLoggerFactory } from './request-logger.ts';
 import { schemaController } from './request-validation.ts';
 import exposureRoutes from './routes/exposures/index.ts';
 import operationRoutes, { type ReadinessCheck } from './routes/operations.ts';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ...(deps.tls && { https: readTlsFiles(deps.tls) }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     logController: new AccessLogController(),
+    ...(deps.logger && { childLoggerFactory: requestLoggerFactory }),
     bodyLimit: deps.bodyLimitBytes,
     schemaController,
     return503OnClosing: true,

@@ -62,3 +62,34 @@ test('create, patch and delete each write one audit line naming the subject; no 
   assert.equal(access.res.statusCode, 201);
   assert.ok(access.responseTime > 0);
 });
+
+test('a request that logs nothing else writes the same access line, with its request id first, as one that did', async () => {
+  const api = exposureApi(sandbox);
+  const created = await api.create(
+    createRequest({ name: 'read-logged', ports: [{ name: 'http', port: 9200 }] }),
+    { 'x-request-id': 'logged-write-1' },
+  );
+  assert.equal(created.status, 201);
+  // The create wrote its audit line through the request's logger; the read writes nothing but its
+  // access line.
+  const read = await api.read(created.body.id, undefined, { 'x-request-id': 'logged-read-1' });
+  assert.equal(read.status, 200);
+  await new Promise((resolve) => setImmediate(resolve));
+
+  const accessLine = (reqId: string) => {
+    const mine = lines.filter((line) => line.reqId === reqId && line.audit !== true);
+    assert.equal(mine.length, 1, `one access line for ${reqId}`);
+    return mine[0] as Record<string, unknown>;
+  };
+  const write = accessLine('logged-write-1');
+  const readLine = accessLine('logged-read-1');
+  assert.deepEqual(Object.keys(readLine), Object.keys(write));
+  assert.deepEqual(Object.keys(readLine).slice(-5), ['reqId', 'req', 'res', 'responseTime', 'msg']);
+  assert.deepEqual(readLine.req, {
+    ...(write.req as object),
+    method: 'GET',
+    url: `/exposures/${created.body.id}`,
+  });
+  assert.deepEqual(readLine.res, { statusCode: 200 });
+  assert.equal(readLine.msg, 'request completed');
+});
