@@ -32,6 +32,7 @@ import type { Clock } from './ports/clock.ts';
 import type { Cluster } from './ports/cluster.ts';
 import type { ReachabilityTracker } from './reachability-tracker.ts';
 import type { SweepRecords } from './sweep-records.ts';
+import { keptText, MEMO_MAX_ENDPOINTS, type ViewMemo } from './view-memo.ts';
 
 export interface ViewSettings {
   firewall: FirewallSettings;
@@ -46,38 +47,6 @@ export interface ViewSettings {
 
 /** How a view is sent: the edge's serializer of the Exposure schema (see `encoded`). */
 export type ExposureEncoder = (view: Exposure) => string;
-
-/**
- * Endpoints kept across all memoized views. A memoized view is its serialized answer (≈ 350 bytes
- * an endpoint) and the probe keys it was built from (≈ 80): about 22 MB at most. Keeping the view's
- * objects as well would more than double that, for reads that are answered with the text anyway.
- * Not counted: the node list and the probe outcomes an entry refers to, which the caches share.
- */
-const MEMO_MAX_ENDPOINTS = 50_000;
-
-/**
- * The last answer of a full read of one exposure, with what it was derived from. The endpoint
- * candidates are not kept: they are derived again when the answer has to be built again, which
- * happens when the probe results changed, and probing costs far more.
- */
-interface ViewMemo {
-  record: ExposureRecord;
-  nodes: readonly ClusterNode[];
-  serviceEndpoints: readonly ServiceEndpoint[];
-  /** How many endpoints the exposure has (what the memo's bound counts). */
-  endpoints: number;
-  /** The probe key of each probed endpoint, in candidate order. */
-  keys: string[];
-  /** The probe results `encoded` was built from, in the order of `keys`. */
-  outcomes: (ProbeOutcome | undefined)[];
-  /** Full reads answered from this memo (see `encoded`: the first one's text is not kept). */
-  reads: number;
-  encoded?: string;
-  /** The endpoint limit `encoded` was built with. */
-  limit?: number;
-  /** The drift sweep record `encoded` was built with (verifiedAt moves with each sweep). */
-  sweepVersion?: number;
-}
 
 /** What a full read is built from: the memo of its inputs and the probe results, fresh now. */
 interface FullReadInputs {
@@ -106,15 +75,6 @@ function readyCount(endpoints: readonly ServiceEndpoint[]): number {
   let count = 0;
   for (const endpoint of endpoints) if (endpoint.ready) count++;
   return count;
-}
-
-function sameOutcomes(
-  a: readonly (ProbeOutcome | undefined)[],
-  b: readonly (ProbeOutcome | undefined)[],
-): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export class ExposureViews {
@@ -176,14 +136,8 @@ export class ExposureViews {
     if ('streamed' in inputs) return encode(inputs.streamed);
     const { memo, outcomes, limit } = inputs;
     const sweepVersion = this.#sweeps?.version ?? 0;
-    if (
-      memo.encoded !== undefined &&
-      memo.limit === limit &&
-      memo.sweepVersion === sweepVersion &&
-      sameOutcomes(outcomes, memo.outcomes)
-    ) {
-      return memo.encoded;
-    }
+    const kept = keptText(memo, limit, sweepVersion, outcomes);
+    if (kept !== undefined) return kept;
     const encoded = encode(this.#build(record, inputs));
     // Kept from the second read on: most exposures read in full are read once (a portal opening
     // each in turn, a script going over the fleet), and their text would only push out the answers
@@ -195,6 +149,25 @@ export class ExposureViews {
     memo.limit = limit;
     memo.sweepVersion = sweepVersion;
     return encoded;
+  }
+
+  /**
+   * The kept text of `encoded`, when nothing it was made from has changed and every probe result
+   * is fresh: what a repeated read serves without waiting for anything. Undefined when the read
+   * needs more (a refresh, a changed input, a probe to make): `encoded` then does the work.
+   */
+  kept(record: ExposureRecord, options: { refresh?: boolean; endpointLimit?: number }): string | undefined {
+    const memo = options.refresh ? undefined : this.#memo.get(record.id);
+    if (
+      memo?.encoded === undefined ||
+      memo.record !== record ||
+      memo.nodes !== this.#cluster.nodes() ||
+      memo.serviceEndpoints !== this.#serviceEndpoints(record)
+    )
+      return undefined;
+    const fresh = this.#health.freshResults(memo.keys);
+    const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
+    return fresh && keptText(memo, limit, this.#sweeps?.version ?? 0, fresh);
   }
 
   async #fullReadInputs(

@@ -12,6 +12,7 @@ import { newExposureId } from '../../src/domain/exposure-id.ts';
 import { readExposureRecord } from '../../src/domain/exposure-record.ts';
 import { InMemoryCluster } from '../../src/sandbox/in-memory-cluster.ts';
 import type { Exposure } from '../../src/schemas/exposure.ts';
+import { DEFAULT_ENDPOINT_LIMIT } from '../../src/schemas/exposure.ts';
 import { exposureManifest } from '../builders/exposure-spec.ts';
 
 /** Healthy on some nodes, refused on others, never probed on the rest (cap of 40 per read). */
@@ -243,12 +244,41 @@ describe('ExposureViews: the kept answer of a full read', () => {
     assert.equal(encoder.calls, 3, 'a new sweep record: verifiedAt may move');
   });
 
+  test('is what `kept` gives, without waiting, exactly when `encoded` would answer with it', async () => {
+    const encoder = countingEncoder();
+    const sweeps = new SweepRecords();
+    const { record, cluster, whole: views } = await setUp({ sweeps });
+    await views.encoded(record, {}, encoder.encode);
+    assert.equal(views.kept(record, {}), undefined, 'a first read keeps no text');
+    const text = await views.encoded(record, {}, encoder.encode);
+    assert.equal(views.kept(record, {}), text);
+    assert.equal(views.kept(record, { endpointLimit: DEFAULT_ENDPOINT_LIMIT }), text);
+    assert.equal(views.kept(record, { refresh: true }), undefined, 'a refresh probes again');
+    assert.equal(views.kept(record, { endpointLimit: 5 }), undefined, 'another limit, another answer');
+    sweeps.record({
+      startedAt: '2027-01-15T07:59:58.000Z',
+      completedAt: '2027-01-15T08:00:00.000Z',
+      missed: 0,
+    });
+    assert.equal(views.kept(record, {}), undefined, 'a new sweep record');
+    const afterSweep = await views.encoded(record, {}, encoder.encode);
+    assert.equal(views.kept(record, {}), afterSweep);
+    cluster.setNode({
+      name: 'node-14',
+      ready: false,
+      addresses: [{ type: 'InternalIP', address: '127.77.0.3' }],
+    });
+    assert.equal(views.kept(record, {}), undefined, 'a node changed');
+    assert.equal(encoder.calls, 3, 'kept serializes nothing');
+  });
+
   test('of an exposure too large to keep is streamed and serialized each time', async () => {
     const encoder = countingEncoder();
     const { record, streamed } = await setUp();
     const first = await streamed.encoded(record, {}, encoder.encode);
     assert.equal(await streamed.encoded(record, {}, encoder.encode), first);
     assert.equal(encoder.calls, 2);
+    assert.equal(streamed.kept(record, {}), undefined);
   });
 });
 

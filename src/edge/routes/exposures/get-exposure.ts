@@ -1,4 +1,5 @@
-import type { ExposureService } from '../../../application/exposure-service.ts';
+import type { FastifyReply } from 'fastify';
+import type { EncodedExposureWithEtag, ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
 import { sayCacheAge } from '../../cache-age.ts';
 import { principalOf } from '../../plugins/authentication.ts';
@@ -22,7 +23,7 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const age = sayCacheAge(reply, exposures.cacheAge());
       const options = {
         refresh: request.query.refresh === true,
@@ -30,20 +31,28 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
       };
       // Stale answers are rare: built for the occasion, with their age, and serialized by send().
       if (age !== undefined) {
-        const result = await exposures.get(principalOf(request), request.params.id, options);
-        reply.header('etag', result.etag).type('application/json; charset=utf-8');
-        return reply.send({ ...result.exposure, cacheAgeSeconds: age });
+        return exposures.get(principalOf(request), request.params.id, options).then((result) => {
+          reply.header('etag', result.etag).type('application/json; charset=utf-8');
+          return reply.send({ ...result.exposure, cacheAgeSeconds: age });
+        });
       }
       // Fresh answers are the views' kept text, serialized by this route's own serializer for a
-      // 200 application/json answer: the same bytes send() would make of the view.
-      const result = await exposures.getEncoded(
+      // 200 application/json answer: the same bytes send() would make of the view. A repeated read
+      // is answered at once (no promise); the handler then returns nothing, as Fastify asks of a
+      // handler that has sent its answer itself.
+      const result = exposures.getEncoded(
         principalOf(request),
         request.params.id,
         options,
         (view) => reply.serializeInput(view, '200', 'application/json') as string,
       );
-      reply.header('etag', result.etag).type('application/json; charset=utf-8');
-      return reply.send(result.body);
+      if (result instanceof Promise) return result.then((encoded) => sendEncoded(reply, encoded));
+      sendEncoded(reply, result);
+      return undefined;
     },
   );
+}
+
+function sendEncoded(reply: FastifyReply, { body, etag }: EncodedExposureWithEtag): FastifyReply {
+  return reply.header('etag', etag).type('application/json; charset=utf-8').send(body);
 }
