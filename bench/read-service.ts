@@ -17,14 +17,16 @@ const announce = createWriteStream('', { fd: 3 });
 // --identity=oidc-kubernetes: the caller is an OIDC user of the sandbox's issuer (a member of a
 // group granted exposures in `search` by a RoleBinding) and every decision is a SubjectAccessReview
 // (cached with the default TTLs); otherwise a static token with static namespaces.
-const { values } = parseArgs({ options: { identity: { type: 'string', default: 'static' } } });
+// --nodes-at=127.77.N: the sandbox's node addresses (127.77.N.x inside, 127.77.N+1.x outside), so that
+// two of these processes can run side by side.
+const { values } = parseArgs({
+  options: { identity: { type: 'string', default: 'static' }, 'nodes-at': { type: 'string' } },
+});
 const oidcKubernetes = values.identity === 'oidc-kubernetes';
 const sandbox = await startSandbox({
   port: 0,
   emulatorPort: 0,
-  nodeNetwork: oidcKubernetes
-    ? { internal: '127.77.3', external: '127.77.4' }
-    : { internal: '127.77.1', external: '127.77.2' },
+  nodeNetwork: nodeNetwork(values['nodes-at'] ?? (oidcKubernetes ? '127.77.3' : '127.77.1')),
   config: {
     rateLimit: { reads: { max: 1_000_000_000 } },
     ...(oidcKubernetes && { authorization: { mode: 'kubernetes' } }),
@@ -36,6 +38,10 @@ const authorization = oidcKubernetes
       { audience: 'exposure-api', expiresInSeconds: 6 * 3600 },
     )}`
   : `Bearer ${SANDBOX_TOKENS.search.token}`;
+function nodeNetwork(internal: string): { internal: string; external: string } {
+  const [a, b, c] = internal.split('.');
+  return { internal, external: `${a}.${b}.${Number(c) + 1}` };
+}
 const created = await sandbox.runtime.app.inject({
   method: 'POST',
   url: '/exposures',

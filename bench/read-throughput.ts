@@ -5,6 +5,9 @@
 // Target: the service at ≥ 0.7× the bare app (0.8 stretch). Each server's CPU time per request
 // (from /proc, Linux) is printed too, and its ratio: throughput on a shared 2-core machine swings
 // with the neighbours' load, CPU per request much less.
+// A third process runs the service with the chart's memory saver mode off (memorySaverMode: false):
+// its figures are printed beside the others, for what that default costs on this path; the ratio
+// is the service's as deployed by default.
 // Run: npm run bench:read   (options: --rounds=5 --seconds=5 --connections=10,50)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -49,6 +52,13 @@ const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)
   body: string;
 };
 const bareFlags = chartHeapSizeFlags();
+const withoutSaver = spawnWithLogCollector([...bareFlags, 'bench/read-service.ts', '--nodes-at=127.77.5'], {
+  env: chartProcessEnvironment(),
+});
+const withoutSaverAnnounced = JSON.parse(await firstLine(withoutSaver.child.stdio[3] as Readable)) as {
+  url: string;
+  authorization: string;
+};
 const bare = spawn(process.execPath, [...bareFlags, 'bench/read-bare.ts'], {
   env: chartProcessEnvironment(),
   stdio: ['pipe', 'pipe', 'inherit'],
@@ -82,6 +92,10 @@ async function measure(
 const measureService = (connections: number) =>
   measure(announced.url, service.child.pid, connections, { authorization: announced.authorization });
 const measureBare = (connections: number) => measure(bareUrl, bare.pid, connections);
+const measureWithoutSaver = (connections: number) =>
+  measure(withoutSaverAnnounced.url, withoutSaver.child.pid, connections, {
+    authorization: withoutSaverAnnounced.authorization,
+  });
 
 const median = (list: number[]) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -94,15 +108,19 @@ const median = (list: number[]) => {
 process.stdout.write(
   `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
     '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n' +
-    `  service with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}; bare with its heap sizes only: ${bareFlags.join(' ') || '(none)'}\n`,
+    `  service with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}; bare with its heap sizes only: ${bareFlags.join(' ') || '(none)'}\n` +
+    '  beside them: the service with memorySaverMode false (the heap sizes only), not part of the ratio\n',
 );
 // Warm both (JIT, connection pools) before measuring.
 await measureBare(10);
 await measureService(10);
+await measureWithoutSaver(10);
 
 const summary: string[] = [];
 const allRatios: number[] = [];
 const allCpuRatios: number[] = [];
+const saverCpu: number[] = [];
+const noSaverCpu: number[] = [];
 for (const connections of connectionCounts) {
   const ratios: number[] = [];
   process.stdout.write(`\n${connections} connections\n`);
@@ -112,6 +130,10 @@ for (const connections of connectionCounts) {
     const first = serviceFirst ? await measureService(connections) : await measureBare(connections);
     const second = serviceFirst ? await measureBare(connections) : await measureService(connections);
     const [api, plain] = serviceFirst ? [first, second] : [second, first];
+    // Measured last in every round: it is not part of the ratio.
+    const noSaver = await measureWithoutSaver(connections);
+    saverCpu.push(api.cpuMicros);
+    noSaverCpu.push(noSaver.cpuMicros);
     if (api.errors > 0 || plain.errors > 0)
       throw new Error(`errors during the run: service ${api.errors}, bare ${plain.errors}`);
     const ratio = api.rps / plain.rps;
@@ -119,7 +141,7 @@ for (const connections of connectionCounts) {
     ratios.push(ratio);
     allCpuRatios.push(cpuRatio);
     process.stdout.write(
-      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)})\n`,
+      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)}) | without memory saver ${noSaver.rps.toFixed(0)} req/s (${noSaver.cpuMicros.toFixed(0)} µs CPU/req)\n`,
     );
   }
   allRatios.push(...ratios);
@@ -128,8 +150,13 @@ for (const connections of connectionCounts) {
 const overall = median(allRatios);
 process.stdout.write(
   `\n${summary.join('\n')}\nmedian CPU-per-request ratio (bare ÷ service), all rounds: ${median(allCpuRatios).toFixed(2)}\n` +
+    `the service's median CPU per request: ${median(saverCpu).toFixed(0)} µs with the memory saver mode (the chart's default), ${median(noSaverCpu).toFixed(0)} µs without\n` +
     `median ratio, all rounds: ${overall.toFixed(2)} (target ≥ 0.70, stretch 0.80) ${overall >= 0.7 ? 'MET' : 'NOT MET'}\n`,
 );
 
 bare.kill('SIGTERM');
-await Promise.all([service.stop(), bare.exitCode === null ? once(bare, 'exit') : undefined]);
+await Promise.all([
+  service.stop(),
+  withoutSaver.stop(),
+  bare.exitCode === null ? once(bare, 'exit') : undefined,
+]);
