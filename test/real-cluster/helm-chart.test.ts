@@ -483,7 +483,7 @@ describe('the Helm chart', { skip }, () => {
       assert.equal(container.livenessProbe?.httpGet?.port, 'http');
       assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
       assert.deepEqual(container.resources, {
-        requests: { cpu: '100m', memory: '384Mi' },
+        requests: { cpu: '100m', memory: '416Mi' },
         limits: { memory: '768Mi' },
       });
       assert.deepEqual(
