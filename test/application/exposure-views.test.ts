@@ -217,10 +217,14 @@ describe('ExposureViews: the kept answer of a full read', () => {
     );
   });
 
-  test("is built again when the Service's endpoints change, and after a drift sweep", async () => {
-    const encoder = countingEncoder();
+  /** A counting serializer and views that read their drift sweep records from `sweeps`. */
+  async function withSweeps() {
     const sweeps = new SweepRecords();
-    const { record, cluster, whole: views } = await setUp({ sweeps });
+    return { encoder: countingEncoder(), sweeps, ...(await setUp({ sweeps })) };
+  }
+
+  test("is built again when the Service's endpoints change, and after a drift sweep", async () => {
+    const { encoder, sweeps, record, cluster, whole: views } = await withSweeps();
     const before = JSON.parse(await views.encoded(record, {}, encoder.encode)) as Exposure;
     // The pod on node-21 goes; node-21 no longer serves under the Local policy.
     cluster.setServiceEndpoints(record.service, [
@@ -245,9 +249,7 @@ describe('ExposureViews: the kept answer of a full read', () => {
   });
 
   test('is what `kept` gives, without waiting, exactly when `encoded` would answer with it', async () => {
-    const encoder = countingEncoder();
-    const sweeps = new SweepRecords();
-    const { record, cluster, whole: views } = await setUp({ sweeps });
+    const { encoder, sweeps, record, cluster, whole: views } = await withSweeps();
     await views.encoded(record, {}, encoder.encode);
     assert.equal(views.kept(record, {}), undefined, 'a first read keeps no text');
     const text = await views.encoded(record, {}, encoder.encode);
