@@ -157,17 +157,24 @@ export class ExposureViews {
    * needs more (a refresh, a changed input, a probe to make): `encoded` then does the work.
    */
   kept(record: ExposureRecord, options: { refresh?: boolean; endpointLimit?: number }): string | undefined {
-    const memo = options.refresh ? undefined : this.#memo.get(record.id);
-    if (
-      memo?.encoded === undefined ||
-      memo.record !== record ||
-      memo.nodes !== this.#cluster.nodes() ||
-      memo.serviceEndpoints !== this.#serviceEndpoints(record)
-    )
-      return undefined;
+    if (options.refresh) return undefined;
+    const memo = this.#currentMemo(record, this.#cluster.nodes(), this.#serviceEndpoints(record));
+    if (memo?.encoded === undefined) return undefined;
     const fresh = this.#health.freshResults(memo.keys);
     const limit = options.endpointLimit ?? DEFAULT_ENDPOINT_LIMIT;
     return fresh && keptText(memo, limit, this.#sweeps?.version ?? 0, fresh);
+  }
+
+  /** The memo of an exposure's full read, while it was made from this record, nodes and endpoints. */
+  #currentMemo(
+    record: ExposureRecord,
+    nodes: readonly ClusterNode[],
+    serviceEndpoints: readonly ServiceEndpoint[],
+  ): ViewMemo | undefined {
+    const memo = this.#memo.get(record.id);
+    return memo?.record === record && memo.nodes === nodes && memo.serviceEndpoints === serviceEndpoints
+      ? memo
+      : undefined;
   }
 
   async #fullReadInputs(
@@ -180,14 +187,9 @@ export class ExposureViews {
     if (nodes.length * record.service.ports.length >= (this.#settings.streamedFrom ?? MEMO_MAX_ENDPOINTS)) {
       return { streamed: await this.#streamed(record, nodes, serviceEndpoints, limit, options) };
     }
-    let memo = this.#memo.get(record.id);
+    let memo = this.#currentMemo(record, nodes, serviceEndpoints);
     let candidates: EndpointCandidate[] | undefined;
-    if (
-      !memo ||
-      memo.record !== record ||
-      memo.nodes !== nodes ||
-      memo.serviceEndpoints !== serviceEndpoints
-    ) {
+    if (!memo) {
       candidates = this.#candidates(record, nodes, serviceEndpoints);
       const keys: string[] = [];
       for (const candidate of candidates) if (candidate.probe) keys.push(probeTargetKey(candidate.probe));
