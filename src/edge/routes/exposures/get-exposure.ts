@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { EncodedExposureWithEtag, ExposureService } from '../../../application/exposure-service.ts';
+import type { ExposureService } from '../../../application/exposure-service.ts';
 import { Exposure, ExposureIdParams, GetExposureQuery } from '../../../schemas/exposure.ts';
 import { sayCacheAge } from '../../cache-age.ts';
 import { principalOf } from '../../plugins/authentication.ts';
@@ -31,10 +31,9 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
       };
       // Stale answers are rare: built for the occasion, with their age, and serialized by send().
       if (age !== undefined) {
-        return exposures.get(principalOf(request), request.params.id, options).then((result) => {
-          reply.header('etag', result.etag).type('application/json; charset=utf-8');
-          return reply.send({ ...result.exposure, cacheAgeSeconds: age });
-        });
+        return exposures
+          .get(principalOf(request), request.params.id, options)
+          .then(({ exposure, etag }) => sendWithEtag(reply, etag, { ...exposure, cacheAgeSeconds: age }));
       }
       // Fresh answers are the views' kept text, serialized by this route's own serializer for a
       // 200 application/json answer: the same bytes send() would make of the view. A repeated read
@@ -46,13 +45,14 @@ export function getExposureRoute(app: TypedApp, exposures: ExposureService): voi
         options,
         (view) => reply.serializeInput(view, '200', 'application/json') as string,
       );
-      if (result instanceof Promise) return result.then((encoded) => sendEncoded(reply, encoded));
-      sendEncoded(reply, result);
+      if (result instanceof Promise) return result.then(({ body, etag }) => sendWithEtag(reply, etag, body));
+      sendWithEtag(reply, result.etag, result.body);
       return undefined;
     },
   );
 }
 
-function sendEncoded(reply: FastifyReply, { body, etag }: EncodedExposureWithEtag): FastifyReply {
-  return reply.header('etag', etag).type('application/json; charset=utf-8').send(body);
+/** The answer with its ETag, as JSON: the view's kept text, or the view itself for send() to serialize. */
+function sendWithEtag(reply: FastifyReply, etag: string, payload: unknown): FastifyReply {
+  return reply.header('etag', etag).type('application/json; charset=utf-8').send(payload);
 }
