@@ -17,6 +17,7 @@ import {
   MANAGED_BY_VALUE,
   SPEC_ANNOTATION,
 } from './naming.ts';
+import { shareStrings } from './shared-strings.ts';
 import { specHash } from './spec-hash.ts';
 
 export interface ExposureRecord {
@@ -123,15 +124,8 @@ export function readExposureRecord(service: ObservedService): RecordReadResult {
 function shareServiceStrings(spec: ExposureSpec, service: ObservedService): void {
   if (spec.namespace === service.namespace) spec.namespace = service.namespace;
   if (spec.name === service.name) spec.name = service.name;
-  shareValues(spec.selector, service.selector);
-  shareValues(spec.labels, service.labels);
-}
-
-function shareValues(values: Record<string, string>, from: Record<string, string>): void {
-  for (const key of Object.keys(values)) {
-    const shared = from[key];
-    if (shared !== undefined && shared === values[key]) values[key] = shared;
-  }
+  shareStrings(spec.selector, service.selector);
+  shareStrings(spec.labels, service.labels);
 }
 
 function isSpecShape(value: unknown): value is ExposureSpec {

@@ -20,6 +20,7 @@ import type {
   ServiceEndpoint,
   ServiceManifest,
 } from '../../domain/cluster-objects.ts';
+import { shareStrings } from '../../domain/shared-strings.ts';
 
 /** A model as it arrives from either the generated API (Dates) or a watch (strings). */
 export type Wire<T> = T extends Date
@@ -127,14 +128,14 @@ export function toObservedService(service: Wire<V1Service>): ObservedService {
     .map(toObservedPort);
   const name = metadata.name ?? '';
   // The workload's name is usually also a label and the selector's value: one string for all.
-  const labels = withSharedValues(metadata.labels ?? {}, name);
+  const labels = shareStrings(metadata.labels ?? {}, {}, name);
   const observed: ObservedService = {
     namespace: metadata.namespace ?? '',
     name,
     labels,
     annotations: metadata.annotations ?? {},
     finalizers: exactCopy(metadata.finalizers),
-    selector: withSharedValues(spec.selector ?? {}, name, labels),
+    selector: shareStrings(spec.selector ?? {}, labels, name),
     ports,
     externalTrafficPolicy: spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
     uid: metadata.uid ?? '',
@@ -145,21 +146,6 @@ export function toObservedService(service: Wire<V1Service>): ObservedService {
   if (deletionTimestamp !== undefined) observed.deletionTimestamp = deletionTimestamp;
   if (spec.clusterIP) observed.clusterIP = spec.clusterIP;
   return observed;
-}
-
-/** `values` with each value equal to `name` or to one of `others`' values replaced by that string. */
-function withSharedValues(
-  values: Record<string, string>,
-  name: string,
-  others: Record<string, string> = {},
-): Record<string, string> {
-  for (const key of Object.keys(values)) {
-    const value = values[key];
-    const other = others[key];
-    if (value === name) values[key] = name;
-    else if (other !== undefined && other === value) values[key] = other;
-  }
-  return values;
 }
 
 export function toClusterNode(node: Wire<V1Node>): ClusterNode {
