@@ -24,6 +24,7 @@ import { freePort } from '../test/real-cluster/fixture/service-process.ts';
 import { startControlPlane } from '../tools/controlplane/index.ts';
 import { chartEnvironmentWords, chartHeapFlag, chartProcessEnvironment } from './chart-heap.ts';
 import { machineFacts, mb, procMemory, stats, verdict } from './machine.ts';
+import { cpuSecondsOf } from './process-cpu.ts';
 
 const { values } = parseArgs({
   allowNegative: true,
@@ -103,11 +104,23 @@ try {
   );
   await sleep(Number(values.settle) * 1000);
   const readings = { leader: [] as number[], follower: [] as number[] };
+  // CPU while idle, over the readings: what an idle replica takes of its CPU request (periodic work
+  // such as lease renewals, the drift sweep and the collector's work after it).
+  const started = {
+    at: performance.now(),
+    leader: cpuSecondsOf(leader.child.pid),
+    follower: cpuSecondsOf(follower.child.pid),
+  };
   for (let i = 0; i < Number(values.readings); i++) {
     readings.leader.push(procMemory(leader.child.pid).rss);
     readings.follower.push(procMemory(follower.child.pid).rss);
     await sleep(2_000);
   }
+  const seconds = (performance.now() - started.at) / 1000;
+  const idleCpu = {
+    leader: (cpuSecondsOf(leader.child.pid) - started.leader) / seconds,
+    follower: (cpuSecondsOf(follower.child.pid) - started.follower) / seconds,
+  };
   if (leads(follower) || !leads(leader)) throw new Error('the leadership moved while measuring: run again');
   const rows = [
     { figure: 'RSS idle, 0 exposures, follower', values: readings.follower, target: 200e6 },
@@ -122,6 +135,9 @@ try {
       `| ${row.figure} | ${mb(median)} | ${mb(min)}–${mb(max)} | ≤ ${mb(row.target)} | ${verdict(median <= row.target)} |`,
     );
   }
+  out(
+    `CPU while idle, over the ${seconds.toFixed(0)} s of readings: follower ${(idleCpu.follower * 1000).toFixed(1)} ms/s, leader ${(idleCpu.leader * 1000).toFixed(1)} ms/s (millicores; the chart requests 100m)`,
+  );
   out(`load average: ${load()}`);
   for (const replica of [follower, leader]) replica.child.kill('SIGTERM');
 } finally {
