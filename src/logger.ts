@@ -52,7 +52,6 @@ function stdout(): DestinationStream {
     dest: 1,
     sync: false,
     minLength: STDOUT_BATCH_BYTES,
-    periodicFlush: STDOUT_FLUSH_MS,
     maxLength: STDOUT_BUFFER_BYTES,
   });
   let warned = false;
@@ -63,5 +62,46 @@ function stdout(): DestinationStream {
       `exposure-api: stdout is not read as fast as logs are written; lines beyond ${STDOUT_BUFFER_BYTES / 1024 / 1024} MiB waiting are dropped\n`,
     );
   });
-  return destination;
+  return flushedWithin(destination, STDOUT_FLUSH_MS);
+}
+
+/** The part of pino's asynchronous destination (sonic-boom) that the logger uses. */
+export interface BatchingDestination {
+  write(line: string): boolean;
+  flush(callback?: (error?: Error) => void): void;
+  flushSync(): void;
+}
+
+/**
+ * A batching destination whose lines are flushed at the latest `ms` after the first one that has not
+ * gone out, and only then. sonic-boom's own periodicFlush flushes every period whether or not a line
+ * waits, and a flush with nothing to write still writes (an empty string, through libuv's thread
+ * pool): ten wake-ups a second of an idle replica.
+ */
+export function flushedWithin(
+  destination: BatchingDestination,
+  ms: number,
+): DestinationStream & BatchingDestination {
+  let timer: NodeJS.Timeout | undefined;
+  const flushNow = () => {
+    timer = undefined;
+    try {
+      destination.flush();
+    } catch {
+      // Destroyed while the process exits: its exit handler has written what waited.
+    }
+  };
+  return {
+    write(line) {
+      const accepted = destination.write(line);
+      if (timer === undefined) {
+        timer = setTimeout(flushNow, ms);
+        // Lines still waiting at exit are written by the exit handler, not by keeping the process up.
+        timer.unref();
+      }
+      return accepted;
+    },
+    flush: (callback) => destination.flush(callback),
+    flushSync: () => destination.flushSync(),
+  };
 }

@@ -1,7 +1,8 @@
 // The service's stdout logger bounds what waits for a log collector that stops reading: beyond
 // STDOUT_BUFFER_BYTES lines are dropped (said once on stderr) instead of the heap growing with every
 // request; once stdout is read again, what waited is written, and nothing is lost on exit. Lines
-// are written in batches, and a lone line still goes out within the flush interval.
+// are written in batches, and a lone line still goes out within the flush interval; once nothing
+// waits, the logger stops writing.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -75,5 +76,32 @@ describe('the stdout logger', () => {
     } finally {
       child.kill();
     }
+  });
+  test('once its lines are out, a quiet logger makes no more writes', async () => {
+    // Counts the writes to stdout (sonic-boom writes through fs.write) for a second after one line.
+    const script = `
+      const fs = (await import('node:fs')).default;
+      const write = fs.write;
+      let writes = 0;
+      fs.write = function (...args) { if (args[0] === 1) writes++; return write.apply(this, args); };
+      const { createLogger, STDOUT_FLUSH_MS } = await import(${JSON.stringify(loggerModule)});
+      createLogger('info').info('alone');
+      setTimeout(() => { process.stderr.write(JSON.stringify({ writes, flushMs: STDOUT_FLUSH_MS }) + '\\n'); }, 1_000);
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.resume();
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stderr.trim()) as { writes: number; flushMs: number };
+    // One write for the line; flushing every STDOUT_FLUSH_MS would have made ten in that second.
+    assert.equal(report.flushMs, 100);
+    assert.equal(report.writes, 1, `${report.writes} writes in the second after one line`);
   });
 });
