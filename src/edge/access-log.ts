@@ -5,7 +5,7 @@
 // request's cost. A request that never completes still leaves its trace: errors, timeouts and
 // aborted streams are logged by their own handlers, which this controller leaves as they are.
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { logRequestLine } from './request-logger.ts';
+import { logCompletedRequest, logRequestLine } from './request-logger.ts';
 
 export class AccessLogController extends LogController {
   override incomingRequest(): void {}
@@ -23,12 +23,7 @@ export class AccessLogController extends LogController {
         'request errored',
       );
     } else {
-      logRequestLine(
-        reply.log,
-        'info',
-        { req: request, res: reply, responseTime: reply.elapsedTime },
-        'request completed',
-      );
+      logCompletedRequest(reply.log, request, reply, 'request completed');
     }
   }
 }

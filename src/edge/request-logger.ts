@@ -3,8 +3,9 @@
 // time: on the cached read path the only line a request writes is its access-log line, so that
 // work and its garbage were spent on every request for nothing. The access-log line is written by
 // the parent with the id as its first field, which is the same line the child would write.
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'pino';
+import { writeAccessLine } from './access-line.ts';
 
 type LogLevel = 'info' | 'error';
 
@@ -62,6 +63,22 @@ export class RequestLogger implements FastifyBaseLogger {
     if (this.#child) this.#child[level](fields, message);
     else this.#parent[level]({ ...this.#bindings, ...fields }, message);
   }
+
+  /** A completed request's access line: built in one piece while there is no child (access-line.ts). */
+  completed(request: FastifyRequest, reply: FastifyReply, responseTime: number, message: string): void {
+    const reqId = this.#bindings.reqId;
+    const direct =
+      this.#child === undefined &&
+      typeof reqId === 'string' &&
+      bindsOnly(this.#bindings, 'reqId') &&
+      writeAccessLine(this.#parent, reqId, request, reply, responseTime, message);
+    if (!direct) this.line('info', { req: request, res: reply, responseTime }, message);
+  }
+}
+
+function bindsOnly(bindings: Bindings, key: string): boolean {
+  for (const bound in bindings) if (bound !== key) return false;
+  return true;
 }
 
 /**
@@ -76,6 +93,17 @@ export const requestLoggerFactory: NonNullable<FastifyServerOptions['childLogger
   options.level === undefined && options.serializers === undefined
     ? new RequestLogger(logger, bindings)
     : logger.child(bindings, options);
+
+/** Writes a completed request's access line, without making its request's child logger. */
+export function logCompletedRequest(
+  log: FastifyBaseLogger,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  message: string,
+): void {
+  if (log instanceof RequestLogger) log.completed(request, reply, reply.elapsedTime, message);
+  else log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, message);
+}
 
 /** Writes a request's line through its logger, without making its child when it has none yet. */
 export function logRequestLine(
