@@ -2,7 +2,8 @@
 // `npm run build`) started as `node dist/server.js` with the Helm chart's heap cap, two replicas
 // over one real kube-apiserver (leader election on a Lease) and the Compute emulator, no exposure.
 // The RSS of each process is read from /proc several times once both are settled; the medians are
-// compared with the targets (follower ≤ 200 MB, leader ≤ 300 MB).
+// compared with the targets (follower ≤ 200 MB, leader ≤ 300 MB). Their CPU time over the readings
+// is printed as well: what an idle replica takes of the CPU it requests.
 //
 // Run: npm run bench:idle   (options: --dist=dist to measure another build, --readings=5 --settle=15,
 //        --node-flags="--max-old-space-size=384" to try other V8 flags than the chart's)
