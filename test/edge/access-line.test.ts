@@ -101,17 +101,27 @@ test('a logger this module cannot vouch for (a mixin) gets the line from pino', 
   assert.equal((JSON.parse(written[0] ?? '{}') as { zone?: string }).zone, 'a');
 });
 
-test('a serialized request holding a redacted field is left to pino, which redacts it', () => {
+/** The service's logger (createLogger) with a request serializer of the test's, as Fastify adds its own. */
+function serviceLogger(
+  level: string,
+  serializeRequest: (request: { url: string; headers: object }) => object,
+) {
   const { lines: written, destination: out } = rawLines();
-  const logger = createLogger('info', out).child(
-    {},
-    {
-      serializers: {
-        req: (request: { url: string; headers: object }) => ({ url: request.url, headers: request.headers }),
-        res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
-      },
-    },
-  ) as unknown as FastifyBaseLogger;
+  const serializers = {
+    req: serializeRequest,
+    res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+  };
+  return {
+    written,
+    logger: createLogger(level, out).child({}, { serializers }) as unknown as FastifyBaseLogger,
+  };
+}
+
+test('a serialized request holding a redacted field is left to pino, which redacts it', () => {
+  const { written, logger } = serviceLogger('info', (request) => ({
+    url: request.url,
+    headers: request.headers,
+  }));
   const { request, reply } = fakeExchange();
   assert.equal(writeAccessLine(logger, 'id-3', request, reply, 1, 'request completed'), false);
   new RequestLogger(logger, { reqId: 'id-3' }).completed(request, reply, 1, 'request completed');
@@ -124,16 +134,7 @@ test('a serialized request holding a redacted field is left to pino, which redac
 });
 
 test('below the logger level nothing is written, and nothing is left for pino to write', () => {
-  const { lines: written, destination: out } = rawLines();
-  const logger = createLogger('warn', out).child(
-    {},
-    {
-      serializers: {
-        req: (request: { url: string }) => ({ url: request.url }),
-        res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
-      },
-    },
-  ) as unknown as FastifyBaseLogger;
+  const { written, logger } = serviceLogger('warn', (request) => ({ url: request.url }));
   const { request, reply } = fakeExchange();
   assert.equal(writeAccessLine(logger, 'id-4', request, reply, 1, 'request completed'), true);
   assert.equal(written.length, 0);
