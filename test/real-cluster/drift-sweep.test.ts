@@ -144,14 +144,19 @@ describe('drift sweep on a real kube-apiserver, rules changed with gcloud', { sk
     }, 5);
     emulator.setFaults({ latencyMs: WRITE_HOLD_MS, methods: WRITES });
     try {
-      const changed = await gcloud.run(...command);
-      assert.equal(changed.code, 0, changed.stderr);
-      const during = await eventually(
+      // GET is read from before gcloud starts: gcloud exits only after its operation is done, and a
+      // sweep that comes right after the change can have repaired the rule by then.
+      const drifted = eventually(
         () => read(id),
         (exposure) =>
           exposure.firewall.state === 'Drifted' || firewallCondition(exposure)?.reason === 'Repaired',
-        { what: 'the drift in GET', timeoutMs: 4 * DRIFT_CHECK_SECONDS * 1000, intervalMs: 20 },
+        { what: 'the drift in GET', timeoutMs: 4 * DRIFT_CHECK_SECONDS * 1000 + 20_000, intervalMs: 20 },
       );
+      // Awaited below; if gcloud fails first, that failure is the one reported.
+      drifted.catch(() => {});
+      const changed = await gcloud.run(...command);
+      assert.equal(changed.code, 0, changed.stderr);
+      const during = await drifted;
       await eventually(
         () => restoredAt,
         (at) => at !== undefined,
