@@ -394,6 +394,23 @@ export class ExposureService {
     );
   }
 
+  /**
+   * What `getEncoded` answers at once, when it can: a repeated read of an unchanged exposure with
+   * fresh probe results, by a caller whose permission is already decided. Undefined otherwise, with
+   * nothing started (no review, no probe): `getEncoded` does that work.
+   */
+  keptEncoded(
+    principal: Principal,
+    id: string,
+    options: { refresh?: boolean; endpointLimit?: number },
+  ): EncodedExposureWithEtag | undefined {
+    const record = this.#index.get(id);
+    if (!record || this.#authorizer.decidedNow(principal, 'get', record.spec.namespace) !== true)
+      return undefined;
+    const kept = this.#views.kept(record, options);
+    return kept === undefined ? undefined : { body: kept, etag: etagOf(record.specHash) };
+  }
+
   async #encoded(
     found: Promise<ExposureRecord>,
     options: { refresh?: boolean; endpointLimit?: number },

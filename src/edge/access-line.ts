@@ -6,6 +6,7 @@
 // module cannot vouch for that: a logger with formatters, a mixin, hooks, a nested key, another
 // message key or a message prefix, a serializer or redaction on one of the line's other fields, or a
 // serialized request or reply that holds a field a redaction path names.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { symbols } from 'pino';
 import { REDACTED_PATHS } from '../logger.ts';
@@ -107,14 +108,32 @@ function readFormat(logger: FastifyBaseLogger): Format | undefined {
 }
 
 /**
+ * What Fastify's request serializer reads of a request, for a request answered without Fastify
+ * (kept-reads.ts): the same fields make the same line.
+ */
+export interface AnsweredRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  host: string;
+  ip: string;
+  socket: { remotePort?: number | undefined };
+}
+
+/** Whether this logger's access lines are built here: not for a configuration pino has to write. */
+export function buildsAccessLines(logger: FastifyBaseLogger): boolean {
+  return formatOf(logger) !== undefined;
+}
+
+/**
  * Writes `{reqId, req, res, responseTime}` at info level with `message`, as `logger.info` would.
  * Returns false, having written nothing, when pino has to write it.
  */
 export function writeAccessLine(
   logger: FastifyBaseLogger,
   reqId: string,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: FastifyRequest | AnsweredRequest,
+  reply: FastifyReply | { statusCode: number },
   responseTime: number,
   message: string,
 ): boolean {

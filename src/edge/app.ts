@@ -9,8 +9,10 @@ import { exposureSchemas } from '../schemas/exposure.ts';
 import { problemSchemas } from '../schemas/problem.ts';
 import { serviceEventSchemas } from '../schemas/service-events.ts';
 import { watchSchemas } from '../schemas/watch.ts';
+import { buildsAccessLines } from './access-line.ts';
 import { AccessLogController } from './access-log.ts';
 import type { EdgeLimits } from './edge-limits.ts';
+import { answerKeptReadsFirst, keptReadAnswerer } from './kept-reads.ts';
 import type { EdgeAuthentication } from './plugins/authentication.ts';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.ts';
 import { limitConnectionsPerAddress } from './plugins/connection-limits.ts';
@@ -137,5 +139,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   for (const routes of deps.extraRoutes ?? []) await app.register(routes);
   unsupportedMethods.answer405();
+  // Only where the shortcut writes the access line Fastify's path would: with no logger (neither
+  // writes one), or a logger whose lines access-line.ts builds.
+  if (!deps.logger || buildsAccessLines(app.log)) {
+    answerKeptReadsFirst(
+      app.server,
+      keptReadAnswerer({
+        exposures: deps.exposures,
+        tokens: deps.authentication.router,
+        limits: app.requestLimits,
+        metrics: deps.metrics,
+        log: app.log,
+        accepting: () => !draining,
+      }),
+    );
+  }
   return app;
 }

@@ -33,7 +33,15 @@ export class KubernetesAuthorizer implements Authorizer {
   }
 
   allowed(principal: Principal, verb: ExposureVerb, namespace: string): boolean | Promise<boolean> {
-    return this.#decide(principal, `${verb}\n${namespace}`, { verb, namespace, ...EXPOSURES_RESOURCE });
+    return this.#decide(principal, exposureQuestion(verb, namespace), {
+      verb,
+      namespace,
+      ...EXPOSURES_RESOURCE,
+    });
+  }
+
+  decidedNow(principal: Principal, verb: ExposureVerb, namespace: string): boolean | undefined {
+    return this.#decisions.get(`${this.#prefixOf(principal)}${exposureQuestion(verb, namespace)}`);
   }
 
   async mayImpersonate(caller: Principal, target: ImpersonationTarget): Promise<boolean> {
@@ -88,6 +96,11 @@ export class KubernetesAuthorizer implements Authorizer {
     }
     return prefix;
   }
+}
+
+/** The part of a decision's cache key that names the question about exposures. */
+function exposureQuestion(verb: ExposureVerb, namespace: string): string {
+  return `${verb}\n${namespace}`;
 }
 
 function unavailable(detail: string): ExposureProblem {

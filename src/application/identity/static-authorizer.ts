@@ -30,6 +30,10 @@ export class StaticAuthorizer implements Authorizer {
     return mayUseNamespace(principal, namespace);
   }
 
+  decidedNow(principal: Principal, verb: ExposureVerb, namespace: string): boolean {
+    return this.allowed(principal, verb, namespace);
+  }
+
   async mayImpersonate(caller: Principal, target: ImpersonationTarget): Promise<boolean> {
     const groups = caller.groups ?? [];
     return this.#settings.impersonators.some((rule) => {

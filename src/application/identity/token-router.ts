@@ -67,12 +67,8 @@ export class TokenRouter {
 
   authenticate(token: string): RoutedAuthentication | Promise<RoutedAuthentication> {
     const tokenHash = hash('sha256', token, 'hex');
-    const known = this.#staticTokens.get(tokenHash);
-    if (known) return this.#accepted(known);
-    const remembered = this.#refusals.get(tokenHash);
-    if (remembered) return remembered;
-    const cached = this.#routes.get(tokenHash)?.cached(tokenHash);
-    if (cached) return this.#outcome(tokenHash, cached);
+    const known = this.#knownNow(tokenHash);
+    if (known) return known;
     const routed = this.#route(token);
     if ('reason' in routed) return this.#refused(tokenHash, routed);
     return routed.authenticate(token, tokenHash).then(
@@ -82,6 +78,23 @@ export class TokenRouter {
       },
       () => this.#outcome(tokenHash, refused('upstream-unavailable', 'the token could not be verified now')),
     );
+  }
+
+  /**
+   * What `authenticate` answers for a token when that needs no verification now: a static token,
+   * a refusal remembered, or a verification cached. Undefined otherwise; nothing is started.
+   */
+  knownNow(token: string): RoutedAuthentication | undefined {
+    return this.#knownNow(hash('sha256', token, 'hex'));
+  }
+
+  #knownNow(tokenHash: string): RoutedAuthentication | undefined {
+    const known = this.#staticTokens.get(tokenHash);
+    if (known) return this.#accepted(known);
+    const remembered = this.#refusals.get(tokenHash);
+    if (remembered) return remembered;
+    const cached = this.#routes.get(tokenHash)?.cached(tokenHash);
+    return cached && this.#outcome(tokenHash, cached);
   }
 
   #route(token: string): Authenticator | { reason: AuthenticationFailure; detail: string } {

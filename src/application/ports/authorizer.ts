@@ -16,6 +16,11 @@ export interface Authorizer {
    * is known without an upstream call (static, or cached), so that cached reads stay cheap.
    */
   allowed(principal: Principal, verb: ExposureVerb, namespace: string): boolean | Promise<boolean>;
+  /**
+   * The same decision when it is known now (static, or cached), else undefined. Asks nobody: for
+   * a caller that answers only what needs no waiting and leaves everything else to `allowed`.
+   */
+  decidedNow(principal: Principal, verb: ExposureVerb, namespace: string): boolean | undefined;
   /** Whether the authenticated caller may act as this user or group. */
   mayImpersonate(caller: Principal, target: ImpersonationTarget): Promise<boolean>;
   /** Namespaces a principal may use under static authorization (empty under Kubernetes authorization). */

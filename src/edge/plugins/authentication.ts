@@ -74,6 +74,11 @@ const AUTHENTICATION_STATUSES = [400, 401, 403, 429, 503] as const;
 
 const BEARER = /^Bearer[ ]+([\x21-\x7e]+)[ ]*$/i;
 
+/** The token of an `Authorization: Bearer <token>` header, undefined for any other header. */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /**
  * Authenticates every route of the context it is registered in, before anything else of the
  * route runs, and documents those routes as needing a token. Register it inside a route group:
@@ -182,7 +187,7 @@ async function authentication(
       refuse(request, reply, 'missing-token', 'send Authorization: Bearer <token>');
       return;
     }
-    const token = BEARER.exec(header)?.[1];
+    const token = bearerTokenOf(header);
     if (!token) {
       refuse(request, reply, 'malformed-header', 'the bearer token is not valid');
       return;

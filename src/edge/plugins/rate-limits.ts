@@ -38,6 +38,11 @@ export interface RequestLimits {
   /** onRequest hooks for authenticated routes, keyed by the caller: one for reads, one for writes. */
   reads: onRequestHookHandler;
   writes: onRequestHookHandler;
+  /**
+   * Counts a read by `subject` in the same windows as the `reads` hook, for a read answered before
+   * the routes (kept-reads.ts); true while it is within the limit.
+   */
+  countRead(subject: string): boolean;
   failedAuthentication: FailedAuthenticationLimit;
 }
 
@@ -97,6 +102,11 @@ export class FailedAuthenticationLimit {
    * Seconds the request's address is still locked out for, 0 if it is not. Synchronous, and a
    * size check only while no address is locked: it runs on every authenticated request.
    */
+  /** Whether any address is locked out now (or was, within its window). Counts nothing. */
+  anyLockedOut(): boolean {
+    return this.#lockedUntil.size > 0;
+  }
+
   lockedOutSeconds(request: FastifyRequest): number {
     if (this.#lockedUntil.size === 0) return 0;
     const until = this.#lockedUntil.get(normalizeIP(request.ip));
@@ -128,18 +138,29 @@ function subjectOf(request: FastifyRequest): string {
  * A caller's limit as a callback-style onRequest hook over the plugin's in-memory store. The
  * plugin's own route hook is async (several promises and closures per request, and a route-options
  * object built for its group lookup), which is measurable on the cached read path; the store's
- * synchronous count costs a map lookup.
+ * synchronous count costs a map lookup. `count` counts in the same windows without a request, for
+ * reads answered before the routes.
  */
 function callerLimit(
   app: FastifyInstance,
   limit: 'reads' | 'writes',
   window: WindowLimit,
   metrics: HttpMetrics,
-): onRequestHookHandler {
+): { hook: onRequestHookHandler; count(subject: string): boolean } {
   const refusals = new RefusalLog(limit, window, app.log);
   const store = new LocalStore(false, false, TRACKED_KEYS);
   const { max, windowMs } = window;
-  return (request, reply, done) => {
+  const count = (subject: string) => {
+    let within = false;
+    store.incr(
+      subject,
+      (_error, counted) => (within = counted !== undefined && counted.current <= max),
+      windowMs,
+      max,
+    );
+    return within;
+  };
+  const hook: onRequestHookHandler = (request, reply, done) => {
     const key = subjectOf(request);
     store.incr(
       key,
@@ -167,6 +188,7 @@ function callerLimit(
       max,
     );
   };
+  return { hook, count };
 }
 
 async function rateLimits(
@@ -174,9 +196,11 @@ async function rateLimits(
   options: { limits: EdgeLimits['rateLimits']; metrics: HttpMetrics },
 ): Promise<void> {
   await app.register(fastifyRateLimit, { global: false, cache: TRACKED_KEYS });
+  const reads = callerLimit(app, 'reads', options.limits.reads, options.metrics);
   app.decorate('requestLimits', {
-    reads: callerLimit(app, 'reads', options.limits.reads, options.metrics),
-    writes: callerLimit(app, 'writes', options.limits.writes, options.metrics),
+    reads: reads.hook,
+    writes: callerLimit(app, 'writes', options.limits.writes, options.metrics).hook,
+    countRead: reads.count,
     failedAuthentication: new FailedAuthenticationLimit(
       app,
       options.limits.failedAuthentication,
