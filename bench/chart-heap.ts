@@ -1,6 +1,7 @@
 // The V8 heap flags a pod installed with the Helm chart's default values runs with
-// (heapLimitMegabytes, semiSpaceMegabytes and memorySaverMode in helm/exposure-api/values.yaml,
-// passed as --max-old-space-size, --max-semi-space-size and --memory-saver-mode) and the environment it sets for the allocator
+// (heapLimitMegabytes, semiSpaceMegabytes, semiSpaceMinimumMegabytes and memorySaverMode in
+// helm/exposure-api/values.yaml, passed as --max-old-space-size, --max-semi-space-size,
+// --min-semi-space-size and --memory-saver-mode) and the environment it sets for the allocator
 // (mallocArenaMax and mallocMmapThresholdBytes, as MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_), so that benchmarks measure the shipped configuration.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -8,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 interface ChartMemoryValues {
   heapLimitMegabytes?: number;
   semiSpaceMegabytes?: number;
+  semiSpaceMinimumMegabytes?: number;
   mallocArenaMax?: number;
   mallocMmapThresholdBytes?: number;
   memorySaverMode?: boolean;
@@ -31,7 +33,7 @@ export function chartNodeFlags(): string[] {
 }
 
 /**
- * Only the heap sizes (cap and young generation): what the read benchmark gives the bare app it
+ * Only the heap sizes (cap and young generation, its largest and smallest size): what the read benchmark gives the bare app it
  * compares with, which allocates little. The memory saver mode trades the collector's CPU for
  * memory, a choice of exposure-api's chart that would slow the comparison system too.
  */
@@ -40,6 +42,7 @@ export function chartHeapSizeFlags(): string[] {
   return [
     ...(values.heapLimitMegabytes ? [`--max-old-space-size=${values.heapLimitMegabytes}`] : []),
     ...(values.semiSpaceMegabytes ? [`--max-semi-space-size=${values.semiSpaceMegabytes}`] : []),
+    ...(values.semiSpaceMinimumMegabytes ? [`--min-semi-space-size=${values.semiSpaceMinimumMegabytes}`] : []),
   ];
 }
 

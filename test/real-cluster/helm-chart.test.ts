@@ -475,8 +475,8 @@ describe('the Helm chart', { skip }, () => {
       assert.equal(container.image, 'ghcr.io/exposure-api/exposure-api:0.1.0');
       assert.deepEqual(
         container.args,
-        ['--memory-saver-mode', 'dist/server.js'],
-        "V8's memory saver mode is a node argument (NODE_OPTIONS does not take it)",
+        ['--memory-saver-mode', '--min-semi-space-size=8', 'dist/server.js'],
+        "V8's memory saver mode and the young generation's minimum are node arguments (NODE_OPTIONS does not take them)",
       );
       assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
       assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
