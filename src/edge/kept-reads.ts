@@ -3,7 +3,8 @@
 // was the way to it: Fastify's routing, its request and reply objects, the hooks, the validation of
 // the id and the query, and its send. In the service's process (informers, reconciler, probes) that
 // generic path cost more than the rest of the read: a cached read took 180 µs of CPU through it, and
-// 82 µs when the same process wrote the same bytes from a plain request listener.
+// 82 µs when the same process wrote the same bytes from a plain request listener. With this module,
+// 150 µs against 168 µs before it (medians of six alternated rounds on one machine).
 //
 // This listener answers such a read itself, with the same status, headers and body, and the same
 // side effects: the read counts against the caller's read budget, the request metric is observed,
