@@ -109,3 +109,17 @@ test('a failed review is a kubernetes-unavailable problem, and is not cached', a
   reviews.allow.add('get/search');
   assert.equal(await decide.allowed(bot, 'get', 'search'), true);
 });
+
+test('decidedNow answers only what is cached, and never asks', async () => {
+  const reviews = new ScriptedReviews();
+  reviews.allow.add('get/search');
+  const decisions = authorizer(reviews);
+  assert.equal(decisions.decidedNow(bot, 'get', 'search'), undefined, 'nothing known yet');
+  assert.equal(reviews.asked.length, 0, 'no review started by decidedNow');
+  assert.equal(await decisions.allowed(bot, 'get', 'search'), true);
+  assert.equal(await decisions.allowed(bot, 'get', 'payments'), false);
+  assert.equal(decisions.decidedNow(bot, 'get', 'search'), true);
+  assert.equal(decisions.decidedNow(bot, 'get', 'payments'), false);
+  assert.equal(decisions.decidedNow(bot, 'delete', 'search'), undefined, 'another verb is another question');
+  assert.equal(reviews.asked.length, 2);
+});

@@ -117,3 +117,22 @@ test('a refused token is remembered: asked again, no second upstream call', asyn
   assert.ok(!(second instanceof Promise) && !second.ok);
   assert.equal(serviceAccounts.calls, 1);
 });
+
+test('knownNow answers what needs no verification now (static, cached, remembered refusal) and starts nothing', async () => {
+  const { router, serviceAccounts, corp } = setup();
+  const staticAnswer = router.knownNow('static-token');
+  assert.ok(staticAnswer?.ok);
+  assert.equal(staticAnswer.principal.subject, 'team-bot');
+  const good = jwtWith(CLUSTER, 'good');
+  const refused = jwtWith(CLUSTER, 'bad');
+  assert.equal(router.knownNow(good), undefined, 'not verified yet');
+  assert.equal(router.knownNow(refused), undefined);
+  assert.equal(serviceAccounts.calls + corp.calls, 0, 'knownNow verified nothing');
+  const accepted = await router.authenticate(good);
+  await router.authenticate(refused);
+  const cached = router.knownNow(good);
+  assert.ok(cached?.ok && accepted.ok);
+  assert.equal(cached.principal, accepted.principal);
+  assert.equal(router.knownNow(refused)?.ok, false, 'the refusal is remembered');
+  assert.equal(serviceAccounts.calls, 2);
+});
