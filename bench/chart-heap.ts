@@ -42,7 +42,9 @@ export function chartHeapSizeFlags(): string[] {
   return [
     ...(values.heapLimitMegabytes ? [`--max-old-space-size=${values.heapLimitMegabytes}`] : []),
     ...(values.semiSpaceMegabytes ? [`--max-semi-space-size=${values.semiSpaceMegabytes}`] : []),
-    ...(values.semiSpaceMinimumMegabytes ? [`--min-semi-space-size=${values.semiSpaceMinimumMegabytes}`] : []),
+    ...(values.semiSpaceMinimumMegabytes
+      ? [`--min-semi-space-size=${values.semiSpaceMinimumMegabytes}`]
+      : []),
   ];
 }
 
