@@ -98,15 +98,15 @@ export class FailedAuthenticationLimit {
     this.#metrics = metrics;
   }
 
-  /**
-   * Seconds the request's address is still locked out for, 0 if it is not. Synchronous, and a
-   * size check only while no address is locked: it runs on every authenticated request.
-   */
   /** Whether any address is locked out now (or was, within its window). Counts nothing. */
   anyLockedOut(): boolean {
     return this.#lockedUntil.size > 0;
   }
 
+  /**
+   * Seconds the request's address is still locked out for, 0 if it is not. Synchronous, and a
+   * size check only while no address is locked: it runs on every authenticated request.
+   */
   lockedOutSeconds(request: FastifyRequest): number {
     if (this.#lockedUntil.size === 0) return 0;
     const until = this.#lockedUntil.get(normalizeIP(request.ip));
