@@ -379,13 +379,12 @@ export class ExposureService {
     options: { refresh?: boolean; endpointLimit?: number },
     encode: ExposureEncoder,
   ): EncodedExposureWithEtag | Promise<EncodedExposureWithEtag> {
+    const kept = this.keptEncoded(principal, id, options);
+    if (kept !== undefined) return kept;
     const record = this.#index.get(id);
     if (!record) return this.#encoded(this.#find(principal, id), options, encode);
-    const allowed = this.#authorizer.allowed(principal, 'get', record.spec.namespace);
-    const kept = allowed === true ? this.#views.kept(record, options) : undefined;
-    if (kept !== undefined) return { body: kept, etag: etagOf(record.specHash) };
     return this.#encoded(
-      Promise.resolve(allowed).then((yes) => {
+      Promise.resolve(this.#authorizer.allowed(principal, 'get', record.spec.namespace)).then((yes) => {
         if (!yes) throw exposureNotFound(id);
         return record;
       }),
