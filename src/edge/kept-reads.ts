@@ -61,6 +61,17 @@ const OK = { statusCode: 200 };
 
 export function keptReadAnswerer(deps: KeptReadsDependencies): KeptReadAnswerer {
   const { exposures, tokens, limits, metrics, log, accepting } = deps;
+  // The byte length of the last body written: a kept body is the same string read after read, and
+  // measuring its UTF-8 length each time cost about 2.7 µs of a read (CPU profile under load).
+  let lastBody = '';
+  let lastLength = '0';
+  const contentLength = (body: string) => {
+    if (body !== lastBody) {
+      lastLength = String(Buffer.byteLength(body));
+      lastBody = body;
+    }
+    return lastLength;
+  };
   const answerOf = (request: IncomingMessage) => {
     if (request.method !== 'GET') return undefined;
     const id = READ_PATH.exec(request.url ?? '')?.[1];
@@ -101,7 +112,7 @@ export function keptReadAnswerer(deps: KeptReadsDependencies): KeptReadAnswerer 
       'content-type',
       JSON_TYPE,
       'content-length',
-      String(Buffer.byteLength(answer.body)),
+      contentLength(answer.body),
     ]);
     response.end(answer.body);
     const elapsedMs = performance.now() - startedAt;

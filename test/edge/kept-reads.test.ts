@@ -35,12 +35,16 @@ function countRouteReads(sandbox: Sandbox): { count: number } {
   return counter;
 }
 
-async function createReady(sandbox: Sandbox, name: string): Promise<string> {
+async function createReady(
+  sandbox: Sandbox,
+  name: string,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
   const created = await sandbox.runtime.app.inject({
     method: 'POST',
     url: '/exposures',
     headers: { authorization: SEARCH_TEAM, 'content-type': 'application/json', prefer: 'wait=10' },
-    payload: JSON.stringify(createRequest({ name })),
+    payload: JSON.stringify(createRequest({ name, ...overrides })),
   });
   const exposure = created.json() as { id: string; status: { phase: string } };
   assert.equal(exposure.status.phase, 'Ready', created.body);
@@ -146,6 +150,23 @@ describe('kept reads', () => {
     for (let i = 0; i < 3; i++) await (await fetch(url, { headers: { authorization: SEARCH_TEAM } })).text();
     assert.equal(routeReads.count, routeBefore, 'all three were kept reads');
     assert.equal(await routeMetric(), before + 3);
+  });
+
+  test('carry each body’s own length when kept reads of two exposures alternate', async () => {
+    const other = `${sandbox.apiUrl}/exposures/${await createReady(sandbox, 'kept-with-a-longer-name', {
+      ports: [{ name: 'http', port: 9200, nodePort: 30921 }],
+    })}`;
+    await readUntilKept(sandbox, other, routeReads);
+    const routeBefore = routeReads.count;
+    const lengths = new Set<number>();
+    for (const target of [url, other, url, other]) {
+      const { status, headers, body } = await send(target, 'GET', { authorization: SEARCH_TEAM });
+      assert.equal(status, 200);
+      assert.equal(headers['content-length'], String(Buffer.byteLength(body)), target);
+      lengths.add(Buffer.byteLength(body));
+    }
+    assert.equal(routeReads.count, routeBefore, 'all four were kept reads');
+    assert.equal(lengths.size, 2, 'the two answers differ in length');
   });
 
   test('every other read goes to Fastify and is answered as through inject', async () => {
