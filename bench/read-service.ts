@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SANDBOX_TOKENS, startSandbox } from '../src/sandbox/sandbox.ts';
 import { createRequest } from '../test/builders/create-request.ts';
+import { startFloorListener } from './floor-listener.ts';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -19,8 +20,13 @@ const announce = createWriteStream('', { fd: 3 });
 // (cached with the default TTLs); otherwise a static token with static namespaces.
 // --nodes-at=127.77.N: the sandbox's node addresses (127.77.N.x inside, 127.77.N+1.x outside), so that
 // two of these processes can run side by side.
+// --floor: also starts floor-listener.ts in this process and announces its URL as floorUrl.
 const { values } = parseArgs({
-  options: { identity: { type: 'string', default: 'static' }, 'nodes-at': { type: 'string' } },
+  options: {
+    identity: { type: 'string', default: 'static' },
+    'nodes-at': { type: 'string' },
+    floor: { type: 'boolean', default: false },
+  },
 });
 const oidcKubernetes = values.identity === 'oidc-kubernetes';
 const sandbox = await startSandbox({
@@ -55,11 +61,15 @@ const read = await sandbox.runtime.app.inject({
   url: `/exposures/${exposure.id}`,
   headers: { authorization },
 });
+const floor = values.floor
+  ? await startFloorListener({ body: read.body, etag: String(read.headers.etag) }, sandbox.runtime.app.server)
+  : undefined;
 announce.write(
-  `${JSON.stringify({ url: `${sandbox.apiUrl}/exposures/${exposure.id}`, authorization, body: read.body })}\n`,
+  `${JSON.stringify({ url: `${sandbox.apiUrl}/exposures/${exposure.id}`, authorization, body: read.body, floorUrl: floor?.url })}\n`,
 );
 
 process.on('SIGTERM', async () => {
+  await floor?.close();
   await sandbox.close();
   process.exit(0);
 });

@@ -7,13 +7,20 @@
 // with the neighbours' load, CPU per request much less.
 // A third process runs the service with the chart's memory saver mode off (memorySaverMode: false):
 // its figures are printed beside the others, for what that default costs on this path; the ratio
-// is the service's as deployed by default.
-// Run: npm run bench:read   (options: --rounds=5 --seconds=5 --connections=10,50)
+// is the service's as deployed by default. The floor is printed too: a plain listener in the
+// service's process writing the same answer and doing nothing else (floor-listener.ts), the least a
+// read can cost there.
+// --baseline=DIR: also runs DIR's bench/read-service.ts (another checkout of this project, e.g. an
+// older commit, with its node_modules) with DIR's chart flags in the same rounds, and prints its
+// ratio against the same bare app: a comparison of two versions on the same machine at the same time.
+// Run: npm run bench:read   (options: --rounds=5 --seconds=5 --connections=10,50 --baseline=DIR)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { chartHeapSizeFlags, chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
@@ -25,6 +32,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10,50' },
+    baseline: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -43,14 +51,39 @@ async function firstLine(stream: Readable): Promise<string> {
 // heap sizes only (it allocates little); the memory saver is exposure-api's own trade of CPU for
 // memory, and would slow the system it is compared with as well.
 const nodeFlags = chartNodeFlags();
-const service = spawnWithLogCollector([...nodeFlags, 'bench/read-service.ts'], {
-  env: chartProcessEnvironment(),
-});
+// Node addresses of its own (127.77.9.x), away from a baseline's, which may have no such option.
+const service = spawnWithLogCollector(
+  [...nodeFlags, 'bench/read-service.ts', '--nodes-at=127.77.9', '--floor'],
+  {
+    env: chartProcessEnvironment(),
+  },
+);
 const announced = JSON.parse(await firstLine(service.child.stdio[3] as Readable)) as {
   url: string;
   authorization: string;
   body: string;
+  floorUrl: string;
 };
+const baseline = values.baseline ? await startBaseline(resolve(values.baseline)) : undefined;
+
+/** Another checkout's read service, with the Node flags and environment of its own chart. */
+async function startBaseline(directory: string) {
+  const chart = (await import(pathToFileURL(join(directory, 'bench/chart-heap.ts')).href)) as {
+    chartNodeFlags?: () => string[];
+    chartHeapFlag?: () => string;
+    chartProcessEnvironment?: () => NodeJS.ProcessEnv;
+  };
+  const flags = chart.chartNodeFlags?.() ?? (chart.chartHeapFlag?.() ?? '').split(' ').filter(Boolean);
+  const started = spawnWithLogCollector([...flags, 'bench/read-service.ts'], {
+    env: chart.chartProcessEnvironment?.() ?? process.env,
+    cwd: directory,
+  });
+  const said = JSON.parse(await firstLine(started.child.stdio[3] as Readable)) as {
+    url: string;
+    authorization: string;
+  };
+  return { ...said, ...started, directory, flags };
+}
 const bareFlags = chartHeapSizeFlags();
 const withoutSaver = spawnWithLogCollector([...bareFlags, 'bench/read-service.ts', '--nodes-at=127.77.5'], {
   env: chartProcessEnvironment(),
@@ -92,10 +125,32 @@ async function measure(
 const measureService = (connections: number) =>
   measure(announced.url, service.child.pid, connections, { authorization: announced.authorization });
 const measureBare = (connections: number) => measure(bareUrl, bare.pid, connections);
+const measureFloor = (connections: number) => measure(announced.floorUrl, service.child.pid, connections);
+const measureBaseline = (connections: number) =>
+  baseline
+    ? measure(baseline.url, baseline.child.pid, connections, { authorization: baseline.authorization })
+    : undefined;
 const measureWithoutSaver = (connections: number) =>
   measure(withoutSaverAnnounced.url, withoutSaver.child.pid, connections, {
     authorization: withoutSaverAnnounced.authorization,
   });
+
+process.stdout.write(
+  `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
+    '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n' +
+    `  service with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}; bare with its heap sizes only: ${bareFlags.join(' ') || '(none)'}\n` +
+    '  beside them, not part of the ratio: the service with memorySaverMode false (the heap sizes only), and the floor:\n' +
+    "  a plain listener in the service's process writing the same answer and nothing else\n" +
+    (baseline
+      ? `  baseline: ${baseline.directory} with its chart's flags ${baseline.flags.join(' ') || '(none)'}, measured after the pair in each round\n`
+      : ''),
+);
+// Warm them all (JIT, connection pools) before measuring.
+await measureBare(10);
+await measureService(10);
+await measureWithoutSaver(10);
+await measureFloor(10);
+await measureBaseline(10);
 
 const median = (list: number[]) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -105,22 +160,15 @@ const median = (list: number[]) => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-process.stdout.write(
-  `read throughput on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${rounds} alternated rounds × ${seconds} s\n` +
-    '  service: the sandbox with production defaults, its own process; bare: Fastify serving the same JSON, its own process\n' +
-    `  service with the Helm chart's Node flags: ${nodeFlags.join(' ') || '(none)'}; bare with its heap sizes only: ${bareFlags.join(' ') || '(none)'}\n` +
-    '  beside them: the service with memorySaverMode false (the heap sizes only), not part of the ratio\n',
-);
-// Warm both (JIT, connection pools) before measuring.
-await measureBare(10);
-await measureService(10);
-await measureWithoutSaver(10);
-
 const summary: string[] = [];
 const allRatios: number[] = [];
 const allCpuRatios: number[] = [];
 const saverCpu: number[] = [];
 const noSaverCpu: number[] = [];
+const floorCpu: number[] = [];
+const floorCpuRatios: number[] = [];
+const baselineRatios: number[] = [];
+const baselineCpu: number[] = [];
 for (const connections of connectionCounts) {
   const ratios: number[] = [];
   process.stdout.write(`\n${connections} connections\n`);
@@ -130,18 +178,30 @@ for (const connections of connectionCounts) {
     const first = serviceFirst ? await measureService(connections) : await measureBare(connections);
     const second = serviceFirst ? await measureBare(connections) : await measureService(connections);
     const [api, plain] = serviceFirst ? [first, second] : [second, first];
-    // Measured last in every round: it is not part of the ratio.
+    const older = await measureBaseline(connections);
+    // Measured last in every round: not part of the ratio.
     const noSaver = await measureWithoutSaver(connections);
+    const floor = await measureFloor(connections);
+    const errors = [api, plain, older, noSaver, floor].reduce((sum, run) => sum + (run?.errors ?? 0), 0);
+    if (errors > 0) throw new Error(`${errors} failed requests during the round`);
     saverCpu.push(api.cpuMicros);
     noSaverCpu.push(noSaver.cpuMicros);
-    if (api.errors > 0 || plain.errors > 0)
-      throw new Error(`errors during the run: service ${api.errors}, bare ${plain.errors}`);
+    floorCpu.push(floor.cpuMicros);
+    floorCpuRatios.push(plain.cpuMicros / floor.cpuMicros);
     const ratio = api.rps / plain.rps;
     const cpuRatio = plain.cpuMicros / api.cpuMicros;
     ratios.push(ratio);
     allCpuRatios.push(cpuRatio);
+    if (older) {
+      baselineRatios.push(older.rps / plain.rps);
+      baselineCpu.push(older.cpuMicros);
+    }
     process.stdout.write(
-      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)}) | without memory saver ${noSaver.rps.toFixed(0)} req/s (${noSaver.cpuMicros.toFixed(0)} µs CPU/req)\n`,
+      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)})` +
+        (older
+          ? ` | baseline ${older.rps.toFixed(0)} req/s (${older.cpuMicros.toFixed(0)} µs CPU/req), ratio ${(older.rps / plain.rps).toFixed(2)}`
+          : '') +
+        ` | without memory saver ${noSaver.rps.toFixed(0)} req/s (${noSaver.cpuMicros.toFixed(0)} µs CPU/req) | floor ${floor.rps.toFixed(0)} req/s (${floor.cpuMicros.toFixed(0)} µs CPU/req)\n`,
     );
   }
   allRatios.push(...ratios);
@@ -151,6 +211,10 @@ const overall = median(allRatios);
 process.stdout.write(
   `\n${summary.join('\n')}\nmedian CPU-per-request ratio (bare ÷ service), all rounds: ${median(allCpuRatios).toFixed(2)}\n` +
     `the service's median CPU per request: ${median(saverCpu).toFixed(0)} µs with the memory saver mode (the chart's default), ${median(noSaverCpu).toFixed(0)} µs without\n` +
+    `the floor (a plain listener in the service's process, no work): ${median(floorCpu).toFixed(0)} µs CPU per request; bare ÷ floor ${median(floorCpuRatios).toFixed(2)}, the CPU ratio no answer from this process can pass\n` +
+    (baseline
+      ? `baseline ${baseline.directory}: median ratio ${median(baselineRatios).toFixed(2)}, ${median(baselineCpu).toFixed(0)} µs CPU per request\n`
+      : '') +
     `median ratio, all rounds: ${overall.toFixed(2)} (target ≥ 0.70, stretch 0.80) ${overall >= 0.7 ? 'MET' : 'NOT MET'}\n`,
 );
 
@@ -158,5 +222,6 @@ bare.kill('SIGTERM');
 await Promise.all([
   service.stop(),
   withoutSaver.stop(),
+  baseline?.stop(),
   bare.exitCode === null ? once(bare, 'exit') : undefined,
 ]);
