@@ -2,6 +2,7 @@
 // where it could not be (another logger configuration, a redacted field in the serialized request),
 // pino writes the line itself and redacts as it always did.
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import Fastify, {
   type FastifyBaseLogger,
@@ -10,7 +11,10 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { pino } from 'pino';
+import type { HttpMetrics } from '../../src/application/ports/http-metrics.ts';
+import type { Principal } from '../../src/application/principal.ts';
 import { writeAccessLine } from '../../src/edge/access-line.ts';
+import { type KeptReadsDependencies, keptReadAnswerer } from '../../src/edge/kept-reads.ts';
 import { RequestLogger } from '../../src/edge/request-logger.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -130,6 +134,40 @@ test('a serialized request holding a redacted field is left to pino, which redac
   assert.deepEqual((JSON.parse(written[0] ?? '{}') as { req?: unknown }).req, {
     url: '/exposures/exp_2',
     headers: { authorization: '[redacted]' },
+  });
+});
+
+test('a kept read whose serialized request holds a redacted field gets its line from pino too', () => {
+  const { written, logger } = serviceLogger('info', (request) => ({
+    url: request.url,
+    headers: request.headers,
+  }));
+  const principal = { subject: 'search-team' } as Principal;
+  const answer = keptReadAnswerer({
+    exposures: { keptEncoded: () => ({ body: '{}', etag: '"e"' }), cacheAge: () => undefined },
+    tokens: { knownNow: () => ({ ok: true, principal }) },
+    limits: {
+      countRead: () => true,
+      failedAuthentication: { anyLockedOut: () => false },
+    } as unknown as KeptReadsDependencies['limits'],
+    metrics: { observeHttp: () => {} } as unknown as HttpMetrics,
+    log: logger,
+    accepting: () => true,
+  });
+  const url = '/exposures/exp_01m8yx6hvr01r042w7drhr6s7q';
+  const request = {
+    method: 'GET',
+    url,
+    headers: { authorization: 'Bearer secret-token', host: 'api' },
+    socket: { remoteAddress: '127.0.0.1', remotePort: 40000 },
+  } as unknown as IncomingMessage;
+  const response = { writeHead: () => {}, end: () => {} } as unknown as ServerResponse;
+  assert.equal(answer(request, response), true, 'answered as a kept read');
+  assert.equal(written.length, 1);
+  assert.doesNotMatch(written[0] ?? '', /secret-token/);
+  assert.deepEqual((JSON.parse(written[0] ?? '{}') as { req?: unknown }).req, {
+    url,
+    headers: { authorization: '[redacted]', host: 'api' },
   });
 });
 
