@@ -4,6 +4,7 @@
 // server's timeouts (the socket timers they set cost a little on every read and write), and
 // waits idle while the service itself is measured. What it costs per request is what Node's HTTP
 // costs in this process, with its heap, timers and collector: the least any answer can cost here.
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 
 export interface FloorAnswer {
@@ -41,10 +42,11 @@ export async function startFloorListener(
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

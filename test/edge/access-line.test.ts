@@ -121,27 +121,29 @@ function serviceLogger(
   };
 }
 
+/** A request serializer that exposes the headers, redacted field and all. */
+const withHeaders = (request: { url: string; headers: object }) => ({
+  url: request.url,
+  headers: request.headers,
+});
+
+/** One line was written, its token redacted, its request as the serializer made it. */
+function assertOneRedactedLine(written: string[], req: unknown): void {
+  assert.equal(written.length, 1);
+  assert.doesNotMatch(written[0] ?? '', /secret-token/);
+  assert.deepEqual((JSON.parse(written[0] ?? '{}') as { req?: unknown }).req, req);
+}
+
 test('a serialized request holding a redacted field is left to pino, which redacts it', () => {
-  const { written, logger } = serviceLogger('info', (request) => ({
-    url: request.url,
-    headers: request.headers,
-  }));
+  const { written, logger } = serviceLogger('info', withHeaders);
   const { request, reply } = fakeExchange();
   assert.equal(writeAccessLine(logger, 'id-3', request, reply, 1, 'request completed'), false);
   new RequestLogger(logger, { reqId: 'id-3' }).completed(request, reply, 1, 'request completed');
-  assert.equal(written.length, 1);
-  assert.doesNotMatch(written[0] ?? '', /secret-token/);
-  assert.deepEqual((JSON.parse(written[0] ?? '{}') as { req?: unknown }).req, {
-    url: '/exposures/exp_2',
-    headers: { authorization: '[redacted]' },
-  });
+  assertOneRedactedLine(written, { url: '/exposures/exp_2', headers: { authorization: '[redacted]' } });
 });
 
 test('a kept read whose serialized request holds a redacted field gets its line from pino too', () => {
-  const { written, logger } = serviceLogger('info', (request) => ({
-    url: request.url,
-    headers: request.headers,
-  }));
+  const { written, logger } = serviceLogger('info', withHeaders);
   const principal = { subject: 'search-team' } as Principal;
   const answer = keptReadAnswerer({
     exposures: { keptEncoded: () => ({ body: '{}', etag: '"e"' }), cacheAge: () => undefined },
@@ -163,12 +165,7 @@ test('a kept read whose serialized request holds a redacted field gets its line 
   } as unknown as IncomingMessage;
   const response = { writeHead: () => {}, end: () => {} } as unknown as ServerResponse;
   assert.equal(answer(request, response), true, 'answered as a kept read');
-  assert.equal(written.length, 1);
-  assert.doesNotMatch(written[0] ?? '', /secret-token/);
-  assert.deepEqual((JSON.parse(written[0] ?? '{}') as { req?: unknown }).req, {
-    url,
-    headers: { authorization: '[redacted]', host: 'api' },
-  });
+  assertOneRedactedLine(written, { url, headers: { authorization: '[redacted]', host: 'api' } });
 });
 
 test('below the logger level nothing is written, and nothing is left for pino to write', () => {
