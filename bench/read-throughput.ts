@@ -9,7 +9,8 @@
 // its figures are printed beside the others, for what that default costs on this path; the ratio
 // is the service's as deployed by default. The floor is printed too: a plain listener in the
 // service's process writing the same answer and doing nothing else (floor-listener.ts), the least a
-// read can cost there.
+// read can cost there. The service's page faults per request are printed as well: about one per
+// request marks a process in the GC state that minorFaultsOf (process-cpu.ts) describes.
 // --baseline=DIR: also runs DIR's bench/read-service.ts (another checkout of this project, e.g. an
 // older commit, with its node_modules) with DIR's chart flags in the same rounds, and prints its
 // ratio against the same bare app: a comparison of two versions on the same machine at the same time.
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { chartHeapSizeFlags, chartNodeFlags, chartProcessEnvironment } from './chart-heap.ts';
 import { spawnWithLogCollector } from './log-collector.ts';
-import { cpuSecondsOf } from './process-cpu.ts';
+import { cpuSecondsOf, minorFaultsOf } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -105,6 +106,8 @@ interface Measured {
   errors: number;
   /** CPU time of the server process per request, in µs. */
   cpuMicros: number;
+  /** Minor page faults of the server process per request (see minorFaultsOf). */
+  faults: number;
 }
 
 async function measure(
@@ -114,12 +117,14 @@ async function measure(
   headers: Record<string, string> = {},
 ): Promise<Measured> {
   const cpuBefore = cpuSecondsOf(pid);
+  const faultsBefore = minorFaultsOf(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers });
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
     cpuMicros: ((cpuSecondsOf(pid) - cpuBefore) * 1e6) / result.requests.total,
+    faults: (minorFaultsOf(pid) - faultsBefore) / result.requests.total,
   };
 }
 const measureService = (connections: number) =>
@@ -197,9 +202,9 @@ for (const connections of connectionCounts) {
       baselineCpu.push(older.cpuMicros);
     }
     process.stdout.write(
-      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)})` +
+      `  round ${round}: service ${api.rps.toFixed(0)} req/s (p99 ${api.p99} ms, ${api.cpuMicros.toFixed(0)} µs CPU/req, ${api.faults.toFixed(2)} page faults/req) | bare ${plain.rps.toFixed(0)} req/s (p99 ${plain.p99} ms, ${plain.cpuMicros.toFixed(0)} µs CPU/req) | ratio ${ratio.toFixed(2)} (CPU ${cpuRatio.toFixed(2)})` +
         (older
-          ? ` | baseline ${older.rps.toFixed(0)} req/s (${older.cpuMicros.toFixed(0)} µs CPU/req), ratio ${(older.rps / plain.rps).toFixed(2)}`
+          ? ` | baseline ${older.rps.toFixed(0)} req/s (${older.cpuMicros.toFixed(0)} µs CPU/req, ${older.faults.toFixed(2)} page faults/req), ratio ${(older.rps / plain.rps).toFixed(2)}`
           : '') +
         ` | without memory saver ${noSaver.rps.toFixed(0)} req/s (${noSaver.cpuMicros.toFixed(0)} µs CPU/req) | floor ${floor.rps.toFixed(0)} req/s (${floor.cpuMicros.toFixed(0)} µs CPU/req)\n`,
     );
