@@ -3,14 +3,22 @@
 // request is what it would cost on an otherwise idle CPU.
 import { readFileSync } from 'node:fs';
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (the first is the state, field 3 of
+ * proc(5)); empty off Linux or once the process is gone.
+ */
+function statFieldsOf(pid: number | undefined): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (clock ticks of 1/100 s); NaN off Linux. */
 export function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  const fields = statFieldsOf(pid);
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -20,10 +28,5 @@ export function cpuSecondsOf(pid: number | undefined): number {
  * a memory-reducing collection ran twice a second and every request cost twice its CPU.
  */
 export function minorFaultsOf(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[7]);
-  } catch {
-    return Number.NaN;
-  }
+  return Number(statFieldsOf(pid)[7]);
 }

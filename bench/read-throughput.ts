@@ -187,8 +187,10 @@ for (const connections of connectionCounts) {
     // Measured last in every round: not part of the ratio.
     const noSaver = await measureWithoutSaver(connections);
     const floor = await measureFloor(connections);
-    const errors = [api, plain, older, noSaver, floor].reduce((sum, run) => sum + (run?.errors ?? 0), 0);
-    if (errors > 0) throw new Error(`${errors} failed requests during the round`);
+    const runs = { service: api, bare: plain, baseline: older, 'without memory saver': noSaver, floor };
+    const failed = Object.entries(runs).filter(([, run]) => (run?.errors ?? 0) > 0);
+    if (failed.length > 0)
+      throw new Error(`failed requests: ${failed.map(([name, run]) => `${name} ${run?.errors}`).join(', ')}`);
     saverCpu.push(api.cpuMicros);
     noSaverCpu.push(noSaver.cpuMicros);
     floorCpu.push(floor.cpuMicros);
