@@ -1,13 +1,18 @@
 // The typed client's watchExposure against the sandbox over real HTTP: the exposure now, exactly one
 // event when a node fails (within a probe interval), resuming after a dropped connection without
 // missing or repeating anything, the end of a deleted exposure, abort, problems; and the token
-// provider and impersonation headers.
+// provider and impersonation headers. The caller's signal (an abort, or a timeout combined with it as
+// the Backstage step does) ends a watch whatever the garbage collector did meanwhile, while the
+// response is read and while the request still waits for one, and when the caller's fetch does not
+// pass the signal on: a watch that cannot be ended holds its connection, and its caller, forever.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   type CreateExposureRequest,
   createExposureClient,
@@ -21,6 +26,12 @@ import { ADMIN, call, probeSettings, startTestSandbox } from '../support/test-sa
 
 const PROBE_INTERVAL_MS = 1500;
 const TOKEN = 'search-team-token';
+/** Far longer than an ended watch takes to notice, far shorter than a watch that never ends. */
+const ENDS_WITHIN_MS = 5_000;
+
+// A full collection on demand, in this process only: what a busy process does at some point.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** Takes events from a watch one at a time, with a deadline for each. */
 class EventTaker {
@@ -55,6 +66,20 @@ function exposureEvent(event: WatchEvent | 'end' | undefined): Extract<WatchEven
 
 function healthOf(event: WatchEvent | 'end' | undefined): Record<string, string> {
   return Object.fromEntries(exposureEvent(event).exposure.endpoints.map((e) => [e.node, e.health.state]));
+}
+
+/** Whether iterating `events` ends within ENDS_WITHIN_MS, collecting garbage on every event. */
+async function endsInTime(events: AsyncIterable<WatchEvent>, whenFirst: () => void): Promise<boolean> {
+  let first = true;
+  const ended = (async () => {
+    for await (const _ of events) {
+      collectGarbage();
+      if (first) whenFirst();
+      first = false;
+    }
+    return true;
+  })();
+  return Promise.race([ended, sleep(ENDS_WITHIN_MS).then(() => false)]);
 }
 
 describe('watching through the typed client', () => {
@@ -237,6 +262,49 @@ describe('watching through the typed client', () => {
       gaps.every((gap, i) => gap >= 20 * 2 ** i - 5),
       `delays ${gaps.map((g) => g.toFixed(0))}`,
     );
+  });
+
+  test('an abort after a garbage collection ends the watch', async () => {
+    const controller = new AbortController();
+    const events = client.watchExposure(id, { signal: controller.signal });
+    assert.ok(await endsInTime(events, () => setTimeout(() => controller.abort(), 200)));
+  });
+
+  test("a timeout combined with the caller's signal ends the watch after a garbage collection", async () => {
+    const cancel = new AbortController();
+    const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(1_000)]);
+    assert.ok(await endsInTime(client.watchExposure(id, { signal }), () => {}));
+    assert.equal(cancel.signal.aborted, false, 'ended by the timeout');
+  });
+
+  test('an abort ends the watch when the fetch does not pass the signal on', async () => {
+    const signalDropping = createExposureClient({
+      baseUrl: sandbox.apiUrl,
+      token: TOKEN,
+      fetch: (request) => fetch(request.url, { headers: request.headers }),
+    });
+    const controller = new AbortController();
+    const events = signalDropping.watchExposure(id, { signal: controller.signal });
+    assert.ok(await endsInTime(events, () => controller.abort()));
+  });
+
+  test('an abort ends a watch still waiting for its response, after a garbage collection', async () => {
+    // Takes the request and never answers, as a stuck proxy would.
+    const silent = createServer(() => {});
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as AddressInfo;
+    const waiting = createExposureClient({ baseUrl: `http://127.0.0.1:${port}`, token: TOKEN });
+    const controller = new AbortController();
+    const collecting = setInterval(collectGarbage, 50);
+    try {
+      const events = waiting.watchExposure(id, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 500);
+      assert.ok(await endsInTime(events, () => {}), 'the pending request was given up');
+    } finally {
+      clearInterval(collecting);
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   test('problems throw ExposureApiError; a token provider is asked per request; impersonation is sent', async () => {

@@ -45,7 +45,7 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503
 const MAX_EVENT_CHARACTERS = 64 * 1024 * 1024;
 
 type Attempt =
-  | { kind: 'connected'; response: Response }
+  | { kind: 'connected'; response: Response; request: Request }
   | { kind: 'deleted' }
   | { kind: 'failed'; error: unknown };
 
@@ -75,7 +75,7 @@ export async function* watchExposure(
     if (attempt.kind === 'connected') {
       failures = 0;
       try {
-        for await (const message of messages(attempt.response, (ms) => (retryMs = ms))) {
+        for await (const message of messages(attempt.response, signal, (ms) => (retryMs = ms))) {
           if (message.event === 'exposure') {
             lastEventId = message.id ?? lastEventId;
             yield { type: 'exposure', eventId: lastEventId ?? '', exposure: JSON.parse(message.data) };
@@ -90,6 +90,7 @@ export async function* watchExposure(
         if (error instanceof SyntaxError) throw error;
         // The connection dropped: resume below, like a stream the server ended.
       }
+      if (signal?.aborted) return;
     } else if (++failures >= settings.maxAttempts) {
       throw attempt.error;
     }
@@ -105,17 +106,23 @@ async function connect(
 ): Promise<Attempt> {
   const headers = new Headers({ accept: 'text/event-stream', 'cache-control': 'no-cache' });
   if (lastEventId !== undefined) headers.set('last-event-id', lastEventId);
+  let request: Request;
   let response: Response;
   try {
     await applyCredentials(headers, transport.credentials);
     const url = `${transport.baseUrl}/exposures/${encodeURIComponent(id)}/watch`;
-    response = await transport.fetch(new Request(url, { headers, ...(signal && { signal }) }));
+    request = new Request(url, { headers, ...(signal && { signal }) });
+    response = await transport.fetch(request);
   } catch (error) {
     return { kind: 'failed', error };
   }
   if (response.ok) {
     const type = response.headers.get('content-type') ?? '';
-    if (type.startsWith('text/event-stream')) return { kind: 'connected', response };
+    // The request is used after the fetch so that it stays reachable while the fetch waits: Node's
+    // fetch passes the caller's abort on through the Request, which it holds only weakly, and a
+    // collected Request leaves the abort nowhere to go. Once the response is read, `messages` ends
+    // it at the abort itself.
+    if (type.startsWith('text/event-stream')) return { kind: 'connected', response, request };
     await response.body?.cancel();
     throw new Error(
       `exposure-api answered ${type || 'no content type'} where text/event-stream was expected`,
@@ -131,9 +138,14 @@ async function connect(
   return { kind: 'failed', error };
 }
 
-/** The events of one response; leaving the loop early releases the connection. */
+/**
+ * The events of one response; leaving the loop early releases the connection. The caller's abort
+ * ends them here too, whatever the fetch did with the signal: a fetch of the caller's own may drop
+ * it, and Node's stops passing it on once the Request is collected.
+ */
 async function* messages(
   response: Response,
+  signal: AbortSignal | undefined,
   onRetry: (ms: number) => void,
 ): AsyncGenerator<EventSourceMessage> {
   if (!response.body) return;
@@ -143,13 +155,17 @@ async function* messages(
       new EventSourceParserStream({ onRetry, maxBufferSize: MAX_EVENT_CHARACTERS, onError: 'terminate' }),
     )
     .getReader();
+  const stop = () => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
+      if (signal?.aborted) return;
       const { value, done } = await reader.read();
       if (done) return;
       yield value;
     }
   } finally {
+    signal?.removeEventListener('abort', stop);
     await reader.cancel().catch(() => {});
   }
 }
