@@ -1,8 +1,10 @@
 // The V8 heap flags a pod installed with the Helm chart's default values runs with
-// (heapLimitMegabytes, semiSpaceMegabytes, semiSpaceMinimumMegabytes and memorySaverMode in
-// helm/exposure-api/values.yaml, passed as --max-old-space-size, --max-semi-space-size,
-// --min-semi-space-size and --memory-saver-mode) and the environment it sets for the allocator
-// (mallocArenaMax and mallocMmapThresholdBytes, as MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_), so that benchmarks measure the shipped configuration.
+// (heapLimitMegabytes, semiSpaceMegabytes, semiSpaceMinimumMegabytes, memorySaverMode and
+// allocationSitePretenuring in helm/exposure-api/values.yaml, passed as --max-old-space-size,
+// --max-semi-space-size, --min-semi-space-size, --memory-saver-mode and
+// --no-allocation-site-pretenuring) and the environment it sets for the allocator (mallocArenaMax
+// and mallocMmapThresholdBytes, as MALLOC_ARENA_MAX and MALLOC_MMAP_THRESHOLD_), so that benchmarks
+// measure the shipped configuration.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
@@ -13,6 +15,7 @@ interface ChartMemoryValues {
   mallocArenaMax?: number;
   mallocMmapThresholdBytes?: number;
   memorySaverMode?: boolean;
+  allocationSitePretenuring?: boolean;
 }
 
 function chartValues(): ChartMemoryValues {
@@ -29,7 +32,11 @@ export function chartHeapFlag(): string {
 /** The same flags as arguments for `node`. */
 export function chartNodeFlags(): string[] {
   const values = chartValues();
-  return [...chartHeapSizeFlags(), ...(values.memorySaverMode ? ['--memory-saver-mode'] : [])];
+  return [
+    ...chartHeapSizeFlags(),
+    ...(values.memorySaverMode ? ['--memory-saver-mode'] : []),
+    ...(values.allocationSitePretenuring === false ? ['--no-allocation-site-pretenuring'] : []),
+  ];
 }
 
 /**

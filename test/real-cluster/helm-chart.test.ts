@@ -475,8 +475,13 @@ describe('the Helm chart', { skip }, () => {
       assert.equal(container.image, 'ghcr.io/exposure-api/exposure-api:0.1.0');
       assert.deepEqual(
         container.args,
-        ['--memory-saver-mode', '--min-semi-space-size=8', 'dist/server.js'],
-        "V8's memory saver mode and the young generation's minimum are node arguments (NODE_OPTIONS does not take them)",
+        [
+          '--memory-saver-mode',
+          '--no-allocation-site-pretenuring',
+          '--min-semi-space-size=8',
+          'dist/server.js',
+        ],
+        "V8's memory saver mode, its pretenuring and the young generation's minimum are node arguments (NODE_OPTIONS does not take them)",
       );
       assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
       assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
@@ -699,6 +704,18 @@ describe('the Helm chart', { skip }, () => {
     test('one replica gets no PodDisruptionBudget (it would block node drains for good)', async () => {
       const single = await render('single', 'exposure-wide', [...REQUIRED, '--set', 'replicaCount=1']);
       assert.deepEqual(all(single, 'PodDisruptionBudget'), []);
+    });
+
+    test("V8's defaults on request: memorySaverMode false, allocationSitePretenuring true", async () => {
+      const defaults = await render('v8-defaults', 'exposure-wide', [
+        ...REQUIRED,
+        '--set',
+        'memorySaverMode=false',
+        '--set',
+        'allocationSitePretenuring=true',
+      ]);
+      const [container] = podSpec(only<V1Deployment>(defaults, 'Deployment')).containers;
+      assert.deepEqual(container?.args, ['--min-semi-space-size=8', 'dist/server.js']);
     });
 
     test('the pre-delete hook: a Job running the uninstall CLI with the mode and timeout of the values', async () => {
