@@ -155,3 +155,20 @@ export function writeAccessLine(
   );
   return true;
 }
+
+/**
+ * A completed request's line: built here when this module can vouch for it, otherwise written by
+ * pino through `logger.info` (which applies the redactions and whatever else the logger does). The
+ * same line either way, with the request id first.
+ */
+export function writeCompletedLine(
+  logger: FastifyBaseLogger,
+  reqId: string,
+  request: FastifyRequest | AnsweredRequest,
+  reply: FastifyReply | { statusCode: number },
+  responseTime: number,
+  message: string,
+): void {
+  if (!writeAccessLine(logger, reqId, request, reply, responseTime, message))
+    logger.info({ reqId, req: request, res: reply, responseTime }, message);
+}

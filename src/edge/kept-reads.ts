@@ -19,7 +19,7 @@ import type { ExposureService } from '../application/exposure-service.ts';
 import type { TokenRouter } from '../application/identity/token-router.ts';
 import type { HttpMetrics } from '../application/ports/http-metrics.ts';
 import { EXPOSURE_ID } from '../domain/patterns.ts';
-import { writeAccessLine } from './access-line.ts';
+import { writeCompletedLine } from './access-line.ts';
 import { bearerTokenOf } from './plugins/authentication.ts';
 import type { RequestLimits } from './plugins/rate-limits.ts';
 import { requestIdOf } from './request-id.ts';
@@ -58,7 +58,6 @@ const FASTIFY_HEADERS = [
 ] as const;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OK = { statusCode: 200 };
-const COMPLETED = 'request completed';
 
 export function keptReadAnswerer(deps: KeptReadsDependencies): KeptReadAnswerer {
   const { exposures, tokens, limits, metrics, log, accepting } = deps;
@@ -121,10 +120,9 @@ export function keptReadAnswerer(deps: KeptReadsDependencies): KeptReadAnswerer 
     const { method, url = '', headers } = request;
     const host = headers.host ?? (headers[':authority'] as string | undefined) ?? '';
     const answered = { method: method ?? 'GET', url, headers, host, ip: address, socket: request.socket };
-    // As Fastify's path does (RequestLogger.completed): a line access-line.ts cannot vouch for, such
-    // as one whose serialized request holds a redacted field, is pino's to write.
-    if (!writeAccessLine(log, reqId, answered, OK, elapsedMs, COMPLETED))
-      log.info({ reqId, req: answered, res: OK, responseTime: elapsedMs }, COMPLETED);
+    // The line Fastify's path writes (RequestLogger.completed), pino's when access-line.ts cannot
+    // vouch for it (a serialized request holding a redacted field, say).
+    writeCompletedLine(log, reqId, answered, OK, elapsedMs, 'request completed');
     return true;
   };
 }

@@ -5,7 +5,7 @@
 // the parent with the id as its first field, which is the same line the child would write.
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'pino';
-import { writeAccessLine } from './access-line.ts';
+import { writeCompletedLine } from './access-line.ts';
 
 type LogLevel = 'info' | 'error';
 
@@ -67,12 +67,9 @@ export class RequestLogger implements FastifyBaseLogger {
   /** A completed request's access line: built in one piece while there is no child (access-line.ts). */
   completed(request: FastifyRequest, reply: FastifyReply, responseTime: number, message: string): void {
     const reqId = this.#bindings.reqId;
-    const direct =
-      this.#child === undefined &&
-      typeof reqId === 'string' &&
-      bindsOnly(this.#bindings, 'reqId') &&
-      writeAccessLine(this.#parent, reqId, request, reply, responseTime, message);
-    if (!direct) this.line('info', { req: request, res: reply, responseTime }, message);
+    if (this.#child === undefined && typeof reqId === 'string' && bindsOnly(this.#bindings, 'reqId'))
+      writeCompletedLine(this.#parent, reqId, request, reply, responseTime, message);
+    else this.line('info', { req: request, res: reply, responseTime }, message);
   }
 }
 
